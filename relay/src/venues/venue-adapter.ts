@@ -1,0 +1,69 @@
+import type { Instrument, Side, StreamState, OrderType, TimeInForce } from '@tickmesh/shared';
+
+/**
+ * Where a venue adapter writes the normalised market data of one instrument. Calls are
+ * plain arguments, not event objects, so the feed path allocates nothing per update.
+ * The market-data service implements it; an adapter gets one per instrument from start().
+ */
+export interface InstrumentFeed {
+  /** The L2 level `price` (ticks) on `side` now holds `size` lots; 0 removes it. */
+  level(side: Side, price: number, size: number): void;
+  /** A trade printed. `aggressor` is the taker's side. */
+  trade(tradeId: number, price: number, size: number, aggressor: Side, timeUs: number): void;
+  /** Drop the whole book: the adapter re-sends every level next (venue resync/snapshot). */
+  clear(): void;
+  /** The feed's health: Live, Halted (no trading, book valid) or Stale (feed lost). */
+  state(state: StreamState): void;
+}
+
+/** Gives the adapter the feed of each of its instruments, by symbol. */
+export type FeedLookup = (symbol: string) => InstrumentFeed;
+
+/** An order as a venue adapter accepts it: already validated and risk-checked. */
+export interface VenueOrderRequest {
+  /** Relay-assigned, unique per venue. */
+  orderId: string;
+  account: string;
+  symbol: string;
+  side: Side;
+  type: OrderType;
+  timeInForce: TimeInForce;
+  price: number;
+  qty: number;
+  postOnly: boolean;
+}
+
+/** What a venue reports back about an order (normalised execution report). */
+export interface VenueExecution {
+  orderId: string;
+  kind: 'accepted' | 'rejected' | 'fill' | 'canceled' | 'replaced' | 'cancel-rejected' | 'expired';
+  /** For fills: price (ticks), qty (lots), trade id, maker flag, fee in quote units of 1e-8. */
+  price: number;
+  qty: number;
+  leavesQty: number;
+  tradeId: number;
+  liquidityMaker: boolean;
+  fee: number;
+  /** VENUE_* code for rejects. */
+  reasonCode: string;
+  timeUs: number;
+}
+
+/**
+ * One exchange behind one interface: the embedded simulator and every real venue adapter
+ * implement it. Market data flows out through InstrumentFeed; orders flow in through
+ * submit/cancel/replace and come back as VenueExecution.
+ */
+export interface VenueAdapter {
+  /** Stable venue id, e.g. "sim-a". */
+  readonly id: string;
+  /** Instruments this venue trades (streamId 0 until the market-data service assigns one). */
+  instruments(): readonly Instrument[];
+  /** Connect and start streaming market data into the feeds. Resolves once books are primed. */
+  start(feeds: FeedLookup): Promise<void>;
+  stop(): Promise<void>;
+  submit(order: VenueOrderRequest): void;
+  cancel(orderId: string): void;
+  replace(orderId: string, price: number, qty: number): void;
+  onExecution(listener: (report: VenueExecution) => void): void;
+}

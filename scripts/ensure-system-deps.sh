@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests need when they are missing (protoc for the
+# wire-compatibility test; Chromium for browser tests). Needs root or passwordless sudo;
+# otherwise it says what to install and fails, rather than letting tests fail obscurely.
+set -euo pipefail
+need=()
+command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "tests need Debian packages: ${need[*]} — installing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || { echo "cannot run apt-get; install: ${need[*]}" >&2; exit 1; }
+$SUDO apt-get install -y -qq "${need[@]}" >/dev/null
