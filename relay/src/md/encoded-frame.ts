@@ -1,0 +1,53 @@
+import { encodeBookBatch, encodeBookSnapshot, legacyEncodeBook, legacyEncodeTrades } from '@tickmesh/shared';
+import type { BookBatch, BookSnapshot } from '@tickmesh/shared';
+import type { MdStream } from './md-stream';
+
+/**
+ * One batch or snapshot of one stream, encoded at most once per protocol and then handed as
+ * the very same bytes to every subscriber of that protocol (DESIGN.md: encode once per batch).
+ * Each encoding is made on first use, so a stream nobody reads as legacy JSON never pays for it.
+ */
+export class EncodedFrame {
+  private protoFrame: Buffer | undefined;
+  private legacyBookFrame: string | undefined;
+  private legacyTradeFrames: string[] | undefined;
+
+  constructor(
+    readonly stream: MdStream,
+    readonly kind: 'batch' | 'snapshot',
+    readonly data: BookBatch | BookSnapshot,
+  ) {}
+
+  get seq(): number {
+    return this.data.seq;
+  }
+
+  /** The ServerMessage frame for /ws. */
+  get proto(): Buffer {
+    if (this.protoFrame === undefined) {
+      const bytes = this.kind === 'batch' ? encodeBookBatch(this.data as BookBatch) : encodeBookSnapshot(this.data as BookSnapshot);
+      // ws would wrap a Uint8Array into a Buffer on every send; wrap once here instead.
+      this.protoFrame = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    return this.protoFrame;
+  }
+
+  /** The legacy JSON book message for /ws/json, or '' when a batch changed no level. */
+  get legacyBook(): string {
+    if (this.legacyBookFrame === undefined) {
+      const d = this.data;
+      const empty = this.kind === 'batch' && d.bids.price.length === 0 && d.asks.price.length === 0;
+      this.legacyBookFrame = empty ? '' : legacyEncodeBook(this.stream.instrument, this.kind, d);
+    }
+    return this.legacyBookFrame;
+  }
+
+  /** The legacy JSON trade messages (one per trade, as the legacy protocol has it). */
+  get legacyTrades(): string[] {
+    if (this.legacyTradeFrames === undefined) {
+      const trades = this.kind === 'batch' ? (this.data as BookBatch).trades : [];
+      this.legacyTradeFrames = trades.length === 0 ? [] : legacyEncodeTrades(this.stream.instrument, trades);
+    }
+    return this.legacyTradeFrames;
+  }
+}

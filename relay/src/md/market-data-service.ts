@@ -1,0 +1,156 @@
+import type { Instrument } from '@tickmesh/shared';
+import type { Logger } from 'pino';
+import type { RelayMetrics } from '../metrics/relay-metrics';
+import type { VenueAdapter } from '../venues/venue-adapter';
+import { EncodedFrame } from './encoded-frame';
+import { MdStream } from './md-stream';
+
+/** Who receives a stream's frames: a session of either protocol. */
+export interface MdSubscriber {
+  /** A batch of a stream the subscriber holds. */
+  deliverBatch(frame: EncodedFrame): void;
+  /** A snapshot (on subscribe, resync, conflation recovery or a new epoch). */
+  deliverSnapshot(frame: EncodedFrame): void;
+}
+
+export interface MarketDataOptions {
+  /** Flush interval in ms. */
+  flushMs: number;
+  /** Recent trades kept per stream for snapshots. */
+  recentTrades: number;
+}
+
+/** Wall clock in microseconds since the Unix epoch (sub-millisecond resolution). */
+export function nowUs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+/**
+ * The market-data service: one MdStream per (venue, symbol), a flush every `flushMs` that
+ * turns each stream's pending changes into one batch, encodes it once and hands the same
+ * bytes to every subscriber.
+ */
+export class MarketDataService {
+  private readonly streams: MdStream[] = [];
+  private readonly byId = new Map<number, MdStream>();
+  private readonly subscribers = new Map<number, Set<MdSubscriber>>();
+  private readonly venues: VenueAdapter[] = [];
+  private readonly snapshotCache = new Map<number, EncodedFrame>();
+  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+
+  constructor(
+    private readonly options: MarketDataOptions,
+    private readonly metrics: RelayMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  /** Registers a venue's instruments as streams; ids are assigned in registration order from 1. */
+  addVenue(venue: VenueAdapter): void {
+    // The epoch is the relay's start time: a restarted relay never reuses (epoch, seq) pairs.
+    const epoch = Date.now();
+    for (const inst of venue.instruments()) {
+      const id = this.streams.length + 1;
+      const stream = new MdStream(id, { ...inst, streamId: id }, epoch, this.options.recentTrades);
+      this.streams.push(stream);
+      this.byId.set(id, stream);
+      this.subscribers.set(id, new Set());
+    }
+    this.venues.push(venue);
+  }
+
+  /** Starts every venue's feed, then the flush timer. */
+  async start(): Promise<void> {
+    for (const venue of this.venues) {
+      const mine = this.streams.filter((s) => s.instrument.venue === venue.id);
+      await venue.start((symbol) => {
+        const stream = mine.find((s) => s.instrument.symbol === symbol);
+        if (!stream) throw new Error(`venue ${venue.id} has no instrument ${symbol}`);
+        return stream;
+      });
+    }
+    this.timer = setInterval(() => this.flush(), this.options.flushMs);
+    this.started = true;
+    this.log.info({ streams: this.streams.length, venues: this.venues.map((v) => v.id) }, 'market data started');
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.started = false;
+    await Promise.all(this.venues.map((v) => v.stop()));
+  }
+
+  get ready(): boolean {
+    return this.started;
+  }
+
+  instruments(): Instrument[] {
+    return this.streams.map((s) => s.instrument);
+  }
+
+  venueList(): readonly VenueAdapter[] {
+    return this.venues;
+  }
+
+  stream(id: number): MdStream | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Stream ids of every venue's stream for a symbol (empty when unknown). */
+  streamIdsForSymbol(symbol: string): number[] {
+    return this.streams.filter((s) => s.instrument.symbol === symbol).map((s) => s.id);
+  }
+
+  /** Adds the subscriber (if new) and sends it a snapshot exactly as of the stream's seq. */
+  subscribe(sub: MdSubscriber, streamId: number): void {
+    const stream = this.byId.get(streamId);
+    if (!stream) throw new Error(`unknown stream ${streamId}`); // callers validate ids first
+    this.subscribers.get(streamId)!.add(sub);
+    sub.deliverSnapshot(this.snapshotFrame(stream));
+  }
+
+  unsubscribe(sub: MdSubscriber, streamId: number): void {
+    this.subscribers.get(streamId)?.delete(sub);
+  }
+
+  /**
+   * The current snapshot of a stream, encoded once per seq and shared by everyone who asks
+   * at that seq (a subscribe storm or many conflated clients recovering at once). Pending
+   * changes are flushed first so the snapshot is exactly the book at its seq.
+   */
+  snapshotFrame(stream: MdStream): EncodedFrame {
+    if (stream.dirty) this.flushStream(stream, nowUs());
+    const cached = this.snapshotCache.get(stream.id);
+    if (cached && cached.seq === stream.seq && cached.data.epoch === stream.epoch) return cached;
+    const frame = new EncodedFrame(stream, 'snapshot', stream.snapshot(nowUs()));
+    this.snapshotCache.set(stream.id, frame);
+    return frame;
+  }
+
+  /** Flushes every stream with pending changes. Runs on the timer; tests call it directly. */
+  flush(): void {
+    const start = performance.now();
+    const timeUs = nowUs();
+    let batches = 0;
+    for (const stream of this.streams) {
+      if (!stream.dirty) continue;
+      this.metrics.mdBatchAge.observe((start - stream.dirtySince) / 1000);
+      this.flushStream(stream, timeUs);
+      batches++;
+    }
+    if (batches > 0) this.metrics.mdFlushDuration.observe((performance.now() - start) / 1000);
+  }
+
+  private flushStream(stream: MdStream, timeUs: number): void {
+    const subs = this.subscribers.get(stream.id)!;
+    if (stream.takeReset()) {
+      this.log.info({ stream: stream.id, epoch: stream.epoch }, 'stream reset: new epoch');
+      const frame = this.snapshotFrame(stream);
+      for (const sub of subs) sub.deliverSnapshot(frame);
+      return;
+    }
+    const frame = new EncodedFrame(stream, 'batch', stream.takeBatch(timeUs));
+    this.metrics.mdBatches.inc();
+    for (const sub of subs) sub.deliverBatch(frame);
+  }
+}

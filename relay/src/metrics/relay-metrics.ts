@@ -1,0 +1,96 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type Protocol = 'proto' | 'json';
+
+/**
+ * Frames and bytes sent on one protocol, as plain numbers: the send path runs up to a million
+ * times a second, so it bumps these and Prometheus reads them at scrape time.
+ */
+export class TrafficCounter {
+  frames = 0;
+  bytes = 0;
+  add(bytes: number): void {
+    this.frames++;
+    this.bytes += bytes;
+  }
+}
+
+/**
+ * Every Prometheus metric of one relay, in its own registry (several relays can live in one
+ * process, as in tests). Hot paths add per flush or per message in bulk, never per level.
+ */
+export class RelayMetrics {
+  readonly registry = new Registry();
+  readonly connections: Gauge<'protocol'>;
+  readonly connectionsTotal: Counter<'protocol'>;
+  readonly framesSent: Counter<'protocol'>;
+  readonly bytesSent: Counter<'protocol'>;
+  readonly framesReceived: Counter<'protocol'>;
+  readonly clientErrors: Counter<'protocol' | 'code'>;
+  readonly closes: Counter<'protocol' | 'code'>;
+  readonly conflations: Counter<'protocol'>;
+  readonly sendQueueBytes: Histogram<'protocol'>;
+  readonly mdBatches: Counter;
+  readonly mdBatchAge: Histogram;
+  readonly mdFlushDuration: Histogram;
+  readonly subscriptions: Gauge;
+  readonly traffic: Record<Protocol, TrafficCounter> = { proto: new TrafficCounter(), json: new TrafficCounter() };
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'tickmesh_' });
+    this.connections = new Gauge({ name: 'tickmesh_ws_connections', help: 'Open WebSocket connections', labelNames: ['protocol'], registers });
+    this.connectionsTotal = new Counter({ name: 'tickmesh_ws_connections_total', help: 'WebSocket connections accepted', labelNames: ['protocol'], registers });
+    this.framesSent = trafficCounter('tickmesh_ws_frames_sent_total', 'Frames sent to clients', this.traffic, 'frames', registers);
+    this.bytesSent = trafficCounter('tickmesh_ws_bytes_sent_total', 'Payload bytes sent to clients (before compression)', this.traffic, 'bytes', registers);
+    this.framesReceived = new Counter({ name: 'tickmesh_ws_frames_received_total', help: 'Frames received from clients', labelNames: ['protocol'], registers });
+    this.clientErrors = new Counter({ name: 'tickmesh_ws_client_errors_total', help: 'Client requests refused, by stable code', labelNames: ['protocol', 'code'], registers });
+    this.closes = new Counter({ name: 'tickmesh_ws_closes_total', help: 'Connections closed, by close code', labelNames: ['protocol', 'code'], registers });
+    this.conflations = new Counter({ name: 'tickmesh_ws_conflations_total', help: 'Times a slow connection had its book streams conflated to a snapshot', labelNames: ['protocol'], registers });
+    this.sendQueueBytes = new Histogram({
+      name: 'tickmesh_ws_send_queue_bytes',
+      help: 'Send-queue depth of a connection, sampled at each heartbeat',
+      labelNames: ['protocol'],
+      buckets: [0, 1024, 16384, 65536, 262144, 1048576, 4194304],
+      registers,
+    });
+    this.mdBatches = new Counter({ name: 'tickmesh_md_batches_total', help: 'Market-data batches published (one per stream per flush with changes)', registers });
+    this.mdBatchAge = new Histogram({
+      name: 'tickmesh_md_batch_age_seconds',
+      help: 'Time from the first venue update of a batch to its publication',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
+      registers,
+    });
+    this.mdFlushDuration = new Histogram({
+      name: 'tickmesh_md_flush_duration_seconds',
+      help: 'Time to encode and hand one flush to every subscriber',
+      buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
+      registers,
+    });
+    this.subscriptions = new Gauge({ name: 'tickmesh_md_subscriptions', help: 'Stream subscriptions held by all connections', registers });
+  }
+}
+
+/** A Prometheus counter that reads a TrafficCounter field at scrape time. */
+function trafficCounter(
+  name: string,
+  help: string,
+  traffic: Record<Protocol, TrafficCounter>,
+  field: 'frames' | 'bytes',
+  registers: Registry[],
+): Counter<'protocol'> {
+  const reported: Record<Protocol, number> = { proto: 0, json: 0 };
+  return new Counter({
+    name,
+    help,
+    labelNames: ['protocol'],
+    registers,
+    collect() {
+      for (const p of ['proto', 'json'] as const) {
+        const delta = traffic[p][field] - reported[p];
+        if (delta > 0) this.inc({ protocol: p }, delta);
+        reported[p] = traffic[p][field];
+      }
+    },
+  });
+}

@@ -1,0 +1,93 @@
+import { parseArgs } from 'node:util';
+import { defaultRelayOptions, type RelayOptions } from './options';
+
+/** One CLI flag: its environment variable, how to parse it and what it means. */
+interface Flag {
+  key: keyof RelayOptions;
+  env: string;
+  kind: 'int' | 'string' | 'list' | 'bool';
+  help: string;
+  min?: number;
+}
+
+const flags: Record<string, Flag> = {
+  port: { key: 'port', env: 'PORT', kind: 'int', min: 0, help: 'HTTP port (0 = any free port)' },
+  host: { key: 'host', env: 'HOST', kind: 'string', help: 'bind address (0.0.0.0 to listen on every interface)' },
+  symbols: { key: 'symbols', env: 'SYMBOLS', kind: 'list', help: 'comma-separated symbols of the simulated venues' },
+  seed: { key: 'seed', env: 'SEED', kind: 'int', min: 0, help: 'seed of the simulated order flow' },
+  'sim-rate': { key: 'simRate', env: 'SIM_RATE', kind: 'int', min: 1, help: 'simulated actions per second per instrument' },
+  'flush-ms': { key: 'flushMs', env: 'FLUSH_MS', kind: 'int', min: 1, help: 'market-data batching interval in ms' },
+  'queue-limit': { key: 'queueLimitBytes', env: 'QUEUE_LIMIT', kind: 'int', min: 1024, help: 'per-connection send queue limit in bytes' },
+  'slow-consumer-timeout-ms': { key: 'slowConsumerTimeoutMs', env: 'SLOW_CONSUMER_TIMEOUT_MS', kind: 'int', min: 1, help: 'close a conflated connection not drained within this time' },
+  'max-payload': { key: 'maxPayloadBytes', env: 'MAX_PAYLOAD', kind: 'int', min: 256, help: 'largest accepted client frame in bytes' },
+  'messages-per-second': { key: 'messagesPerSecond', env: 'MESSAGES_PER_SECOND', kind: 'int', min: 1, help: 'client messages per second per connection' },
+  'max-subscriptions': { key: 'maxSubscriptions', env: 'MAX_SUBSCRIPTIONS', kind: 'int', min: 1, help: 'streams per connection' },
+  'heartbeat-ms': { key: 'heartbeatMs', env: 'HEARTBEAT_MS', kind: 'int', min: 100, help: 'ping interval; silent peers are dropped after two' },
+  compression: { key: 'compression', env: 'COMPRESSION', kind: 'bool', help: 'offer permessage-deflate on /ws (true/false)' },
+  'log-level': { key: 'logLevel', env: 'LOG_LEVEL', kind: 'string', help: 'pino log level (fatal, error, warn, info, debug, trace, silent)' },
+  'web-root': { key: 'webRoot', env: 'WEB_ROOT', kind: 'string', help: 'directory of built web assets to serve at /' },
+};
+
+export type CliResult = { kind: 'run'; options: RelayOptions } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
+
+/** Parses flags, then environment variables, over the defaults. Flags win over environment. */
+export function parseCli(argv: string[], env: Record<string, string | undefined>): CliResult {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(Object.keys(flags).map((name) => [name, { type: 'string' as const }])),
+      },
+    });
+  } catch (err) {
+    return { kind: 'error', message: (err as Error).message };
+  }
+  if (parsed.values.help) return { kind: 'help', text: usage() };
+  const options: RelayOptions = { ...defaultRelayOptions, symbols: [...defaultRelayOptions.symbols] };
+  for (const [name, flag] of Object.entries(flags)) {
+    const raw = (parsed.values as Record<string, string | undefined>)[name] ?? env[flag.env];
+    if (raw === undefined || raw === '') continue;
+    const value = parseValue(flag, raw);
+    if (value === undefined) return { kind: 'error', message: `invalid --${name} (${flag.env}): ${JSON.stringify(raw)}` };
+    (options as unknown as Record<string, unknown>)[flag.key] = value;
+  }
+  return { kind: 'run', options };
+}
+
+function parseValue(flag: Flag, raw: string): unknown {
+  switch (flag.kind) {
+    case 'int': {
+      const n = Number(raw);
+      return Number.isSafeInteger(n) && n >= (flag.min ?? 0) ? n : undefined;
+    }
+    case 'bool':
+      return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : undefined;
+    case 'list': {
+      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return items.length > 0 && items.every((s) => /^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$/.test(s)) ? items : undefined;
+    }
+    default:
+      return raw;
+  }
+}
+
+export function usage(): string {
+  const lines = Object.entries(flags).map(([name, f]) => {
+    const def = defaultRelayOptions[f.key];
+    const shown = Array.isArray(def) ? def.join(',') : String(def === '' ? '(built-in)' : def);
+    return `  --${name.padEnd(26)} ${f.env.padEnd(26)} ${f.help} [default: ${shown}]`;
+  });
+  return [
+    'Tickmesh relay: market data, signalling and the order gateway, with an embedded simulated exchange.',
+    '',
+    'Usage: npm start -- [options]     (or: node relay/dist/main.js [options])',
+    '',
+    `  ${'flag'.padEnd(28)} ${'environment'.padEnd(26)} meaning`,
+    ...lines,
+    `  --${'help'.padEnd(26)} ${''.padEnd(26)} this text`,
+  ].join('\n');
+}

@@ -1,0 +1,57 @@
+/**
+ * Every knob of the relay, with its safe default (DESIGN.md house style 5: every resource
+ * limit is an option). The CLI (cli.ts) fills these from flags and environment variables.
+ */
+export interface RelayOptions {
+  /** TCP port; 0 picks a free one. Default 8080. */
+  port: number;
+  /** Bind address. Default 127.0.0.1 (loopback only, unless configured otherwise). */
+  host: string;
+  /** Symbols each simulated venue lists. Default BTC-USD, ETH-USD, SOL-USD. */
+  symbols: string[];
+  /** Seed of the simulated order flow; the same seed replays the same market. Default 1. */
+  seed: number;
+  /** Simulated venue activity, order-flow actions per second per instrument. Default 200. */
+  simRate: number;
+  /** Market-data flush interval: every update within one interval goes out as one batch. Default 10 ms. */
+  flushMs: number;
+  /** Per-connection send-queue limit in bytes; over it book streams are conflated. Default 1 MiB. */
+  queueLimitBytes: number;
+  /** A conflated connection that has not drained below half the limit by then is closed. Default 5000 ms. */
+  slowConsumerTimeoutMs: number;
+  /** Largest accepted client frame. Default 64 KiB. */
+  maxPayloadBytes: number;
+  /** Client messages per second per connection (token bucket, burst = 2x). Default 100. */
+  messagesPerSecond: number;
+  /** Streams one connection may hold. Default 64. */
+  maxSubscriptions: number;
+  /** Heartbeat: the relay pings this often; a peer silent for two intervals is dropped. Default 10000 ms. */
+  heartbeatMs: number;
+  /** Offer permessage-deflate on /ws (the client decides). Default true. */
+  compression: boolean;
+  /** Recent trades kept per stream for snapshots. Default 50. */
+  recentTrades: number;
+  /** pino log level. Default "info". */
+  logLevel: string;
+  /** Directory of built web assets served at /. Default web/dist next to the relay. */
+  webRoot: string;
+}
+
+export const defaultRelayOptions: RelayOptions = {
+  port: 8080,
+  host: '127.0.0.1',
+  symbols: ['BTC-USD', 'ETH-USD', 'SOL-USD'],
+  seed: 1,
+  simRate: 200,
+  flushMs: 10,
+  queueLimitBytes: 1 << 20,
+  slowConsumerTimeoutMs: 5000,
+  maxPayloadBytes: 64 << 10,
+  messagesPerSecond: 100,
+  maxSubscriptions: 64,
+  heartbeatMs: 10_000,
+  compression: true,
+  recentTrades: 50,
+  logLevel: 'info',
+  webRoot: '',
+};

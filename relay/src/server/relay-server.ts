@@ -1,0 +1,137 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { MarketDataService } from '../md/market-data-service';
+import { RelayMetrics } from '../metrics/relay-metrics';
+import { legacyJsonProtocol } from '../session/legacy-json-protocol';
+import { protoProtocol } from '../session/proto-protocol';
+import { Session, type SessionContext } from '../session/session';
+import type { WireProtocol } from '../session/wire-protocol';
+import type { VenueAdapter } from '../venues/venue-adapter';
+import type { RelayOptions } from './options';
+import { serveStatic } from './static-files';
+import { CloseCode, transportError } from './transport-error';
+
+export interface RelayDeps {
+  venues: VenueAdapter[];
+  logger?: Logger;
+  /** Collect Node's default process metrics. Default true; tests running many relays turn it off. */
+  defaultMetrics?: boolean;
+}
+
+/**
+ * The one place that wires the relay: HTTP (health, metrics, PWA), the two WebSocket
+ * endpoints and the market-data service over the venues.
+ */
+export class Relay {
+  readonly metrics: RelayMetrics;
+  readonly md: MarketDataService;
+  readonly log: Logger;
+  private readonly http: Server;
+  private readonly endpoints: Map<string, { wss: WebSocketServer; protocol: WireProtocol }>;
+  private readonly sessions = new Set<Session>();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(
+    readonly options: RelayOptions,
+    deps: RelayDeps,
+  ) {
+    this.log = deps.logger ?? pino({ level: options.logLevel });
+    this.metrics = new RelayMetrics({ defaultMetrics: deps.defaultMetrics });
+    this.md = new MarketDataService({ flushMs: options.flushMs, recentTrades: options.recentTrades }, this.metrics, this.log);
+    for (const v of deps.venues) this.md.addVenue(v);
+
+    // ws enforces a hard cap far above the limit; frames between the two get a clear
+    // CODEC_PAYLOAD_TOO_LARGE error from the session instead of a bare 1009.
+    const wsOptions = { noServer: true, maxPayload: options.maxPayloadBytes * 4 };
+    const deflate = options.compression ? { threshold: 512, concurrencyLimit: 4 } : false;
+    this.endpoints = new Map([
+      ['/ws', { wss: new WebSocketServer({ ...wsOptions, perMessageDeflate: deflate }), protocol: protoProtocol }],
+      ['/ws/json', { wss: new WebSocketServer({ ...wsOptions, perMessageDeflate: deflate }), protocol: legacyJsonProtocol(this.md) }],
+    ]);
+
+    this.http = createServer((req, res) => void this.onRequest(req, res));
+    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+  }
+
+  /** Starts venues and market data, then listens. Resolves with the base URL. */
+  async start(): Promise<string> {
+    await this.md.start();
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.options.port, this.options.host, () => resolve());
+    });
+    this.heartbeatTimer = setInterval(() => {
+      for (const s of this.sessions) s.heartbeat();
+    }, this.options.heartbeatMs);
+    this.log.info({ url: this.url }, 'relay listening');
+    return this.url;
+  }
+
+  get url(): string {
+    const addr = this.http.address() as AddressInfo | null;
+    if (!addr) return '';
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    return `http://${host}:${addr.port}`;
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Graceful stop: clients get 1001 Going Away, venues stop, the port is released. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.heartbeatTimer);
+    for (const s of this.sessions) s.close(CloseCode.GoingAway, 'SESSION_SHUTTING_DOWN');
+    await this.md.stop();
+    for (const { wss } of this.endpoints.values()) wss.close();
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/healthz') return json(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const ready = this.md.ready && !this.stopping;
+      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', sessions: this.sessions.size });
+    }
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+      res.end(await this.metrics.registry.metrics());
+      return;
+    }
+    if (serveStatic(this.options.webRoot, req, res)) return;
+    const err = transportError('NOT_FOUND', `no route for ${req.method} ${path}`);
+    json(res, err.httpStatus, { code: err.code, message: err.message });
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const endpoint = this.endpoints.get(path);
+    if (!endpoint || this.stopping) {
+      const status = this.stopping ? 503 : 404;
+      socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Service Unavailable'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    endpoint.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => this.accept(ws, endpoint.protocol));
+  }
+
+  private accept(ws: WebSocket, protocol: WireProtocol): void {
+    const ctx: SessionContext = { md: this.md, options: this.options, metrics: this.metrics, log: this.log };
+    const session = new Session(ws, protocol, ctx);
+    this.sessions.add(session);
+    this.metrics.connections.inc({ protocol: protocol.name });
+    this.metrics.connectionsTotal.inc({ protocol: protocol.name });
+    ws.once('close', () => this.sessions.delete(session));
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,36 @@
+import type { ClientMsg, Result, ServerMsg } from '@tickmesh/shared';
+import type { EncodedFrame } from '../md/encoded-frame';
+import type { Protocol } from '../metrics/relay-metrics';
+
+/** What a session holds per subscribed stream. */
+export interface StreamSubscription {
+  /** Deltas are withheld until a fresh snapshot goes out (new subscription, resync, conflation). */
+  awaitingSnapshot: boolean;
+  /** Book levels wanted (legacy clients may take trades only). */
+  book: boolean;
+  /** Trades wanted. */
+  trades: boolean;
+}
+
+/**
+ * A decoded client request. Legacy (un)subscriptions name the channels they concern; without
+ * `channels` a request concerns both.
+ */
+export interface SessionRequest {
+  msg: ClientMsg;
+  channels?: { book: boolean; trades: boolean };
+}
+
+/**
+ * The difference between /ws (protobuf) and /ws/json (legacy JSON): how a frame is decoded,
+ * how control messages are encoded and which encoding of a market-data frame is sent.
+ * Everything else (limits, queues, heartbeats, subscriptions) is the session's, shared.
+ */
+export interface WireProtocol {
+  readonly name: Protocol;
+  decode(data: Buffer, isBinary: boolean): Result<SessionRequest>;
+  /** Encodes a control message; `req` is the request it answers. null = not sent on this protocol. */
+  encode(msg: ServerMsg, req?: SessionRequest): Buffer | string | null;
+  /** Writes the frames a subscriber with `sub` gets for `frame`, in order (may be none). */
+  marketData(frame: EncodedFrame, sub: StreamSubscription, write: (data: Buffer | string) => void): void;
+}
