@@ -28,13 +28,17 @@ async function setup(overrides: Parameters<typeof startRelay>[1]) {
   return { relay, venue };
 }
 
-/** One flush that rewrites every level: a batch of ~50 KB. */
-function bigFlush(relay: Relay, venue: ScriptedVenue, round: number): void {
+/**
+ * One flush that rewrites every level: a batch of ~50 KB. Like the relay's timer it ends its
+ * turn of the event loop, so corked sockets are written out between flushes.
+ */
+async function bigFlush(relay: Relay, venue: ScriptedVenue, round: number): Promise<void> {
   for (let i = 1; i <= DEPTH; i++) {
     venue.level('BTC-USD', Side.Buy, MID - i, 100 + ((round + i) % 97));
     venue.level('BTC-USD', Side.Sell, MID + i, 100 + ((round * 3 + i) % 89));
   }
   relay.md.flush();
+  await new Promise((r) => setImmediate(r));
 }
 
 async function subscribed(relay: Relay): Promise<ProtoClient> {
@@ -61,10 +65,10 @@ describe('slow consumers', () => {
     let round = 0;
     while ((await counterValue(relay, 'conflations')) === 0) {
       expect(round).toBeLessThan(2000);
-      bigFlush(relay, venue, round++);
+      await bigFlush(relay, venue, round++);
       if (round % 20 === 0) await new Promise((r) => setTimeout(r, 5)); // let sockets flush
     }
-    for (let k = 0; k < 5; k++) bigFlush(relay, venue, round++);
+    for (let k = 0; k < 5; k++) await bigFlush(relay, venue, round++);
     const lastSeq = relay.md.stream(1)!.seq;
 
     // The fast client got every batch, in order, with no gap.
@@ -77,7 +81,7 @@ describe('slow consumers', () => {
     socketOf(slow).resume();
     const snap = (await slow.next((m) => m.type === 'bookSnapshot' && m.seq > 1, 20_000)) as Snapshot;
     expect(snap.seq).toBeGreaterThan(1);
-    bigFlush(relay, venue, round++);
+    await bigFlush(relay, venue, round++);
     const finalSeq = relay.md.stream(1)!.seq;
     await slow.next((m) => m.type === 'bookBatch' && m.seq === finalSeq, 15_000);
     const stream = new BookStream(1);
@@ -99,7 +103,7 @@ describe('slow consumers', () => {
     let round = 0;
     while ((await counterValue(relay, 'clientErrors', { code: ErrorCode.SESSION_SLOW_CONSUMER })) === 0) {
       expect(round).toBeLessThan(4000);
-      bigFlush(relay, venue, round++);
+      await bigFlush(relay, venue, round++);
       await new Promise((r) => setTimeout(r, round % 20 === 0 ? 20 : 0));
     }
     socketOf(slow).resume();

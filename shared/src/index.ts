@@ -1,1 +1,3 @@
 export * from './model/index';
+export * from './book/index'; export * from './stream/index';
+export * from './codec/index';

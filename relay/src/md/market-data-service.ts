@@ -144,7 +144,7 @@ export class MarketDataService {
   private flushStream(stream: MdStream, timeUs: number): void {
     const subs = this.subscribers.get(stream.id)!;
     if (stream.takeReset()) {
-      this.log.info({ stream: stream.id, epoch: stream.epoch }, 'stream reset: new epoch');
+      this.log.debug({ stream: stream.id, epoch: stream.epoch, subscribers: subs.size }, 'stream reset: new epoch');
       const frame = this.snapshotFrame(stream);
       for (const sub of subs) sub.deliverSnapshot(frame);
       return;

@@ -6,3 +6,4 @@ export * from './codes';
 export * from './market-data';
 export * from './order';
 export * from './messages';
+export * from './random';

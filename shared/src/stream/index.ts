@@ -1,0 +1,3 @@
+export * from './sequence-tracker';
+export * from './trade-ring';
+export * from './book-stream';
