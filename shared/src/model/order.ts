@@ -36,3 +36,75 @@ export const ExecType = {
   Status: 11,
 } as const;
 export type ExecType = (typeof ExecType)[keyof typeof ExecType];
+
+/**
+ * An order as a trader asked for it, after wire validation and before risk: what the shared
+ * pre-trade rules (browser and relay) and the OMS take. Prices in ticks, quantities in lots.
+ */
+export interface OrderIntent {
+  account: string;
+  clientOrderId: string;
+  symbol: string;
+  /** Empty = smart order routing across venues. */
+  venue: string;
+  side: import('./side').Side;
+  orderType: OrderType;
+  timeInForce: TimeInForce;
+  /** Limit price in ticks; for market orders 0 (risk uses the reference price). */
+  price: number;
+  qty: number;
+  postOnly: boolean;
+  algo: import('./messages').Algo;
+  /** Iceberg: visible lots. */
+  displayQty: number;
+  /** TWAP/VWAP horizon. */
+  durationMs: number;
+}
+
+/** The OMS's view of one order (parent or child). */
+export interface Order extends OrderIntent {
+  orderId: string;
+  /** Set on child orders of SOR and algos. */
+  parentOrderId: string;
+  status: OrderStatus;
+  filledQty: number;
+  /** Sum of fill price * fill qty (ticks * lots). */
+  cumNotional: number;
+  /** Quote currency in units of 1e-8. */
+  fees: number;
+  /** Stable code of the last denial/rejection, '' if none. */
+  reasonCode: string;
+  createdUs: number;
+  updatedUs: number;
+}
+
+/** One execution (fill) of an order at a venue. */
+export interface Fill {
+  fillId: string;
+  orderId: string;
+  parentOrderId: string;
+  account: string;
+  symbol: string;
+  venue: string;
+  side: import('./side').Side;
+  price: number;
+  qty: number;
+  fee: number;
+  liquidityMaker: boolean;
+  tradeId: number;
+  timeUs: number;
+}
+
+/** Net position of an account in one symbol (all venues). */
+export interface Position {
+  account: string;
+  symbol: string;
+  /** Signed lots: positive long, negative short. */
+  qty: number;
+  /** Cost of the open quantity, ticks * lots (signed like qty). */
+  openCost: number;
+  /** Realised P&L in ticks * lots (before fees). */
+  realizedPnl: number;
+  /** Fees paid, quote units of 1e-8. */
+  fees: number;
+}
