@@ -101,3 +101,38 @@ printTable('Codec throughput — one batch = 1 protobuf frame, or 1 book + 1 per
   { codec: 'protobuf, protobufjs 8 static code (peer)', 'encode batches/s': encPeer, 'encode MB/s': mbps(encPeer, protoBytes), 'decode batches/s': decPeer, 'decode MB/s': mbps(decPeer, protoBytes) },
   { codec: 'legacy JSON, tickmesh', 'encode batches/s': encJson, 'encode MB/s': mbps(encJson, jsonBytes), 'decode batches/s': decJson, 'decode MB/s': mbps(decJson, jsonBytes) },
 ], `peer rows exclude delta coding, domain mapping and validation; MB/s counts the bytes of each row's own encoding. (sink ${sink % 10})`);
+
+// The relay's real stream: the simulated venue feeding the market-data service's streams,
+// one batch per 10 ms flush at the default rate (200 actions/s per instrument -> 2 per flush),
+// with the relay's real epoch and clock, encoded by both codecs exactly as the relay sends them.
+{
+  const { defaultSimVenues } = await import('../relay/src/venues/sim/index');
+  const { MdStream } = await import('../relay/src/md/md-stream');
+  const [venue] = defaultSimVenues({ seed: 11 });
+  const streams = new Map(venue!.instruments().map((inst, i) => [inst.symbol, new MdStream(i + 1, { ...inst, streamId: i + 1 }, Date.now(), 50)]));
+  await venue!.start((symbol) => streams.get(symbol)!);
+  let proto = 0;
+  let json = 0;
+  let count = 0;
+  let changes = 0;
+  let timeUs = Date.now() * 1000;
+  for (let flush = 0; flush < 5_000; flush++) {
+    venue!.step(2);
+    timeUs += 10_000;
+    for (const s of streams.values()) {
+      if (!s.dirty) continue;
+      if (s.takeReset()) continue; // the priming snapshot is not part of the stream
+      const b = s.takeBatch(timeUs);
+      count++;
+      changes += b.bids.price.length + b.asks.price.length;
+      proto += encodeBookBatch(b).length;
+      json += Buffer.byteLength(legacyEncodeBook(s.instrument, 'batch', b));
+      for (const t of legacyEncodeTrades(s.instrument, b.trades)) json += Buffer.byteLength(t);
+    }
+  }
+  await venue!.stop();
+  printTable(`Relay stream from the simulated venue — ${count} batches (3 symbols, 10 ms flushes), ${changes} level changes`, [
+    { codec: 'protobuf (/ws)', 'total bytes': proto, 'bytes/batch': proto / count, 'vs legacy JSON': `${((100 * proto) / json).toFixed(1)}%`, budget: '≤ 10%' },
+    { codec: 'legacy JSON (/ws/json)', 'total bytes': json, 'bytes/batch': json / count, 'vs legacy JSON': '100%', budget: '' },
+  ]);
+}

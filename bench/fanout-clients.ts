@@ -8,7 +8,7 @@ import { decodeServer, encodeClient } from '@tickmesh/shared';
 import { WebSocket } from 'ws';
 import { percentile } from './table';
 
-const [url, nArg, warmArg, measureArg] = process.argv.slice(2);
+const [url, token, nArg, warmArg, measureArg] = process.argv.slice(2);
 const n = Number(nArg);
 const warmMs = Number(warmArg);
 const measureMs = Number(measureArg);
@@ -24,7 +24,7 @@ function nowUs(): number {
 }
 
 async function open(i: number): Promise<void> {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, { perMessageDeflate: false });
+  const ws = new WebSocket(`${url!.replace('http', 'ws')}/ws?access_token=${token}`, { perMessageDeflate: false });
   sockets.push(ws);
   let k = i;
   ws.on('message', (data: Buffer) => {

@@ -7,7 +7,10 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { pino } from 'pino';
+import { AuthService } from '../relay/src/server/auth/index';
 import { defaultRelayOptions } from '../relay/src/server/options';
 import { Relay } from '../relay/src/server/relay-server';
 import { defaultSimVenues } from '../relay/src/venues/sim/index';
@@ -19,13 +22,17 @@ const SIM_RATE = 500;
 
 async function run(clients: number): Promise<BenchRow> {
   // Busy enough that nearly every stream changes in every 10 ms flush (6 streams x 100 batches/s).
+  const dataDir = mkdtempSync(join(tmpdir(), 'tickmesh-bench-'));
+  const { auth } = await AuthService.open(dataDir);
+  const grant = await auth.issueToken((await auth.createAccount({ account: 'bench', role: 'viewer' })).apiKey);
+  if (!grant.ok) throw new Error(grant.reason.code);
   const relay = new Relay(
-    { ...defaultRelayOptions, port: 0, flushMs: 10, simRate: SIM_RATE, compression: false, logLevel: 'silent', heartbeatMs: 60_000 },
-    { venues: defaultSimVenues({ seed: 7, updatesPerSecond: SIM_RATE }), logger: pino({ level: 'silent' }), defaultMetrics: false },
+    { ...defaultRelayOptions, port: 0, flushMs: 10, simRate: SIM_RATE, compression: false, logLevel: 'silent', heartbeatMs: 60_000, dataDir },
+    { venues: defaultSimVenues({ seed: 7, updatesPerSecond: SIM_RATE }), auth, logger: pino({ level: 'silent' }), defaultMetrics: false },
   );
   await relay.start();
   const batches0 = (await relay.metrics.mdBatches.get()).values[0]?.value ?? 0;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fanout-clients.ts'), relay.url, String(clients), '1500', '5000'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fanout-clients.ts'), relay.url, grant.value.token, String(clients), '1500', '5000'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

@@ -1,17 +1,50 @@
 import { decodeServer, encodeClient, type ClientMsg, type ServerMsg } from '@tickmesh/shared';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
+import { AuthService, type Role } from '../src/server/auth/index';
 import { defaultRelayOptions, type RelayOptions } from '../src/server/options';
 import { Relay } from '../src/server/relay-server';
 import type { VenueAdapter } from '../src/venues/venue-adapter';
 
-/** Starts a real relay on an ephemeral loopback port with quiet logs. */
+/** Tokens of each started relay's test accounts, so clients can connect by URL alone. */
+const tokens = new Map<string, { trader: string; viewer: string; admin: string }>();
+
+/**
+ * Starts a real relay on an ephemeral loopback port with quiet logs, with a fresh data dir
+ * and three accounts: "trader" (trader), "viewer" (viewer) and "admin" (admin).
+ */
 export async function startRelay(venues: VenueAdapter[], overrides: Partial<RelayOptions> = {}): Promise<Relay> {
+  const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'tickmesh-test-'));
+  const { auth } = await AuthService.open(dataDir);
   const relay = new Relay(
-    { ...defaultRelayOptions, port: 0, logLevel: 'silent', compression: false, ...overrides },
-    { venues, defaultMetrics: false },
+    { ...defaultRelayOptions, port: 0, logLevel: 'silent', compression: false, dataDir, ...overrides },
+    { venues, auth, defaultMetrics: false },
   );
   await relay.start();
+  const grant = async (account: string, role: Role) => {
+    const existing = auth.account(account);
+    const apiKey = existing ? undefined : (await auth.createAccount({ account, role })).apiKey;
+    if (!apiKey) throw new Error(`account ${account} already exists in ${dataDir}`);
+    const g = await auth.issueToken(apiKey);
+    if (!g.ok) throw new Error(g.reason.code);
+    return g.value.token;
+  };
+  tokens.set(relay.url, { trader: await grant('trader', 'trader'), viewer: await grant('viewer', 'viewer'), admin: await grant('admin-test', 'admin') });
   return relay;
+}
+
+/** A token of one of the test accounts of a relay started by startRelay. */
+export function tokenOf(url: string, who: 'trader' | 'viewer' | 'admin' = 'trader'): string {
+  const t = tokens.get(url);
+  if (!t) throw new Error(`no test tokens for ${url}`);
+  return t[who];
+}
+
+function withToken(url: string, path: string, token: string | undefined): string {
+  const base = url.replace('http', 'ws') + path;
+  return token === '' ? base : `${base}?access_token=${encodeURIComponent(token ?? tokenOf(url))}`;
 }
 
 type Waiter<T> = { match: (m: T) => boolean; resolve: (m: T) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
@@ -68,8 +101,9 @@ abstract class Client<T> {
 }
 
 export class ProtoClient extends Client<ServerMsg> {
-  static async connect(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}): Promise<ProtoClient> {
-    const ws = new WebSocket(url.replace('http', 'ws') + '/ws', options);
+  /** Connects with the test trader's token unless `token` says otherwise ('' = none). */
+  static async connect(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}, token?: string): Promise<ProtoClient> {
+    const ws = new WebSocket(withToken(url, '/ws', token), options);
     const client = new ProtoClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -98,8 +132,8 @@ export class ProtoClient extends Client<ServerMsg> {
 export type Json = { type: string; [k: string]: unknown };
 
 export class JsonClient extends Client<Json> {
-  static async connect(url: string): Promise<JsonClient> {
-    const ws = new WebSocket(url.replace('http', 'ws') + '/ws/json');
+  static async connect(url: string, token?: string): Promise<JsonClient> {
+    const ws = new WebSocket(withToken(url, '/ws/json', token));
     const client = new JsonClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -25,6 +25,8 @@ const flags: Record<string, Flag> = {
   'heartbeat-ms': { key: 'heartbeatMs', env: 'HEARTBEAT_MS', kind: 'int', min: 100, help: 'ping interval; silent peers are dropped after two' },
   compression: { key: 'compression', env: 'COMPRESSION', kind: 'bool', help: 'offer permessage-deflate on /ws (true/false)' },
   'log-level': { key: 'logLevel', env: 'LOG_LEVEL', kind: 'string', help: 'pino log level (fatal, error, warn, info, debug, trace, silent)' },
+  'data-dir': { key: 'dataDir', env: 'DATA_DIR', kind: 'string', help: 'directory for the signing secret, accounts and journal' },
+  'token-ttl-sec': { key: 'tokenTtlSec', env: 'TOKEN_TTL_SEC', kind: 'int', min: 10, help: 'lifetime of access tokens in seconds' },
   'web-root': { key: 'webRoot', env: 'WEB_ROOT', kind: 'string', help: 'directory of built web assets to serve at /' },
 };
 

@@ -35,6 +35,10 @@ export interface RelayOptions {
   logLevel: string;
   /** Directory of built web assets served at /. Default web/dist next to the relay. */
   webRoot: string;
+  /** Where the relay keeps its signing secret, accounts and journal. Default ".tickmesh" (created on first run). */
+  dataDir: string;
+  /** Lifetime of access tokens. Default 900 s. */
+  tokenTtlSec: number;
 }
 
 export const defaultRelayOptions: RelayOptions = {
@@ -54,4 +58,6 @@ export const defaultRelayOptions: RelayOptions = {
   recentTrades: 50,
   logLevel: 'info',
   webRoot: '',
+  dataDir: '.tickmesh',
+  tokenTtlSec: 900,
 };

@@ -10,12 +10,15 @@ import { protoProtocol } from '../session/proto-protocol';
 import { Session, type SessionContext } from '../session/session';
 import type { WireProtocol } from '../session/wire-protocol';
 import type { VenueAdapter } from '../venues/venue-adapter';
+import { createAuthRoutes, rejectUpgrade, replyFailure, requirePrincipal, selectSubprotocol, type AuthRouteHandler, type AuthService, type Principal } from './auth/index';
 import type { RelayOptions } from './options';
 import { serveStatic } from './static-files';
 import { CloseCode, transportError } from './transport-error';
 
 export interface RelayDeps {
   venues: VenueAdapter[];
+  /** Required: there is no unauthenticated mode. */
+  auth: AuthService;
   logger?: Logger;
   /** Collect Node's default process metrics. Default true; tests running many relays turn it off. */
   defaultMetrics?: boolean;
@@ -34,6 +37,8 @@ export class Relay {
   private readonly sessions = new Set<Session>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  readonly auth: AuthService;
+  private readonly authRoutes: AuthRouteHandler;
 
   constructor(
     readonly options: RelayOptions,
@@ -41,12 +46,15 @@ export class Relay {
   ) {
     this.log = deps.logger ?? pino({ level: options.logLevel });
     this.metrics = new RelayMetrics({ defaultMetrics: deps.defaultMetrics });
+    this.auth = deps.auth;
+    this.authRoutes = createAuthRoutes(deps.auth);
     this.md = new MarketDataService({ flushMs: options.flushMs, recentTrades: options.recentTrades }, this.metrics, this.log);
     for (const v of deps.venues) this.md.addVenue(v);
 
     // ws enforces a hard cap far above the limit; frames between the two get a clear
     // CODEC_PAYLOAD_TOO_LARGE error from the session instead of a bare 1009.
-    const wsOptions = { noServer: true, maxPayload: options.maxPayloadBytes * 4 };
+    // handleProtocols: browsers present the token as a subprotocol and need `tickmesh` echoed.
+    const wsOptions = { noServer: true, maxPayload: options.maxPayloadBytes * 4, handleProtocols: selectSubprotocol };
     const deflate = options.compression ? { threshold: 512, concurrencyLimit: 4 } : false;
     this.endpoints = new Map([
       ['/ws', { wss: new WebSocketServer({ ...wsOptions, perMessageDeflate: deflate }), protocol: protoProtocol }],
@@ -105,12 +113,15 @@ export class Relay {
       res.end(await this.metrics.registry.metrics());
       return;
     }
+    if (path.startsWith('/api/auth/') && (await this.authRoutes(req, res, path))) return;
     if (serveStatic(this.options.webRoot, req, res)) return;
     const err = transportError('NOT_FOUND', `no route for ${req.method} ${path}`);
     json(res, err.httpStatus, { code: err.code, message: err.message });
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node drops its own error listener on upgraded sockets; a reset must not crash the relay.
+    socket.on('error', () => socket.destroy());
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const endpoint = this.endpoints.get(path);
     if (!endpoint || this.stopping) {
@@ -118,12 +129,17 @@ export class Relay {
       socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Service Unavailable'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    endpoint.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => this.accept(ws, endpoint.protocol));
+    // The token is checked before the handshake: an unauthenticated client never gets a socket.
+    void requirePrincipal(this.auth, req, 'market-data').then((p) => {
+      if (!p.ok) return rejectUpgrade(socket, p.reason);
+      if (this.stopping || socket.destroyed) return void socket.destroy();
+      endpoint.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => this.accept(ws, endpoint.protocol, p.value));
+    });
   }
 
-  private accept(ws: WebSocket, protocol: WireProtocol): void {
+  private accept(ws: WebSocket, protocol: WireProtocol, principal: Principal): void {
     const ctx: SessionContext = { md: this.md, options: this.options, metrics: this.metrics, log: this.log };
-    const session = new Session(ws, protocol, ctx);
+    const session = new Session(ws, protocol, ctx, principal);
     this.sessions.add(session);
     this.metrics.connections.inc({ protocol: protocol.name });
     this.metrics.connectionsTotal.inc({ protocol: protocol.name });

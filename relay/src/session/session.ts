@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import type { EncodedFrame } from '../md/encoded-frame';
 import { nowUs, type MarketDataService, type MdSubscriber } from '../md/market-data-service';
 import type { RelayMetrics } from '../metrics/relay-metrics';
+import type { Principal } from '../server/auth/index';
 import type { RelayOptions } from '../server/options';
 import { transportError } from '../server/transport-error';
 import { TokenBucket } from './token-bucket';
@@ -71,6 +72,8 @@ export class Session implements MdSubscriber {
     private readonly ws: WebSocket,
     private readonly protocol: WireProtocol,
     private readonly ctx: SessionContext,
+    /** Who is on the other end, from the token checked at the upgrade. */
+    readonly principal: Principal,
   ) {
     this.socket = (ws as unknown as { _socket: Socket })._socket;
     const rate = ctx.options.messagesPerSecond;
@@ -87,8 +90,8 @@ export class Session implements MdSubscriber {
       heartbeatMs: ctx.options.heartbeatMs,
       instruments: ctx.md.instruments(),
       mdPublicKey: new Uint8Array(0),
-      account: '',
-      role: '',
+      account: principal.account,
+      role: principal.role,
     });
   }
 

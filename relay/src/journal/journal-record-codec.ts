@@ -1,0 +1,158 @@
+/**
+ * JournalRecord <-> protobuf `tickmesh.v1.JournalRecord` (proto/journal.proto).
+ *
+ * This mapping lives beside the journal rather than in shared/src/codec because only the relay
+ * reads or writes journals; it is the one place outside shared/src/codec that touches the
+ * generated module (through proto-types, which configures the runtime so 64-bit fields are
+ * numbers). It is imported by relative path: the package export `@tickmesh/shared/*` maps to
+ * extensionless files, which tsc's bundler resolution does not complete. Domain enum numbering
+ * equals proto numbering, so enums pass through unchanged.
+ */
+import type { ExecutionReportMsg, OrderIntent } from '@tickmesh/shared';
+import { pb, type tickmesh } from '../../../shared/src/codec/proto-types';
+import type { JournalRecord } from './journal-record';
+
+type PbRecord = tickmesh.v1.JournalRecord.$Properties;
+
+/** Encodes one record as its protobuf payload bytes. */
+export function encodeJournalRecord(r: JournalRecord): Uint8Array {
+  return pb.JournalRecord.encode(recordToProto(r)).finish();
+}
+
+/**
+ * Decodes a payload. Throws (a plain Error) when the bytes are not a JournalRecord of a kind this
+ * build knows; the reader wraps that as JOURNAL_CORRUPT with the record's position.
+ */
+export function decodeJournalRecord(payload: Uint8Array): JournalRecord {
+  return recordFromProto(pb.JournalRecord.decode(payload));
+}
+
+function recordToProto(r: JournalRecord): PbRecord {
+  const timeUs = r.timeUs;
+  switch (r.kind) {
+    case 'order-request': {
+      const i = r.intent;
+      return {
+        timeUs,
+        orderRequest: {
+          orderId: r.orderId, parentOrderId: r.parentOrderId, account: i.account,
+          order: {
+            clientOrderId: i.clientOrderId, symbol: i.symbol, venue: i.venue, side: i.side, type: i.orderType,
+            timeInForce: i.timeInForce, price: i.price, qty: i.qty, postOnly: i.postOnly, algo: i.algo,
+            displayQty: i.displayQty, durationMs: i.durationMs,
+          },
+        },
+      };
+    }
+    case 'execution': {
+      const x = r.report;
+      return {
+        timeUs,
+        execution: {
+          requestId: x.requestId,
+          report: {
+            orderId: x.orderId, clientOrderId: x.clientOrderId, parentOrderId: x.parentOrderId, status: x.status,
+            execType: x.execType, symbol: x.symbol, venue: x.venue, side: x.side, type: x.orderType, price: x.price,
+            qty: x.qty, filledQty: x.filledQty, leavesQty: x.leavesQty, cumNotional: x.cumNotional,
+            lastPrice: x.lastPrice, lastQty: x.lastQty, tradeId: x.tradeId, reasonCode: x.reasonCode, reason: x.reason,
+            fee: x.fee, liquidityMaker: x.liquidityMaker, timeUs: x.timeUs, account: x.account, algo: x.algo,
+          },
+        },
+      };
+    }
+    case 'risk':
+      return {
+        timeUs,
+        risk: {
+          account: r.account, orderId: r.orderId, clientOrderId: r.clientOrderId, accepted: r.accepted,
+          code: r.code, message: r.message,
+        },
+      };
+    case 'admin':
+      return { timeUs, admin: { actor: r.actor, action: r.action, target: r.target, detail: r.detail } };
+    case 'alert':
+      return { timeUs, alert: { code: r.code, account: r.account, symbol: r.symbol, message: r.message } };
+    default: {
+      const never: never = r;
+      throw new TypeError(`unknown journal record kind ${(never as { kind: string }).kind}`);
+    }
+  }
+}
+
+function recordFromProto(m: tickmesh.v1.JournalRecord): JournalRecord {
+  // Decoded messages read absent fields from prototype defaults ('' / 0 / false), as proto3 means.
+  const timeUs = m.timeUs;
+  switch (m.body) {
+    case 'orderRequest': {
+      const b = m.orderRequest!;
+      const o = b.order ?? {};
+      const intent: OrderIntent = {
+        account: b.account ?? '',
+        clientOrderId: o.clientOrderId ?? '',
+        symbol: o.symbol ?? '',
+        venue: o.venue ?? '',
+        side: (o.side ?? 0) as OrderIntent['side'],
+        orderType: (o.type ?? 0) as OrderIntent['orderType'],
+        timeInForce: (o.timeInForce ?? 0) as OrderIntent['timeInForce'],
+        price: o.price ?? 0,
+        qty: o.qty ?? 0,
+        postOnly: o.postOnly ?? false,
+        algo: (o.algo ?? 0) as OrderIntent['algo'],
+        displayQty: o.displayQty ?? 0,
+        durationMs: o.durationMs ?? 0,
+      };
+      return { kind: 'order-request', timeUs, orderId: b.orderId ?? '', parentOrderId: b.parentOrderId ?? '', intent };
+    }
+    case 'execution': {
+      const b = m.execution!;
+      const x = b.report ?? {};
+      const report: ExecutionReportMsg = {
+        type: 'executionReport',
+        requestId: b.requestId ?? 0,
+        orderId: x.orderId ?? '',
+        clientOrderId: x.clientOrderId ?? '',
+        parentOrderId: x.parentOrderId ?? '',
+        status: (x.status ?? 0) as ExecutionReportMsg['status'],
+        execType: (x.execType ?? 0) as ExecutionReportMsg['execType'],
+        symbol: x.symbol ?? '',
+        venue: x.venue ?? '',
+        side: (x.side ?? 0) as ExecutionReportMsg['side'],
+        orderType: (x.type ?? 0) as ExecutionReportMsg['orderType'],
+        price: x.price ?? 0,
+        qty: x.qty ?? 0,
+        filledQty: x.filledQty ?? 0,
+        leavesQty: x.leavesQty ?? 0,
+        cumNotional: x.cumNotional ?? 0,
+        lastPrice: x.lastPrice ?? 0,
+        lastQty: x.lastQty ?? 0,
+        tradeId: x.tradeId ?? 0,
+        reasonCode: x.reasonCode ?? '',
+        reason: x.reason ?? '',
+        fee: x.fee ?? 0,
+        liquidityMaker: x.liquidityMaker ?? false,
+        timeUs: x.timeUs ?? 0,
+        account: x.account ?? '',
+        algo: (x.algo ?? 0) as ExecutionReportMsg['algo'],
+      };
+      return { kind: 'execution', timeUs, report };
+    }
+    case 'risk': {
+      const b = m.risk!;
+      return {
+        kind: 'risk', timeUs, account: b.account ?? '', orderId: b.orderId ?? '', clientOrderId: b.clientOrderId ?? '',
+        accepted: b.accepted ?? false, code: b.code ?? '', message: b.message ?? '',
+      };
+    }
+    case 'admin': {
+      const b = m.admin!;
+      return { kind: 'admin', timeUs, actor: b.actor ?? '', action: b.action ?? '', target: b.target ?? '', detail: b.detail ?? '' };
+    }
+    case 'alert': {
+      const b = m.alert!;
+      return { kind: 'alert', timeUs, code: b.code ?? '', account: b.account ?? '', symbol: b.symbol ?? '', message: b.message ?? '' };
+    }
+    default:
+      // Written by a newer build with a kind this one does not know, or not a JournalRecord at all.
+      throw new Error('journal record without a known body');
+  }
+}

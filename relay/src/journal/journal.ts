@@ -1,0 +1,311 @@
+import { link, open, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { JournalError, JournalErrorCode, journalError } from './journal-error';
+import { FRAME_OVERHEAD, HASH_BYTES, LENGTH_BYTES, chainHash, encodeHeader, payloadCrc } from './journal-format';
+import { resolveJournalOptions, type JournalOptions } from './journal-options';
+import type { JournalEntry, JournalRecord } from './journal-record';
+import { decodeJournalRecord, encodeJournalRecord } from './journal-record-codec';
+import { scanJournal } from './journal-scanner';
+
+/** What `Journal.open` found and repaired. */
+export interface RecoveryInfo {
+  /** Bytes of torn tail (a last write cut short by a crash, never acknowledged) removed; 0 if none. */
+  truncatedBytes: number;
+  /** True when the file did not exist and open() created it. */
+  created: boolean;
+}
+
+/** Counters for tests, metrics and benches. Monotonic for the journal's lifetime. */
+export interface JournalStats {
+  /** Records accepted by `append` (seq assigned). */
+  appends: number;
+  /** Write calls that completed, one per group-commit batch. */
+  batches: number;
+  /** fdatasync calls that completed (0 with `fsync: false`). */
+  syncs: number;
+  /** Bytes written after the header. */
+  bytes: number;
+}
+
+interface Waiter {
+  entry: JournalEntry;
+  resolve: (entry: JournalEntry) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Framed records waiting for one write + one fdatasync. */
+interface Batch {
+  buf: Buffer;
+  len: number;
+  waiters: Waiter[];
+}
+
+/** Initial capacity of a batch buffer; it grows by doubling up to maxBatchBytes (or one record). */
+const INITIAL_BATCH_BYTES = 64 * 1024;
+
+/**
+ * The relay's append-only, tamper-evident, crash-safe event journal (framing: FORMAT.md).
+ *
+ * Appends are group-committed: every record appended while a write + fdatasync is in flight
+ * joins the next batch, so N concurrent appends cost a handful of syncs, not N. A record's
+ * promise resolves only once its batch is on stable storage.
+ *
+ * One Journal per file, in one process: nothing locks the file, so two writers would interleave
+ * and break the chain (the relay opens it once at start).
+ */
+export class Journal {
+  /** Observable counters; see JournalStats. */
+  readonly stats: JournalStats = { appends: 0, batches: 0, syncs: 0, bytes: 0 };
+
+  private readonly queue: Batch[] = [];
+  private readonly spare: Buffer[] = [];
+  private draining: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+  private failure: JournalError | null = null;
+
+  private constructor(
+    /** Path the journal was opened at. */
+    readonly path: string,
+    private readonly handle: FileHandle,
+    private readonly fsync: boolean,
+    private readonly maxBatchBytes: number,
+    private readonly maxRecordBytes: number,
+    private seq: number,
+    private head: Buffer,
+    /** File offset where the next batch goes: just past the last record handed to a write. */
+    private size: number,
+  ) {}
+
+  /**
+   * Opens (or creates) the journal at `path`, verifying every record.
+   *
+   * A torn tail is truncated away and reported in `recovered.truncatedBytes`. Any other damage
+   * throws a JournalError (`JOURNAL_CORRUPT`, `JOURNAL_CHAIN_BROKEN`, `JOURNAL_BAD_HEADER`) with
+   * the record's seq and byte offset: the relay must not start on a journal it cannot trust.
+   * Options default to `{ fsync: true, maxBatchBytes: 1 MiB, maxRecordBytes: 1 MiB }`.
+   */
+  static async open(
+    path: string,
+    options?: JournalOptions,
+  ): Promise<{ journal: Journal; entries: JournalEntry[]; recovered: RecoveryInfo }> {
+    const opts = resolveJournalOptions(options);
+    let created = false;
+    let handle = await openIfExists(path, 'r+');
+    if (!handle) {
+      created = await createJournalFile(path);
+      handle = await open(path, 'r+');
+    }
+    try {
+      const entries: JournalEntry[] = [];
+      const scan = await scanJournal(handle, opts, (seq, payload, hash) => {
+        entries.push({ seq, record: decodeJournalRecord(payload), hash: hash.toString('hex') });
+      });
+      const truncatedBytes = scan.fileBytes - scan.validBytes;
+      if (truncatedBytes > 0) {
+        // Durable before any append: new records written over a torn tail that later
+        // "reappeared" after a crash would leave garbage behind the new head.
+        await handle.truncate(scan.validBytes);
+        await handle.sync();
+      }
+      const journal = new Journal(
+        path, handle, opts.fsync, opts.maxBatchBytes, opts.maxRecordBytes, scan.records, scan.headHash, scan.validBytes,
+      );
+      return { journal, entries, recovered: { truncatedBytes, created } };
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Reads and verifies a journal without modifying it (a torn tail is skipped, not truncated).
+   * Throws the same JournalErrors as `open`. Options: only the size limits matter (defaults 1 MiB).
+   */
+  static async read(path: string, options?: JournalOptions): Promise<JournalEntry[]> {
+    const opts = resolveJournalOptions(options);
+    const handle = await open(path, 'r');
+    try {
+      const entries: JournalEntry[] = [];
+      await scanJournal(handle, opts, (seq, payload, hash) => {
+        entries.push({ seq, record: decodeJournalRecord(payload), hash: hash.toString('hex') });
+      });
+      return entries;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Seq of the last record appended (acknowledged or not); 0 for an empty journal. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** Chain hash (hex) of the last record appended, or the genesis hash of an empty journal. */
+  get headHash(): string {
+    return this.head.toString('hex');
+  }
+
+  /**
+   * Appends one record. Its seq is assigned now (gap-free, in call order); the promise resolves
+   * with the stored entry once the record is durable (written and fdatasync'ed, unless
+   * `fsync: false`). Rejects with JOURNAL_CLOSED after close(), JOURNAL_RECORD_TOO_LARGE for a
+   * record over `maxRecordBytes`, JOURNAL_IO_FAILED once any write or sync has failed.
+   */
+  append(record: JournalRecord): Promise<JournalEntry> {
+    if (this.closing) return Promise.reject(journalError(JournalErrorCode.JOURNAL_CLOSED, 'journal is closed'));
+    if (this.failure) return Promise.reject(this.failure);
+    let payload: Uint8Array;
+    try {
+      payload = encodeJournalRecord(record);
+    } catch (e) {
+      return Promise.reject(e); // an unknown kind: a caller bug, surfaced on the promise like every other failure
+    }
+    if (payload.length > this.maxRecordBytes) {
+      return Promise.reject(journalError(
+        JournalErrorCode.JOURNAL_RECORD_TOO_LARGE, `record of ${payload.length} bytes exceeds maxRecordBytes ${this.maxRecordBytes}`,
+      ));
+    }
+    const seq = ++this.seq;
+    const hash = chainHash(this.head, seq, payload);
+    this.head = hash;
+
+    const batch = this.batchFor(payload.length + FRAME_OVERHEAD);
+    const buf = batch.buf;
+    let at = batch.len;
+    buf.writeUInt32LE(payload.length, at);
+    at += LENGTH_BYTES;
+    buf.set(payload, at);
+    at += payload.length;
+    buf.writeUInt32LE(payloadCrc(payload), at);
+    at += 4;
+    hash.copy(buf, at);
+    batch.len = at + HASH_BYTES;
+    this.stats.appends++;
+
+    const entry: JournalEntry = { seq, record, hash: hash.toString('hex') };
+    const done = new Promise<JournalEntry>((resolve, reject) => batch.waiters.push({ entry, resolve, reject }));
+    if (!this.draining) this.draining = this.drain();
+    return done;
+  }
+
+  /** Flushes pending appends (awaiting their durability), then closes the file. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      while (this.draining) await this.draining;
+      await this.handle.close();
+    })();
+    return this.closing;
+  }
+
+  /** The open batch (the queue's last) if the frame fits under maxBatchBytes, else a new one. */
+  private batchFor(frameBytes: number): Batch {
+    let batch = this.queue[this.queue.length - 1];
+    if (!batch || (batch.len > 0 && batch.len + frameBytes > this.maxBatchBytes)) {
+      const buf = this.spare.pop() ?? Buffer.allocUnsafe(Math.min(INITIAL_BATCH_BYTES, this.maxBatchBytes));
+      batch = { buf, len: 0, waiters: [] };
+      this.queue.push(batch);
+    }
+    const need = batch.len + frameBytes;
+    if (need > batch.buf.length) {
+      let cap = batch.buf.length * 2;
+      while (cap < need) cap *= 2;
+      const grown = Buffer.allocUnsafe(Math.max(need, Math.min(cap, this.maxBatchBytes)));
+      batch.buf.copy(grown, 0, 0, batch.len);
+      batch.buf = grown;
+    }
+    return batch;
+  }
+
+  /**
+   * Writes queued batches one at a time. Taking a batch off the queue closes it: appends made
+   * while its write + sync is in flight open the next batch, which is the group commit.
+   */
+  private async drain(): Promise<void> {
+    // One microtask, so appends made in the same synchronous run share the first batch.
+    await null;
+    for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) {
+      if (this.failure) {
+        for (const w of batch.waiters) w.reject(this.failure);
+        continue;
+      }
+      try {
+        await writeFully(this.handle, batch.buf, batch.len, this.size);
+        this.stats.batches++;
+        if (this.fsync) {
+          await this.handle.datasync();
+          this.stats.syncs++;
+        }
+        this.size += batch.len;
+        this.stats.bytes += batch.len;
+        for (const w of batch.waiters) w.resolve(w.entry);
+      } catch (e) {
+        // After a failed write or fsync the page cache may already have dropped our dirty pages
+        // (Linux marks them clean), so a retry could "succeed" without the data: fail for good.
+        this.failure = journalError(JournalErrorCode.JOURNAL_IO_FAILED, `journal write failed: ${(e as Error).message}`, { cause: e });
+        for (const w of batch.waiters) w.reject(this.failure);
+      }
+      if (this.spare.length < 2 && batch.buf.length <= this.maxBatchBytes) this.spare.push(batch.buf);
+    }
+    // Cleared synchronously after seeing an empty queue, so a later append always starts a new drain.
+    this.draining = null;
+  }
+}
+
+async function writeFully(handle: FileHandle, buf: Buffer, len: number, position: number): Promise<void> {
+  for (let done = 0; done < len; ) {
+    const { bytesWritten } = await handle.write(buf, done, len - done, position + done);
+    if (bytesWritten <= 0) throw new Error('write made no progress');
+    done += bytesWritten;
+  }
+}
+
+async function openIfExists(path: string, flags: string): Promise<FileHandle | null> {
+  try {
+    return await open(path, flags);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/**
+ * Creates a journal holding only its header, atomically: the header is written and synced under
+ * a temporary name, then hard-linked into place (which fails rather than clobbering a journal
+ * someone else just created). A crash can therefore never leave a half-written header at
+ * `path`, and a short header always means damage. Returns false if `path` appeared meanwhile.
+ */
+async function createJournalFile(path: string): Promise<boolean> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const h = await open(tmp, 'w');
+  try {
+    await h.write(encodeHeader(Date.now() * 1000), 0, undefined, 0);
+    await h.datasync();
+  } finally {
+    await h.close();
+  }
+  let created = true;
+  try {
+    await link(tmp, path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    created = false;
+  } finally {
+    await unlink(tmp);
+  }
+  await syncDirectory(dirname(path));
+  return created;
+}
+
+/** Makes the new directory entry durable; platforms that cannot fsync a directory skip it. */
+async function syncDirectory(dir: string): Promise<void> {
+  let h: FileHandle | undefined;
+  try {
+    h = await open(dir, 'r');
+    await h.sync();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw e;
+  } finally {
+    await h?.close();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './router-port';
+export * from './fee-adjusted-price';
+export * from './smart-order-router';

@@ -1,0 +1,13 @@
+export * from './roles';
+export type * from './principal';
+export * from './auth-options';
+export type { AccountInfo } from './account-store';
+export { dataDirFiles } from './data-dir';
+export { tokenIssuer, tokenAudience, tokenAlgorithm } from './jwt-tokens';
+export * from './auth-service';
+export * from './token-from-request';
+export * from './auth-http-status';
+export * from './http-reply';
+export * from './require-principal';
+export * from './reject-upgrade';
+export { createAuthRoutes, attemptKey, type AuthRouteHandler } from './auth-routes';
