@@ -112,14 +112,6 @@ describe('bad input on /ws gets a stable code, never a crash', () => {
     expect(await c.closed).toBe(4029);
   });
 
-  it('order entry before the OMS exists is refused with a code, not ignored', async () => {
-    const r = await start();
-    const c = await ProtoClient.connect(r.url);
-    c.send({ type: 'cancelAll', requestId: 9, symbol: '' });
-    expect(await c.error(ErrorCode.OMS_NOT_IMPLEMENTED)).toMatchObject({ requestId: 9 });
-    c.close();
-  });
-
   it('hello with an unsupported protocol version -> SESSION_UNSUPPORTED_VERSION', async () => {
     const r = await start();
     const c = await ProtoClient.connect(r.url);

@@ -1,4 +1,4 @@
-import type { Instrument } from '@tickmesh/shared';
+import type { Instrument, StreamState } from '@tickmesh/shared';
 import type { Logger } from 'pino';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { VenueAdapter } from '../venues/venue-adapter';
@@ -20,6 +20,9 @@ export interface MarketDataOptions {
   recentTrades: number;
 }
 
+/** Told of every trade as it is published (circuit breakers, VWAP volume). */
+export type TradeListener = (symbol: string, price: number, size: number, timeUs: number) => void;
+
 /** Wall clock in microseconds since the Unix epoch (sub-millisecond resolution). */
 export function nowUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -38,6 +41,7 @@ export class MarketDataService {
   private readonly snapshotCache = new Map<number, EncodedFrame>();
   private timer: NodeJS.Timeout | undefined;
   private started = false;
+  private readonly tradeListeners: TradeListener[] = [];
 
   constructor(
     private readonly options: MarketDataOptions,
@@ -101,6 +105,15 @@ export class MarketDataService {
     return this.streams.filter((s) => s.instrument.symbol === symbol).map((s) => s.id);
   }
 
+  onTrade(listener: TradeListener): void {
+    this.tradeListeners.push(listener);
+  }
+
+  /** Sets the state (Live, Halted) of every venue's stream of a symbol; subscribers see it in the next batch. */
+  setSymbolState(symbol: string, state: StreamState): void {
+    for (const s of this.streams) if (s.instrument.symbol === symbol) s.state(state);
+  }
+
   /** Adds the subscriber (if new) and sends it a snapshot exactly as of the stream's seq. */
   subscribe(sub: MdSubscriber, streamId: number): void {
     const stream = this.byId.get(streamId);
@@ -149,8 +162,13 @@ export class MarketDataService {
       for (const sub of subs) sub.deliverSnapshot(frame);
       return;
     }
-    const frame = new EncodedFrame(stream, 'batch', stream.takeBatch(timeUs));
+    const batch = stream.takeBatch(timeUs);
+    const frame = new EncodedFrame(stream, 'batch', batch);
     this.metrics.mdBatches.inc();
+    if (this.tradeListeners.length > 0) {
+      const symbol = stream.instrument.symbol;
+      for (const t of batch.trades) for (const l of this.tradeListeners) l(symbol, t.price, t.size, t.timeUs);
+    }
     for (const sub of subs) sub.deliverBatch(frame);
   }
 }

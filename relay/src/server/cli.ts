@@ -21,6 +21,7 @@ const flags: Record<string, Flag> = {
   'slow-consumer-timeout-ms': { key: 'slowConsumerTimeoutMs', env: 'SLOW_CONSUMER_TIMEOUT_MS', kind: 'int', min: 1, help: 'close a conflated connection not drained within this time' },
   'max-payload': { key: 'maxPayloadBytes', env: 'MAX_PAYLOAD', kind: 'int', min: 256, help: 'largest accepted client frame in bytes' },
   'messages-per-second': { key: 'messagesPerSecond', env: 'MESSAGES_PER_SECOND', kind: 'int', min: 1, help: 'client messages per second per connection' },
+  'account-messages-per-second': { key: 'accountMessagesPerSecond', env: 'ACCOUNT_MESSAGES_PER_SECOND', kind: 'int', min: 1, help: 'client messages per second per account, all connections' },
   'max-subscriptions': { key: 'maxSubscriptions', env: 'MAX_SUBSCRIPTIONS', kind: 'int', min: 1, help: 'streams per connection' },
   'heartbeat-ms': { key: 'heartbeatMs', env: 'HEARTBEAT_MS', kind: 'int', min: 100, help: 'ping interval; silent peers are dropped after two' },
   compression: { key: 'compression', env: 'COMPRESSION', kind: 'bool', help: 'offer permessage-deflate on /ws (true/false)' },

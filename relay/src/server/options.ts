@@ -23,6 +23,8 @@ export interface RelayOptions {
   maxPayloadBytes: number;
   /** Client messages per second per connection (token bucket, burst = 2x). Default 100. */
   messagesPerSecond: number;
+  /** Client messages per second per account, over all its connections (burst = 2x). Default 200. */
+  accountMessagesPerSecond: number;
   /** Streams one connection may hold. Default 64. */
   maxSubscriptions: number;
   /** Heartbeat: the relay pings this often; a peer silent for two intervals is dropped. Default 10000 ms. */
@@ -52,6 +54,7 @@ export const defaultRelayOptions: RelayOptions = {
   slowConsumerTimeoutMs: 5000,
   maxPayloadBytes: 64 << 10,
   messagesPerSecond: 100,
+  accountMessagesPerSecond: 200,
   maxSubscriptions: 64,
   heartbeatMs: 10_000,
   compression: true,

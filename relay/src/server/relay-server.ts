@@ -12,6 +12,9 @@ import type { WireProtocol } from '../session/wire-protocol';
 import type { VenueAdapter } from '../venues/venue-adapter';
 import { createAuthRoutes, rejectUpgrade, replyFailure, requirePrincipal, selectSubprotocol, type AuthRouteHandler, type AuthService, type Principal } from './auth/index';
 import type { RelayOptions } from './options';
+import { createApiRoutes } from './api-routes';
+import { Trading } from './trading';
+import { TokenBucket } from '../session/token-bucket';
 import { serveStatic } from './static-files';
 import { CloseCode, transportError } from './transport-error';
 
@@ -39,6 +42,22 @@ export class Relay {
   private stopping = false;
   readonly auth: AuthService;
   private readonly authRoutes: AuthRouteHandler;
+  private apiRoutes: ReturnType<typeof createApiRoutes> | undefined;
+  private tradingSide: Trading | undefined;
+  private readonly venues: VenueAdapter[];
+  /** Every open session per account: execution reports go to all of them. */
+  private readonly byAccount = new Map<string, Set<Session>>();
+  private readonly accountBuckets = new Map<string, TokenBucket>();
+  private readonly accountLimiter = {
+    take: (account: string): boolean => {
+      let b = this.accountBuckets.get(account);
+      if (!b) {
+        const rate = this.options.accountMessagesPerSecond;
+        this.accountBuckets.set(account, (b = new TokenBucket(rate, rate * 2, performance.now())));
+      }
+      return b.take(performance.now());
+    },
+  };
 
   constructor(
     readonly options: RelayOptions,
@@ -49,6 +68,7 @@ export class Relay {
     this.auth = deps.auth;
     this.authRoutes = createAuthRoutes(deps.auth);
     this.md = new MarketDataService({ flushMs: options.flushMs, recentTrades: options.recentTrades }, this.metrics, this.log);
+    this.venues = deps.venues;
     for (const v of deps.venues) this.md.addVenue(v);
 
     // ws enforces a hard cap far above the limit; frames between the two get a clear
@@ -68,6 +88,12 @@ export class Relay {
   /** Starts venues and market data, then listens. Resolves with the base URL. */
   async start(): Promise<string> {
     await this.md.start();
+    const trading = await Trading.open(this.options.dataDir, this.md, this.venues, () => this.auth.accounts().map((a) => a.account), this.log);
+    this.tradingSide = trading;
+    this.apiRoutes = createApiRoutes(this.auth, trading, this.md);
+    trading.oms.onReport((r) => {
+      for (const s of this.byAccount.get(r.account) ?? []) s.deliverReport(r);
+    });
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.options.port, this.options.host, () => resolve());
@@ -96,6 +122,7 @@ export class Relay {
     clearInterval(this.heartbeatTimer);
     for (const s of this.sessions) s.close(CloseCode.GoingAway, 'SESSION_SHUTTING_DOWN');
     await this.md.stop();
+    await this.tradingSide?.close();
     for (const { wss } of this.endpoints.values()) wss.close();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
@@ -114,6 +141,7 @@ export class Relay {
       return;
     }
     if (path.startsWith('/api/auth/') && (await this.authRoutes(req, res, path))) return;
+    if (path.startsWith('/api/') && this.apiRoutes && (await this.apiRoutes(req, res, new URL(req.url ?? '/', 'http://x')))) return;
     if (serveStatic(this.options.webRoot, req, res)) return;
     const err = transportError('NOT_FOUND', `no route for ${req.method} ${path}`);
     json(res, err.httpStatus, { code: err.code, message: err.message });
@@ -138,12 +166,31 @@ export class Relay {
   }
 
   private accept(ws: WebSocket, protocol: WireProtocol, principal: Principal): void {
-    const ctx: SessionContext = { md: this.md, options: this.options, metrics: this.metrics, log: this.log };
+    const ctx: SessionContext = { orders: this.trading.oms, accountLimiter: this.accountLimiter, md: this.md, options: this.options, metrics: this.metrics, log: this.log };
     const session = new Session(ws, protocol, ctx, principal);
     this.sessions.add(session);
+    const account = principal.account;
+    let mine = this.byAccount.get(account);
+    if (!mine) this.byAccount.set(account, (mine = new Set()));
+    mine.add(session);
     this.metrics.connections.inc({ protocol: protocol.name });
     this.metrics.connectionsTotal.inc({ protocol: protocol.name });
-    ws.once('close', () => this.sessions.delete(session));
+    ws.once('close', () => {
+      this.sessions.delete(session);
+      mine.delete(session);
+      if (mine.size > 0) return;
+      this.byAccount.delete(account);
+      // Cancel-on-disconnect: the account's last session is gone, so are its working orders.
+      if (this.auth.account(account)?.cancelOnDisconnect && !this.stopping) {
+        void this.trading.oms.cancelAccountOnDisconnect(account).then((n) => n > 0 && this.log.info({ account, canceled: n }, 'cancel-on-disconnect'));
+      }
+    });
+  }
+
+  /** The order side (OMS, risk, journal); available once start() resolved. */
+  get trading(): Trading {
+    if (!this.tradingSide) throw new Error('relay not started');
+    return this.tradingSide;
   }
 }
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { ErrorCode, type ClientMsg, type ServerMsg } from '@tickmesh/shared';
+import { ErrorCode, ok, type ClientMsg, type ExecutionReportMsg, type NewOrderMsg, type OrderIntent, type Result, type ServerMsg } from '@tickmesh/shared';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { EncodedFrame } from '../md/encoded-frame';
 import { nowUs, type MarketDataService, type MdSubscriber } from '../md/market-data-service';
 import type { RelayMetrics } from '../metrics/relay-metrics';
-import type { Principal } from '../server/auth/index';
+import { can, type Principal } from '../server/auth/index';
 import type { RelayOptions } from '../server/options';
 import { transportError } from '../server/transport-error';
 import { TokenBucket } from './token-bucket';
@@ -17,7 +17,22 @@ const DRAIN_POLL_MS = 20;
 
 const BOTH_CHANNELS = { book: true, trades: true } as const;
 
+/** What a session needs of the OMS (relay/src/oms Oms satisfies it). */
+export interface OrderEntry {
+  newOrder(intent: OrderIntent, requestId: number): Promise<Result<unknown>>;
+  cancel(account: string, origClientOrderId: string, requestId: number): Promise<Result<unknown>>;
+  replace(account: string, origClientOrderId: string, newClientOrderId: string, price: number, qty: number, requestId: number): Promise<Result<unknown>>;
+  cancelAll(account: string, symbol: string | undefined, requestId: number): Promise<number>;
+}
+
+/** Per-account request budget shared by every session of the account. */
+export interface AccountLimiter {
+  take(account: string): boolean;
+}
+
 export interface SessionContext {
+  orders: OrderEntry;
+  accountLimiter: AccountLimiter;
   md: MarketDataService;
   options: RelayOptions;
   metrics: RelayMetrics;
@@ -217,9 +232,56 @@ export class Session implements MdSubscriber {
       case 'cancelOrder':
       case 'replaceOrder':
       case 'cancelAll':
-        this.refuse(msg.requestId, ErrorCode.OMS_NOT_IMPLEMENTED, 'order entry is not enabled on this relay yet');
+        this.trade(msg);
         return;
     }
+  }
+
+  /**
+   * Order requests go to the OMS under the session's own account. Outcomes reach the client
+   * as execution reports (to every session of the account); a request the OMS refuses
+   * outright (unknown order, duplicate client id ...) gets an Error with its code.
+   */
+  private trade(msg: Extract<ClientMsg, { type: 'newOrder' | 'cancelOrder' | 'replaceOrder' | 'cancelAll' }>): void {
+    if (!can(this.principal, 'trade')) {
+      this.refuse(msg.requestId, ErrorCode.AUTH_FORBIDDEN, `role ${this.principal.role} may not trade`);
+      return;
+    }
+    const account = this.principal.account;
+    if (!this.ctx.accountLimiter.take(account)) {
+      this.refuse(msg.requestId, ErrorCode.SESSION_RATE_LIMITED, `account ${account} is over its request rate`);
+      return;
+    }
+    const orders = this.ctx.orders;
+    let outcome: Promise<Result<unknown>>;
+    switch (msg.type) {
+      case 'newOrder':
+        outcome = orders.newOrder(intentOf(msg, account), msg.requestId);
+        break;
+      case 'cancelOrder':
+        outcome = orders.cancel(account, msg.origClientOrderId, msg.requestId);
+        break;
+      case 'replaceOrder':
+        outcome = orders.replace(account, msg.origClientOrderId, msg.clientOrderId, msg.price, msg.qty, msg.requestId);
+        break;
+      case 'cancelAll':
+        outcome = orders.cancelAll(account, msg.symbol || undefined, msg.requestId).then((n) => ok(n));
+        break;
+    }
+    outcome.then(
+      (r) => {
+        if (!r.ok) this.refuse(msg.requestId, r.reason.code, r.reason.message);
+      },
+      (err: unknown) => {
+        this.ctx.log.error({ session: this.id, err }, 'order request failed');
+        this.refuse(msg.requestId, ErrorCode.OMS_INTERNAL_ERROR, 'the order could not be processed');
+      },
+    );
+  }
+
+  /** An execution report of this session's account. */
+  deliverReport(report: ExecutionReportMsg): void {
+    this.send(report);
   }
 
   /** Resolves stream ids and symbols; refuses the whole request if any is unknown. */
@@ -331,3 +393,21 @@ export class Session implements MdSubscriber {
   }
 }
 
+
+function intentOf(m: NewOrderMsg, account: string): OrderIntent {
+  return {
+    account,
+    clientOrderId: m.clientOrderId,
+    symbol: m.symbol,
+    venue: m.venue,
+    side: m.side,
+    orderType: m.orderType,
+    timeInForce: m.timeInForce,
+    price: m.price,
+    qty: m.qty,
+    postOnly: m.postOnly,
+    algo: m.algo,
+    displayQty: m.displayQty,
+    durationMs: m.durationMs,
+  };
+}

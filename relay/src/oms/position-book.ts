@@ -1,0 +1,133 @@
+import { OrderType, Side, type Fill, type Order, type Position } from '@tickmesh/shared';
+
+/**
+ * What the risk engine needs to know about one account in one symbol. Quantities in lots,
+ * notionals in ticks × lots (price in ticks times quantity in lots; convert with the
+ * instrument's tick and lot size). Only orders that can trade at a venue count: direct
+ * orders and children; a parent's not-yet-sent quantity is not at any venue.
+ */
+export interface Exposure {
+  /** Signed net position in lots (positive long). */
+  position: number;
+  /** Open (leaves) lots of working buy / sell orders. */
+  openBuyQty: number;
+  openSellQty: number;
+  /** Number of open orders (venue-facing). */
+  openOrders: number;
+  /** Σ price × leaves of open buy / sell limit orders, ticks × lots; market orders (price 0) add 0. */
+  openBuyNotional: number;
+  openSellNotional: number;
+  /** Highest price of our own open buy limit orders, 0 if none (self-trade checks). */
+  ownBestBid: number;
+  /** Lowest price of our own open sell limit orders, 0 if none. */
+  ownBestAsk: number;
+}
+
+/**
+ * Positions per (account, symbol), built from fills only, so replaying the journal's fills in
+ * order rebuilds exactly the same book.
+ *
+ * Average-cost method: a fill that adds to the position adds price × qty to the open cost; a
+ * fill that reduces it releases the reduced share of the open cost at the average price and
+ * books the difference to the fill price as realised P&L; a fill that flips the position
+ * closes the old one completely and opens the remainder at the fill price. Cost and P&L are
+ * integers in ticks × lots: the released share is rounded to the nearest integer, and the
+ * rounding is absorbed into realised P&L, so a flat position always has open cost exactly 0.
+ * Fees (quote × 1e-8, negative = rebate) are summed separately and not netted into P&L.
+ */
+export class PositionBook {
+  private readonly positions = new Map<string, Map<string, Position>>();
+
+  /** Applies one fill; returns the position after it (a copy). */
+  apply(fill: Fill): Position {
+    const p = this.position(fill.account, fill.symbol);
+    const dq = fill.side === Side.Buy ? fill.qty : -fill.qty;
+    p.fees += fill.fee;
+    if (p.qty === 0 || Math.sign(p.qty) === Math.sign(dq)) {
+      p.qty += dq;
+      p.openCost += fill.price * dq;
+      return { ...p };
+    }
+    const dir = Math.sign(p.qty);
+    const closeQty = Math.min(Math.abs(dq), Math.abs(p.qty));
+    const released = closeQty === Math.abs(p.qty) ? p.openCost : Math.round((p.openCost * closeQty) / Math.abs(p.qty));
+    p.realizedPnl += dir * fill.price * closeQty - released;
+    p.openCost -= released;
+    p.qty -= dir * closeQty;
+    const rest = Math.abs(dq) - closeQty;
+    if (rest > 0) {
+      const d = Math.sign(dq);
+      p.qty += d * rest;
+      p.openCost += d * fill.price * rest;
+    }
+    return { ...p };
+  }
+
+  /** The position of `account` in `symbol` (a flat zero position if it never traded). */
+  get(account: string, symbol: string): Position {
+    const p = this.positions.get(account)?.get(symbol);
+    return p === undefined ? { account, symbol, qty: 0, openCost: 0, realizedPnl: 0, fees: 0 } : { ...p };
+  }
+
+  /** Positions of `account` (including flat ones that traded), in first-trade order. */
+  list(account: string): Position[] {
+    return [...(this.positions.get(account)?.values() ?? [])].map((p) => ({ ...p }));
+  }
+
+  /** Mark-to-market P&L of the open quantity at `markPrice` (ticks), in ticks × lots. */
+  unrealised(account: string, symbol: string, markPrice: number): number {
+    const p = this.get(account, symbol);
+    return p.qty === 0 ? 0 : markPrice * p.qty - p.openCost;
+  }
+
+  /**
+   * Exposure of `account` in `symbol` given its open orders (the caller passes the venue-facing
+   * open orders; this book holds only positions).
+   */
+  exposure(account: string, symbol: string, openOrders: Iterable<Order>): Exposure {
+    const e: Exposure = {
+      position: this.get(account, symbol).qty,
+      openBuyQty: 0,
+      openSellQty: 0,
+      openOrders: 0,
+      openBuyNotional: 0,
+      openSellNotional: 0,
+      ownBestBid: 0,
+      ownBestAsk: 0,
+    };
+    for (const o of openOrders) {
+      if (o.account !== account || o.symbol !== symbol) continue;
+      const leaves = Math.max(0, o.qty - o.filledQty);
+      const limit = o.orderType === OrderType.Limit && o.price > 0;
+      e.openOrders++;
+      if (o.side === Side.Buy) {
+        e.openBuyQty += leaves;
+        if (limit) {
+          e.openBuyNotional += o.price * leaves;
+          if (o.price > e.ownBestBid) e.ownBestBid = o.price;
+        }
+      } else {
+        e.openSellQty += leaves;
+        if (limit) {
+          e.openSellNotional += o.price * leaves;
+          if (e.ownBestAsk === 0 || o.price < e.ownBestAsk) e.ownBestAsk = o.price;
+        }
+      }
+    }
+    return e;
+  }
+
+  private position(account: string, symbol: string): Position {
+    let m = this.positions.get(account);
+    if (m === undefined) {
+      m = new Map();
+      this.positions.set(account, m);
+    }
+    let p = m.get(symbol);
+    if (p === undefined) {
+      p = { account, symbol, qty: 0, openCost: 0, realizedPnl: 0, fees: 0 };
+      m.set(symbol, p);
+    }
+    return p;
+  }
+}

@@ -1,0 +1,98 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode, fail, type Result } from '@tickmesh/shared';
+import { Journal, verifyJournal } from '../journal/index';
+import type { MarketDataService } from '../md/market-data-service';
+import { readJsonBody } from './auth/read-json-body';
+import { replyFailure, replyJson, requirePrincipal, type AuthService, type Principal } from './auth/index';
+import { referencePrice, type Trading } from './trading';
+
+/**
+ * /api query and admin routes (auth routes live in ./auth). Traders see their own account;
+ * admins may name any with `?account=`. Every admin action is journaled before it is
+ * answered. Returns false for paths it does not own.
+ */
+export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketDataService) {
+  const mark = (symbol: string) => referencePrice(md, symbol);
+
+  /** The account a query is about: the caller's own, or any for an admin. */
+  const accountOf = (p: Principal, url: URL): Result<string> => {
+    const asked = url.searchParams.get('account');
+    if (!asked || asked === p.account) return { ok: true, value: p.account };
+    if (p.role !== 'admin') return fail(ErrorCode.AUTH_FORBIDDEN, 'only admins may query other accounts');
+    return { ok: true, value: asked };
+  };
+
+  return async function apiRoutes(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const path = url.pathname;
+    const get = req.method === 'GET';
+    const post = req.method === 'POST';
+
+    if (get && (path === '/api/orders' || path === '/api/fills' || path === '/api/positions')) {
+      const p = await requirePrincipal(auth, req, 'market-data');
+      if (!p.ok) return replyFailure(res, p.reason), true;
+      const a = accountOf(p.value, url);
+      if (!a.ok) return replyFailure(res, a.reason), true;
+      const oms = trading.oms;
+      if (path === '/api/orders') replyJson(res, 200, { account: a.value, orders: oms.orders(a.value, { open: url.searchParams.get('open') === 'true' }) });
+      else if (path === '/api/fills') replyJson(res, 200, { account: a.value, fills: oms.fills(a.value) });
+      else replyJson(res, 200, { account: a.value, positions: oms.positions(a.value, mark) });
+      return true;
+    }
+
+    if (!path.startsWith('/api/audit') && !path.startsWith('/api/admin/')) return false;
+    const p = await requirePrincipal(auth, req, 'admin');
+    if (!p.ok) return replyFailure(res, p.reason), true;
+    const actor = p.value.account;
+
+    if (get && path === '/api/audit') {
+      const from = Number(url.searchParams.get('from') ?? '1');
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? '1000'), 10_000);
+      if (!Number.isSafeInteger(from) || !Number.isSafeInteger(limit) || from < 1 || limit < 1) {
+        return replyFailure(res, { code: ErrorCode.CODEC_INVALID_FIELD, message: 'from and limit are positive integers' }), true;
+      }
+      const entries = await Journal.read(trading.journal.path);
+      replyJson(res, 200, { entries: entries.slice(from - 1, from - 1 + limit), total: entries.length, headHash: trading.journal.headHash });
+      return true;
+    }
+    if (get && path === '/api/audit/verify') {
+      replyJson(res, 200, await verifyJournal(trading.journal.path));
+      return true;
+    }
+    if (get && path === '/api/admin/risk') {
+      replyJson(res, 200, trading.risk.state());
+      return true;
+    }
+    if (post && path.startsWith('/api/admin/')) {
+      const body = await readJsonBody(req, 4096);
+      if (!body.ok) return replyFailure(res, body.reason), true;
+      const b = (body.value ?? {}) as { account?: unknown; symbol?: unknown };
+      const account = typeof b.account === 'string' && b.account !== '' ? b.account : undefined;
+      const symbol = typeof b.symbol === 'string' && b.symbol !== '' ? b.symbol : undefined;
+      const action = path.slice('/api/admin/'.length);
+      const risk = trading.risk;
+      switch (action) {
+        case 'halt':
+        case 'reduce':
+        case 'resume':
+          if (!account && !symbol) return replyFailure(res, { code: ErrorCode.CODEC_INVALID_FIELD, message: 'name an account, a symbol or both' }), true;
+          await trading.admin(actor, action, `${account ?? '*'}/${symbol ?? '*'}`);
+          risk.setTradingState({ account, symbol }, action === 'halt' ? 'halted' : action === 'reduce' ? 'reducing' : 'active', actor);
+          if (action === 'resume' && symbol && !account) risk.clearHalt(symbol, actor);
+          break;
+        case 'kill':
+        case 'unkill': {
+          const scope = account ?? '*';
+          await trading.admin(actor, action, scope);
+          if (action === 'kill') risk.kill(scope, actor);
+          else risk.unkill(scope, actor);
+          break;
+        }
+        default:
+          return false;
+      }
+      replyJson(res, 200, { ok: true, action, account: account ?? null, symbol: symbol ?? null, risk: risk.state() });
+      return true;
+    }
+    return false;
+  };
+}

@@ -1,0 +1,157 @@
+import { join } from 'node:path';
+import { StreamState, notional, type Instrument } from '@tickmesh/shared';
+import type { Logger } from 'pino';
+import { Journal } from '../journal/index';
+import type { JournalRecord } from '../journal/journal-record';
+import { nowUs, type MarketDataService } from '../md/market-data-service';
+import { AlgoRunner } from '../oms/algos/index';
+import { Oms } from '../oms/oms';
+import { SmartOrderRouter } from '../oms/sor/index';
+import { RiskEngine, type AccountExposure, type RiskOptions } from '../risk/index';
+import type { VenueAdapter } from '../venues/venue-adapter';
+
+/**
+ * The order side of the relay, wired once: journal -> OMS (state machine, SOR, algos) ->
+ * authoritative risk -> venues, with the journal replayed on start. Market data drives the
+ * circuit breakers; risk events are journaled and reflected in the market-data streams.
+ */
+export class Trading {
+  private constructor(
+    readonly journal: Journal,
+    readonly oms: Oms,
+    readonly risk: RiskEngine,
+    private readonly md: MarketDataService,
+  ) {}
+
+  /** Opens (or creates) `<dataDir>/journal.tmj`, rebuilds orders and positions, starts routing. */
+  static async open(
+    dataDir: string,
+    md: MarketDataService,
+    venues: VenueAdapter[],
+    accounts: () => string[],
+    log: Logger,
+    riskOptions: RiskOptions = {},
+  ): Promise<Trading> {
+    const { journal, entries, recovered } = await Journal.open(join(dataDir, 'journal.tmj'));
+    if (recovered.truncatedBytes > 0) log.warn({ bytes: recovered.truncatedBytes }, 'journal: dropped a torn last write (never acknowledged)');
+
+    const quotes = (symbol: string) =>
+      md.streamIdsForSymbol(symbol).map((id) => {
+        const s = md.stream(id)!;
+        return { venue: s.instrument.venue, instrument: s.instrument, book: s.book };
+      });
+    const router = new SmartOrderRouter({ quotes });
+    const instrument = (symbol: string) => md.instruments().find((i) => i.symbol === symbol);
+    const volume = new Map<string, number>();
+    // The OMS and risk need each other (risk reads exposure, the OMS asks risk): risk is built
+    // first with a late-bound exposure lookup.
+    let oms: Oms | undefined;
+    const risk = new RiskEngine(riskOptions, {
+      instrument,
+      referencePrice: (symbol) => referencePrice(md, symbol),
+      exposure: (account, symbol) => exposureForRisk(oms!, instrument, account, symbol),
+      nowMs: Date.now,
+    });
+    oms = new Oms({
+      venues,
+      risk,
+      router,
+      algos: new AlgoRunner({}, router),
+      journal,
+      instrument,
+      nowUs,
+      marketVolume: (symbol) => volume.get(symbol) ?? 0,
+      onError: (err) => log.error({ err }, 'OMS error'),
+    });
+    const summary = await oms.recover(entries);
+    log.info({ records: entries.length, ...summary }, 'journal replayed');
+
+    const trading = new Trading(journal, oms, risk, md);
+    md.onTrade((symbol, price, size, timeUs) => {
+      volume.set(symbol, (volume.get(symbol) ?? 0) + size);
+      risk.onTrade(symbol, price, timeUs);
+    });
+    trading.wireRiskEvents(log, accounts);
+    return trading;
+  }
+
+  /** Journals an admin action; resolves once durable. */
+  admin(actor: string, action: string, target: string, detail = ''): Promise<unknown> {
+    return this.journal.append({ kind: 'admin', timeUs: nowUs(), actor, action, target, detail });
+  }
+
+  async close(): Promise<void> {
+    this.risk.close();
+    await this.journal.close();
+  }
+
+  private wireRiskEvents(log: Logger, accounts: () => string[]): void {
+    const journal = (r: JournalRecord) => void this.journal.append(r).catch((err) => log.error({ err }, 'journal append failed'));
+    this.risk.on('halt', (e) => {
+      log.warn(e, 'circuit breaker: trading halted');
+      this.md.setSymbolState(e.symbol, StreamState.Halted);
+      journal({ kind: 'admin', timeUs: e.sinceMs * 1000, actor: 'circuit-breaker', action: 'halt', target: e.symbol, detail: `price ${e.price} from ${e.fromPrice} until ${new Date(e.untilMs).toISOString()}` });
+    });
+    this.risk.on('resume', (e) => {
+      log.info(e, 'trading resumed');
+      this.md.setSymbolState(e.symbol, StreamState.Live);
+      journal({ kind: 'admin', timeUs: e.timeMs * 1000, actor: e.actor || 'circuit-breaker', action: 'resume', target: e.symbol, detail: e.reason });
+    });
+    this.risk.on('kill', (e) => {
+      log.warn(e, e.active ? 'kill switch thrown' : 'kill switch released');
+      if (e.active) {
+        for (const a of e.scope === '*' ? accounts() : [e.scope]) void this.oms.killAccount(a);
+      }
+    });
+    this.risk.on('state', (e) => {
+      if (e.account === undefined && e.symbol !== undefined) this.md.setSymbolState(e.symbol, e.state === 'halted' ? StreamState.Halted : StreamState.Live);
+    });
+    this.risk.on('alert', (a) => {
+      log.warn(a, 'compliance alert');
+      journal({ kind: 'alert', timeUs: a.timeMs * 1000, code: a.code, account: a.account ?? '', symbol: a.symbol ?? '', message: a.message });
+    });
+  }
+}
+
+/**
+ * The OMS keeps exposure per symbol in ticks x lots with 0 for "no own order"; risk limits
+ * are account-wide (open orders, credit in quote units of 1e-8) and use NaN for "none".
+ * This is the one place that translates.
+ */
+function exposureForRisk(oms: Oms, instrument: (symbol: string) => Instrument | undefined, account: string, symbol: string): AccountExposure {
+  const here = oms.exposure(account, symbol);
+  let openOrders = 0;
+  let openBuyNotional = 0;
+  const symbols = new Set(oms.orders(account, { open: true }).map((o) => o.symbol));
+  for (const s of symbols) {
+    const e = s === symbol ? here : oms.exposure(account, s);
+    const inst = instrument(s);
+    openOrders += e.openOrders;
+    // notional(inst, p, 1) is p x tickSize x lotSize in quote units of 1e-8: with p = the
+    // OMS's ticks x lots sum, that converts the whole sum exactly.
+    if (inst && e.openBuyNotional > 0) openBuyNotional += notional(inst, e.openBuyNotional, 1);
+  }
+  return {
+    position: here.position,
+    openBuyQty: here.openBuyQty,
+    openSellQty: here.openSellQty,
+    openOrders,
+    openBuyNotional,
+    ownBestBid: here.ownBestBid === 0 ? Number.NaN : here.ownBestBid,
+    ownBestAsk: here.ownBestAsk === 0 ? Number.NaN : here.ownBestAsk,
+  };
+}
+
+/** Reference price of a symbol: the mid of the best bid and ask across venues, NaN if none. */
+export function referencePrice(md: MarketDataService, symbol: string): number {
+  let bid = Number.NaN;
+  let ask = Number.NaN;
+  for (const id of md.streamIdsForSymbol(symbol)) {
+    const book = md.stream(id)!.book;
+    const b = book.bestBid();
+    const a = book.bestAsk();
+    if (!(b <= bid)) bid = b;
+    if (!(a >= ask)) ask = a;
+  }
+  return Number.isNaN(bid) || Number.isNaN(ask) ? Number.NaN : Math.round((bid + ask) / 2);
+}
