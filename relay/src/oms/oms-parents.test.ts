@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Algo, ErrorCode, ExecType, OrderStatus, OrderType, TimeInForce, ok, type ExecutionReportMsg } from '@tickmesh/shared';
+import { Algo, ErrorCode, ExecType, OrderStatus, OrderType, Side, TimeInForce, ok, type ExecutionReportMsg } from '@tickmesh/shared';
 import { SimVenue } from '../venues/sim/sim-venue';
 import type { OmsAlgos, OmsRouter } from './oms-ports';
 import { ManualTimers, MemoryJournal, failingRouter, intent, makeOms, settle, slicingAlgos, splitRouter, steppingClock } from './oms-test-kit';
@@ -174,5 +174,62 @@ describe('Oms algo parents', () => {
       [1, OrderStatus.Denied, ErrorCode.OMS_CHILD_EXCEEDS_PARENT],
     ]);
     expect(done).toEqual([[kids[1]!.orderId, OrderStatus.Denied]]);
+  });
+
+  it('an algo that refuses its parameters denies the parent before risk; start() is never called', async () => {
+    const started: string[] = [];
+    const picky: OmsAlgos = {
+      validate: (i) => (i.durationMs > 0 ? ok(true) : { ok: false, reason: { code: ErrorCode.OMS_ALGO_INVALID_PARAMS, message: '' } }),
+      start(parent) {
+        started.push(parent.orderId);
+        return { onChildFill() {}, onChildDone() {}, cancel() {} };
+      },
+    };
+    const { oms, journal } = setup({ algos: picky });
+    const r = await oms.newOrder(intent({ venue: '', algo: Algo.TWAP, durationMs: 0, qty: 4 }));
+    expect(r.ok && [r.value.status, r.value.reasonCode]).toEqual([OrderStatus.Denied, ErrorCode.OMS_ALGO_INVALID_PARAMS]);
+    expect(started).toEqual([]);
+    expect(journal.records('risk')).toEqual([]);
+  });
+
+  it('the algo outcome given through onDone sets the parent final status and code', async () => {
+    const horizon: OmsAlgos = {
+      start(_parent, ctx) {
+        ctx.setTimer(1_000, () => {
+          ctx.done?.();
+          ctx.onDone?.({ status: OrderStatus.Expired, reasonCode: ErrorCode.OMS_ALGO_HORIZON_ENDED, filledQty: 0 });
+        });
+        return { onChildFill() {}, onChildDone() {}, cancel() {} };
+      },
+    };
+    const { oms, timers, reports } = setup({ algos: horizon });
+    const r = await oms.newOrder(intent({ venue: '', algo: Algo.TWAP, durationMs: 1_000, qty: 4 }));
+    const pid = r.ok ? r.value.orderId : '';
+    timers.advance(1_000);
+    await settle();
+    expect(oms.order(pid)).toMatchObject({ status: OrderStatus.Expired, reasonCode: ErrorCode.OMS_ALGO_HORIZON_ENDED });
+    expect(of(reports, pid).at(-1)).toMatchObject({ execType: ExecType.Expired, reasonCode: ErrorCode.OMS_ALGO_HORIZON_ENDED });
+  });
+});
+
+describe('Oms routing details', () => {
+  it('plan children may carry their own order type and time in force', async () => {
+    const { oms, ea } = setup({
+      router: { route: (i) => ok([{ venue: 'sim-a', price: ea.bestBid() - 300, qty: i.qty, orderType: OrderType.Limit, timeInForce: TimeInForce.IOC }]) },
+    });
+    const r = await oms.newOrder(intent({ venue: '', qty: 2, timeInForce: TimeInForce.GTC }));
+    await settle();
+    const pid = r.ok ? r.value.orderId : '';
+    const kid = oms.orders('alice').find((o) => o.parentOrderId === pid)!;
+    expect([kid.timeInForce, kid.status]).toEqual([TimeInForce.IOC, OrderStatus.Expired]);
+    expect(oms.order(pid)!.status).toBe(OrderStatus.Expired);
+  });
+
+  it('an execution for an order the OMS does not know is journaled as an alert, not applied', async () => {
+    const { oms, a, ea, journal } = setup();
+    a.submit({ orderId: 'stray', account: 'x', symbol: 'BTC-USD', side: Side.Buy, type: OrderType.Limit, timeInForce: TimeInForce.GTC, price: ea.bestBid() - 100, qty: 1, postOnly: false });
+    await settle();
+    expect(journal.records('alert').map((r) => r.code)).toEqual([ErrorCode.OMS_UNKNOWN_ORDER]);
+    expect(oms.orders('x')).toEqual([]);
   });
 });

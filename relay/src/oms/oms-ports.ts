@@ -54,6 +54,12 @@ export interface AlgoChildRequest {
 
 /** Execution algorithms (implemented in relay/src/oms/algos). */
 export interface OmsAlgos {
+  /**
+   * Optional business check of the algo parameters (duration, display qty ...). A failure
+   * denies the parent with its code (e.g. OMS_ALGO_INVALID_PARAMS) before risk runs; start()
+   * is only called for parents that passed.
+   */
+  validate?(intent: OrderIntent): Result<unknown>;
   /** Starts working `parent` (algo != None); children go out through `ctx.sendChild`. */
   start(parent: Order, ctx: AlgoContext): AlgoHandle;
 }

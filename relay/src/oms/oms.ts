@@ -114,6 +114,15 @@ export class Oms {
     const now = this.deps.nowUs();
     const { rec, written } = this.create(intent, '', now);
     const writes: Promise<unknown>[] = [written];
+    if (intent.algo !== Algo.None && this.deps.algos.validate !== undefined) {
+      const valid = this.deps.algos.validate(intent);
+      if (!valid.ok) {
+        writes.push(this.deny(rec, valid.reason, now, requestId));
+        const denied = snapshot(rec);
+        await Promise.all(writes);
+        return ok(denied);
+      }
+    }
     const risk = this.deps.risk.checkNew(intent);
     writes.push(
       this.append({
