@@ -127,3 +127,40 @@ describe('orders through the relay', () => {
     c.close();
   });
 });
+
+describe('cancel-on-disconnect and compliance alerts', () => {
+  it('cancels the working orders of a cancel-on-disconnect account when its last session closes', async () => {
+    const r = await startSim();
+    const updated = await r.auth.updateAccount('trader', { cancelOnDisconnect: true });
+    expect(updated.ok).toBe(true);
+    const c = await ProtoClient.connect(r.url);
+    const far = r.md.stream(r.md.streamIdsForSymbol('BTC-USD')[0]!)!.book.bestBid() - 500;
+    c.send(order('cod-1', { venue: 'sim-a', price: far, qty: 2, timeInForce: TimeInForce.GTC }));
+    await c.next((m) => isReport(m) && m.clientOrderId === 'cod-1' && m.status === OrderStatus.Accepted);
+    c.close();
+    await c.closed;
+    const start = Date.now();
+    let status = 0;
+    while (Date.now() - start < 5000) {
+      const { body } = await api(r, '/api/orders');
+      status = (body.orders as Array<{ clientOrderId: string; status: number }>).find((o) => o.clientOrderId === 'cod-1')!.status;
+      if (status === OrderStatus.Canceled) break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    expect(status).toBe(OrderStatus.Canceled);
+  });
+
+  it('a kill switch shows up as a compliance alert for admins', async () => {
+    const r = await startSim();
+    await api(r, '/api/admin/kill', 'admin', { method: 'POST', body: JSON.stringify({ account: 'trader' }) });
+    const start = Date.now();
+    let codes: string[] = [];
+    while (Date.now() - start < 5000 && codes.length === 0) {
+      const { body } = await api(r, '/api/admin/alerts', 'admin');
+      codes = (body.alerts as Array<{ record: { code: string } }>).map((a) => a.record.code);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    expect(codes).toContain('RISK_ALERT_KILL_SWITCH');
+    expect((await api(r, '/api/admin/alerts', 'trader')).status).toBe(403);
+  });
+});

@@ -48,6 +48,7 @@ const httpRoutes: Array<[string, string]> = [
   ['GET', '/api/audit'],
   ['GET', '/api/audit/verify'],
   ['GET', '/api/admin/risk'],
+  ['GET', '/api/admin/alerts'],
   ['POST', '/api/admin/halt'],
   ['POST', '/api/admin/kill'],
   ['GET', '/api/auth/me'],

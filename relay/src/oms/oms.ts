@@ -744,6 +744,10 @@ export class Oms {
     rec.order.updatedUs = ev.timeUs;
     const report = executionReport(rec.order, ev);
     const durable = this.append({ kind: 'execution', timeUs: ev.timeUs, report });
+    // The emit chain attaches to `durable` only when earlier reports are out; until then a
+    // failed append (journal closed at shutdown, disk error) must not count as unhandled and
+    // take the process down. Callers that await `durable` still see the failure.
+    durable.catch(() => undefined);
     this.emitTail = this.emitTail.then(
       () => durable.then(() => this.emit(report), this.onError),
       this.onError,

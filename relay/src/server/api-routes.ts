@@ -54,6 +54,12 @@ export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketD
       replyJson(res, 200, { entries: entries.slice(from - 1, from - 1 + limit), total: entries.length, headHash: trading.journal.headHash });
       return true;
     }
+    if (get && path === '/api/admin/alerts') {
+      // Compliance alerts (breached limits, repeated denials, breaker trips, kill switch) as journaled.
+      const entries = await Journal.read(trading.journal.path);
+      replyJson(res, 200, { alerts: entries.filter((e) => e.record.kind === 'alert').slice(-1000) });
+      return true;
+    }
     if (get && path === '/api/audit/verify') {
       replyJson(res, 200, await verifyJournal(trading.journal.path));
       return true;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { StreamState, notional, type Instrument } from '@tickmesh/shared';
 import type { Logger } from 'pino';
-import { Journal } from '../journal/index';
+import { Journal, type JournalOptions } from '../journal/index';
 import type { JournalRecord } from '../journal/journal-record';
 import { nowUs, type MarketDataService } from '../md/market-data-service';
 import { AlgoRunner } from '../oms/algos/index';
@@ -31,8 +31,9 @@ export class Trading {
     accounts: () => string[],
     log: Logger,
     riskOptions: RiskOptions = {},
+    journalOptions: JournalOptions = {},
   ): Promise<Trading> {
-    const { journal, entries, recovered } = await Journal.open(join(dataDir, 'journal.tmj'));
+    const { journal, entries, recovered } = await Journal.open(join(dataDir, 'journal.tmj'), journalOptions);
     if (recovered.truncatedBytes > 0) log.warn({ bytes: recovered.truncatedBytes }, 'journal: dropped a torn last write (never acknowledged)');
 
     const quotes = (symbol: string) =>
@@ -42,6 +43,7 @@ export class Trading {
       });
     const router = new SmartOrderRouter({ quotes });
     const instrument = (symbol: string) => md.instruments().find((i) => i.symbol === symbol);
+    const symbols = [...new Set(md.instruments().map((i) => i.symbol))];
     const volume = new Map<string, number>();
     // The OMS and risk need each other (risk reads exposure, the OMS asks risk): risk is built
     // first with a late-bound exposure lookup.
@@ -49,7 +51,7 @@ export class Trading {
     const risk = new RiskEngine(riskOptions, {
       instrument,
       referencePrice: (symbol) => referencePrice(md, symbol),
-      exposure: (account, symbol) => exposureForRisk(oms!, instrument, account, symbol),
+      exposure: (account, symbol) => exposureForRisk(oms!, symbols, instrument, account, symbol),
       nowMs: Date.now,
     });
     oms = new Oms({
@@ -118,11 +120,16 @@ export class Trading {
  * are account-wide (open orders, credit in quote units of 1e-8) and use NaN for "none".
  * This is the one place that translates.
  */
-function exposureForRisk(oms: Oms, instrument: (symbol: string) => Instrument | undefined, account: string, symbol: string): AccountExposure {
+function exposureForRisk(
+  oms: Oms,
+  symbols: readonly string[],
+  instrument: (symbol: string) => Instrument | undefined,
+  account: string,
+  symbol: string,
+): AccountExposure {
   const here = oms.exposure(account, symbol);
   let openOrders = 0;
   let openBuyNotional = 0;
-  const symbols = new Set(oms.orders(account, { open: true }).map((o) => o.symbol));
   for (const s of symbols) {
     const e = s === symbol ? here : oms.exposure(account, s);
     const inst = instrument(s);
