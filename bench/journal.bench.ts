@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../relay/src/journal/index';
 import { FRAME_OVERHEAD } from '../relay/src/journal/journal-format';
-import { encodeJournalRecord } from '../relay/src/journal/journal-record-codec';
+import { encodeJournalRecord } from '../shared/src/codec/index';
 import { sampleRecord } from '../relay/src/journal/test-fixtures/sample-records';
 import { percentile, printTable, type BenchRow } from './table';
 

@@ -10,7 +10,7 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { JournalError } from './journal-error';
 import { resolveJournalOptions } from './journal-options';
-import { decodeJournalRecord } from './journal-record-codec';
+import { decodeJournalRecord } from '@tickmesh/shared';
 import { scanJournal } from './journal-scanner';
 import { verifyJournal } from './verify-journal';
 

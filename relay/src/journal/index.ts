@@ -1,6 +1,4 @@
-export type { JournalEntry, JournalRecord } from './journal-record';
 export { Journal, type JournalStats, type RecoveryInfo } from './journal';
 export { JournalError, JournalErrorCode, isJournalError, journalError, type JournalErrorLocation } from './journal-error';
 export { DEFAULT_JOURNAL_OPTIONS, type JournalOptions } from './journal-options';
 export { verifyJournal, type VerifyResult } from './verify-journal';
-export { decodeJournalRecord, encodeJournalRecord } from './journal-record-codec';

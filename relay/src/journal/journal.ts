@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import { JournalError, JournalErrorCode, journalError } from './journal-error';
 import { FRAME_OVERHEAD, HASH_BYTES, LENGTH_BYTES, chainHash, encodeHeader, payloadCrc } from './journal-format';
 import { resolveJournalOptions, type JournalOptions } from './journal-options';
-import type { JournalEntry, JournalRecord } from './journal-record';
-import { decodeJournalRecord, encodeJournalRecord } from './journal-record-codec';
+import type { JournalEntry, JournalRecord } from '@tickmesh/shared';
+import { decodeJournalRecord, encodeJournalRecord } from '@tickmesh/shared';
 import { scanJournal } from './journal-scanner';
 
 /** What `Journal.open` found and repaired. */

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { JournalError } from './journal-error';
 import { resolveJournalOptions, type JournalOptions } from './journal-options';
-import { decodeJournalRecord } from './journal-record-codec';
+import { decodeJournalRecord } from '@tickmesh/shared';
 import { scanJournal } from './journal-scanner';
 
 /** Outcome of `verifyJournal`. */

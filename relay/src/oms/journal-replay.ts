@@ -1,5 +1,5 @@
 import { ExecType, OrderStatus } from '@tickmesh/shared';
-import type { JournalEntry } from '../journal/journal-record';
+import type { JournalEntry } from '@tickmesh/shared';
 import { createOrderRecord, fillOf } from './order-record';
 import type { OrderStore } from './order-store';
 import type { PositionBook } from './position-book';

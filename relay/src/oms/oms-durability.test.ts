@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExecType, OrderStatus, Side, TimeInForce, type ExecutionReportMsg } from '@tickmesh/shared';
 import { SimVenue } from '../venues/sim/sim-venue';
-import type { JournalRecord } from '../journal/journal-record';
+import type { JournalRecord } from '@tickmesh/shared';
 import { MemoryJournal, intent, makeOms, settle, steppingClock } from './oms-test-kit';
 
 /** An OMS whose listener fails the test if a report arrives before its journal append resolved. */

@@ -1,5 +1,5 @@
 import type { Order, OrderIntent, OrderStatus, OrderType, Result, TimeInForce } from '@tickmesh/shared';
-import type { JournalRecord } from '../journal/journal-record';
+import type { JournalRecord } from '@tickmesh/shared';
 
 /**
  * The ports the OMS depends on. The lead wires the real implementations (journal, risk

@@ -1,5 +1,5 @@
 import { Algo, OrderType, Side, TimeInForce, ok, type Instrument, type Order, type OrderIntent, type Result } from '@tickmesh/shared';
-import type { JournalEntry, JournalRecord } from '../journal/journal-record';
+import type { JournalEntry, JournalRecord } from '@tickmesh/shared';
 import type { VenueAdapter } from '../venues/venue-adapter';
 import { Oms } from './oms';
 import type { OmsDeps } from './oms-deps';

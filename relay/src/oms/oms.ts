@@ -14,7 +14,7 @@ import {
   type Reason,
   type Result,
 } from '@tickmesh/shared';
-import type { JournalEntry, JournalRecord } from '../journal/journal-record';
+import type { JournalEntry, JournalRecord } from '@tickmesh/shared';
 import type { VenueAdapter, VenueExecution } from '../venues/venue-adapter';
 import { executionReport, type ReportEvent } from './execution-report';
 import { replayJournal } from './journal-replay';
@@ -551,15 +551,7 @@ export class Oms {
         const fill = fillOf(rec, e.price, e.qty, e.fee, e.liquidityMaker, e.tradeId, e.timeUs);
         this.store.addFill(fill);
         this.book.apply(fill);
-        this.publish(rec, {
-          execType: ExecType.Trade,
-          timeUs: e.timeUs,
-          lastPrice: e.price,
-          lastQty: e.qty,
-          tradeId: e.tradeId,
-          fee: e.fee,
-          liquidityMaker: e.liquidityMaker,
-        });
+        this.publish(rec, tradeEvent(e));
         this.parentChildFilled(rec, e);
         if (moved && isTerminal(o.status)) this.childEnded(rec, e.timeUs);
         return;
@@ -636,15 +628,7 @@ export class Oms {
     const to = p.filledQty >= p.qty ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
     if (!isTerminal(p.status)) parent.working = to;
     this.moveFromVenue(parent, to, e);
-    this.publish(parent, {
-      execType: ExecType.Trade,
-      timeUs: e.timeUs,
-      lastPrice: e.price,
-      lastQty: e.qty,
-      tradeId: e.tradeId,
-      fee: e.fee,
-      liquidityMaker: e.liquidityMaker,
-    });
+    this.publish(parent, tradeEvent(e));
     if (isTerminal(p.status)) this.clearTimers(parent);
     parent.parent!.handle?.onChildFill(e.qty);
   }
@@ -768,6 +752,19 @@ export class Oms {
   private alert(code: string, account: string, symbol: string, message: string, timeUs: number): void {
     this.append({ kind: 'alert', timeUs, code, account, symbol, message }).catch(this.onError);
   }
+}
+
+/** The report event of one venue fill: the same for the child that filled and its parent. */
+function tradeEvent(e: VenueExecution): ReportEvent {
+  return {
+    execType: ExecType.Trade,
+    timeUs: e.timeUs,
+    lastPrice: e.price,
+    lastQty: e.qty,
+    tradeId: e.tradeId,
+    fee: e.fee,
+    liquidityMaker: e.liquidityMaker,
+  };
 }
 
 /** Only the OrderIntent fields: callers may pass a richer object (a decoded wire message). */

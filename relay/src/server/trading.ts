@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { StreamState, notional, type Instrument } from '@tickmesh/shared';
 import type { Logger } from 'pino';
 import { Journal, type JournalOptions } from '../journal/index';
-import type { JournalRecord } from '../journal/journal-record';
+import type { JournalRecord } from '@tickmesh/shared';
 import { nowUs, type MarketDataService } from '../md/market-data-service';
 import { AlgoRunner } from '../oms/algos/index';
 import { Oms } from '../oms/oms';

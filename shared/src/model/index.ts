@@ -7,3 +7,4 @@ export * from './market-data';
 export * from './order';
 export * from './messages';
 export * from './random';
+export * from './journal-record';

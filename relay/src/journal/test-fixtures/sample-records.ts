@@ -3,7 +3,7 @@
  * record, so a reader can check what a separate writer process stored at seq n.
  */
 import { Algo, ExecType, OrderStatus, OrderType, Side, TimeInForce } from '@tickmesh/shared';
-import type { JournalRecord } from '../journal-record';
+import type { JournalRecord } from '@tickmesh/shared';
 
 /** One record of every kind, with non-default values in every field (including negatives and >2^32). */
 export function everyKind(timeUs = 1_700_000_000_000_000): JournalRecord[] {

@@ -1,16 +1,12 @@
 /**
- * JournalRecord <-> protobuf `tickmesh.v1.JournalRecord` (proto/journal.proto).
- *
- * This mapping lives beside the journal rather than in shared/src/codec because only the relay
- * reads or writes journals; it is the one place outside shared/src/codec that touches the
- * generated module (through proto-types, which configures the runtime so 64-bit fields are
- * numbers). It is imported by relative path: the package export `@tickmesh/shared/*` maps to
- * extensionless files, which tsc's bundler resolution does not complete. Domain enum numbering
- * equals proto numbering, so enums pass through unchanged.
+ * JournalRecord <-> protobuf `tickmesh.v1.JournalRecord` (proto/journal.proto). Here, with the
+ * other codecs, because generated types stay inside shared/src/codec (DESIGN.md house style 6).
+ * Domain enum numbering equals proto numbering, so enums pass through unchanged.
  */
-import type { ExecutionReportMsg, OrderIntent } from '@tickmesh/shared';
-import { pb, type tickmesh } from '../../../shared/src/codec/proto-types';
-import type { JournalRecord } from './journal-record';
+import type { ExecutionReportMsg } from '../model/messages';
+import type { OrderIntent } from '../model/order';
+import { pb, type tickmesh } from './proto-types';
+import type { JournalRecord } from '../model/journal-record';
 
 type PbRecord = tickmesh.v1.JournalRecord.$Properties;
 

@@ -1,4 +1,5 @@
-import type { ExecutionReportMsg, OrderIntent } from '@tickmesh/shared';
+import type { ExecutionReportMsg } from './messages';
+import type { OrderIntent } from './order';
 
 /**
  * What the journal stores: every order event, fill, risk decision and admin action, in the
