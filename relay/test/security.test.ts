@@ -45,6 +45,7 @@ const httpRoutes: Array<[string, string]> = [
   ['GET', '/api/orders'],
   ['GET', '/api/fills'],
   ['GET', '/api/positions'],
+  ['GET', '/api/risk/limits'],
   ['GET', '/api/audit'],
   ['GET', '/api/audit/verify'],
   ['GET', '/api/admin/risk'],

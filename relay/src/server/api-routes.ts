@@ -39,6 +39,24 @@ export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketD
       return true;
     }
 
+    if (get && path === '/api/risk/limits') {
+      // What the browser's pre-trade check needs to run the same rules as the relay.
+      const p = await requirePrincipal(auth, req, 'market-data');
+      if (!p.ok) return replyFailure(res, p.reason), true;
+      const account = p.value.account;
+      const symbols = [...new Set(md.instruments().map((i) => i.symbol))];
+      replyJson(res, 200, {
+        account,
+        symbols: symbols.map((symbol) => ({
+          symbol,
+          limits: trading.risk.limits(account, symbol),
+          tradingState: trading.risk.tradingState(account, symbol),
+          referencePrice: mark(symbol),
+        })),
+      });
+      return true;
+    }
+
     if (!path.startsWith('/api/audit') && !path.startsWith('/api/admin/')) return false;
     const p = await requirePrincipal(auth, req, 'admin');
     if (!p.ok) return replyFailure(res, p.reason), true;

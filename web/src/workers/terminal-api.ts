@@ -1,0 +1,114 @@
+import type { Fill, Instrument, Order, OrderIntent, Side, Trade } from '@tickmesh/shared';
+
+/**
+ * The contract between the market-data worker and the UI thread (exposed with comlink).
+ * The worker owns the WebSocket: it decodes every frame, keeps the books (shared BookStream),
+ * candles, orders, fills and positions, runs the shared pre-trade rules, and hands the UI one
+ * compact `TerminalFrame` per animation frame. The UI never decodes or applies market data.
+ */
+
+/** Transport health as the trader sees it. `stale`: connected but some viewed stream is resyncing. */
+export type ConnectionState = 'connecting' | 'live' | 'stale' | 'offline';
+
+export interface ConnectOptions {
+  /** Relay origin, e.g. "http://localhost:8080" (the worker derives ws:// and /api URLs). */
+  origin: string;
+  /** Access token (see POST /api/auth/login); the worker refreshes it before it expires. */
+  token: string;
+}
+
+/** What the UI is looking at; the worker subscribes accordingly and shapes frames to it. */
+export interface ViewSelection {
+  symbol: string;
+  /** '' = consolidated across venues. */
+  venue: string;
+  /** Ladder depth per side. Default 20. */
+  depth?: number;
+  /** Candle width in seconds. Default 60. */
+  candleSeconds?: number;
+}
+
+/**
+ * The ladder of the view, best first. Parallel Float64Arrays (transferred, not copied):
+ * prices in ticks, sizes in lots. In the consolidated view `venueMask` marks which venues
+ * (bit i = instruments' venue order) quote each level.
+ */
+export interface LadderFrame {
+  status: 'live' | 'stale' | 'halted';
+  bidPrice: Float64Array;
+  bidSize: Float64Array;
+  askPrice: Float64Array;
+  askSize: Float64Array;
+  /** Relay seq the book is valid at (per venue stream; the max for consolidated). */
+  seq: number;
+}
+
+export interface Candle {
+  /** Bucket start, seconds since the Unix epoch (lightweight-charts UTCTimestamp). */
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  /** Lots traded. */
+  volume: number;
+}
+
+export interface PositionView {
+  symbol: string;
+  /** Signed lots. */
+  qty: number;
+  /** Average entry price in ticks (0 when flat). */
+  avgPrice: number;
+  /** Realised / unrealised P&L in quote currency units (floats for display only). */
+  realizedPnl: number;
+  unrealizedPnl: number;
+}
+
+/** One animation frame's worth of state. Arrays of events carry only what is new since the last frame. */
+export interface TerminalFrame {
+  frame: number;
+  connection: { state: ConnectionState; rttMs: number; reconnectInMs: number; account: string; role: string };
+  /** Instruments as listed by the relay (set in the first frame after each (re)connect, else undefined). */
+  instruments?: Instrument[];
+  view: ViewSelection;
+  ladder: LadderFrame;
+  /** New trades of the view, oldest first. */
+  trades: Trade[];
+  /** Candles to (re)draw, oldest first: completed ones since the last frame and the live one. */
+  candles: Candle[];
+  /** True when `candles` is the whole history (view changed): the chart must reset. */
+  candlesReset: boolean;
+  /** Orders that changed since the last frame (the full order, latest state). */
+  orders: Order[];
+  /** Fills since the last frame. */
+  fills: Fill[];
+  /** All positions of the account when any changed, else undefined. */
+  positions?: PositionView[];
+  /** Market-data updates applied since the last frame (for the status bar / load meter). */
+  updates: number;
+}
+
+/** A ticket's order as the UI builds it (floats already rounded to ticks/lots by the UI). */
+export type TicketOrder = Omit<OrderIntent, 'account'>;
+
+/** The outcome of placing: sent, or refused before anything left the browser. */
+export type PlaceResult = { ok: true } | { ok: false; code: string; message: string };
+
+/** The worker's API, as the UI sees it through comlink. */
+export interface TerminalWorkerApi {
+  connect(options: ConnectOptions): Promise<void>;
+  disconnect(): Promise<void>;
+  setView(view: ViewSelection): Promise<void>;
+  /** The state to draw now; typed arrays inside are transferred to the caller. */
+  frame(): Promise<TerminalFrame>;
+  /** Runs the shared pre-trade rules with the relay's limits, then sends; a denial returns its RISK_* code. */
+  placeOrder(order: TicketOrder): Promise<PlaceResult>;
+  cancelOrder(clientOrderId: string): Promise<PlaceResult>;
+  replaceOrder(clientOrderId: string, price: number, qty: number): Promise<PlaceResult>;
+  cancelAll(symbol?: string): Promise<PlaceResult>;
+  /** Test and bench hook: how long the worker spent applying market data, and how many updates. */
+  stats(): Promise<{ updates: number; applyMs: number; frames: number; decodeErrors: number }>;
+}
+
+export type { Side };
