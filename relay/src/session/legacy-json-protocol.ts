@@ -1,5 +1,6 @@
 import { ErrorCode, fail, legacyDecodeClient, legacyEncodeServer, ok, type LegacyChannel, type Result, type ServerMsg } from '@tickmesh/shared';
 import type { EncodedFrame } from '../md/encoded-frame';
+import type { WireFrame } from '../md/wire-frame';
 import type { MarketDataService } from '../md/market-data-service';
 import type { SessionRequest, StreamSubscription, WireProtocol } from './wire-protocol';
 
@@ -47,10 +48,10 @@ export function legacyJsonProtocol(md: MarketDataService): WireProtocol {
           return null;
       }
     },
-    marketData(frame: EncodedFrame, sub: StreamSubscription, write: (data: string) => void): void {
+    marketData(frame: EncodedFrame, sub: StreamSubscription, write: (frame: WireFrame) => void): void {
       if (sub.book) {
         const book = frame.legacyBook;
-        if (book !== '') write(book);
+        if (book !== null) write(book);
       }
       if (sub.trades) for (const t of frame.legacyTrades) write(t);
     },

@@ -1,5 +1,6 @@
 import { ErrorCode, decodeClient, encodeServer, fail, ok, type Result, type ServerMsg } from '@tickmesh/shared';
 import type { EncodedFrame } from '../md/encoded-frame';
+import type { WireFrame } from '../md/wire-frame';
 import type { SessionRequest, StreamSubscription, WireProtocol } from './wire-protocol';
 
 /** /ws: one binary protobuf ClientMessage / ServerMessage per frame. */
@@ -14,7 +15,7 @@ export const protoProtocol: WireProtocol = {
     const bytes = encodeServer(msg);
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   },
-  marketData(frame: EncodedFrame, _sub: StreamSubscription, write: (data: Buffer) => void): void {
+  marketData(frame: EncodedFrame, _sub: StreamSubscription, write: (frame: WireFrame) => void): void {
     write(frame.proto);
   },
 };

@@ -4,6 +4,7 @@ import { ErrorCode, ok, type ClientMsg, type ExecutionReportMsg, type NewOrderMs
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { EncodedFrame } from '../md/encoded-frame';
+import type { WireFrame } from '../md/wire-frame';
 import { nowUs, type MarketDataService, type MdSubscriber } from '../md/market-data-service';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import { can, type Principal } from '../server/auth/index';
@@ -69,19 +70,36 @@ export class Session implements MdSubscriber {
     this.socket.uncork();
   };
   private readonly write = (data: Buffer | string): void => {
-    // Everything written in one turn of the event loop (one flush: a batch of each stream)
-    // leaves in one writev instead of one syscall per frame; that syscall is most of the
-    // cost of a delivery.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(this.uncork);
-    }
+    this.cork();
     this.ws.send(data);
     this.ctx.metrics.traffic[this.protocol.name].add(data.length);
   };
-  /** ws keeps its net.Socket private; corking it is the one thing we need from it. */
+  /**
+   * Market data: on an uncompressed connection the frame made once for everybody is written
+   * as it is; with permessage-deflate ws must compress the payload for this connection.
+   */
+  private readonly writeMd = (frame: WireFrame): void => {
+    this.cork();
+    if (this.rawFrames && this.ws.readyState === this.ws.OPEN) this.socket.write(frame.wire);
+    else this.ws.send(frame.payload);
+    this.ctx.metrics.traffic[this.protocol.name].add(frame.byteLength);
+  };
+  /** No extension negotiated: frames need no per-connection transformation. */
+  private readonly rawFrames: boolean;
+  /** ws keeps its net.Socket private; corking it and writing ready frames is what we need from it. */
   private readonly socket: Socket;
+
+  /**
+   * Everything written in one turn of the event loop (one flush: a batch of each stream)
+   * leaves in one writev instead of one syscall per frame; that syscall is most of the cost
+   * of a delivery.
+   */
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(this.uncork);
+  }
 
   constructor(
     private readonly ws: WebSocket,
@@ -91,6 +109,7 @@ export class Session implements MdSubscriber {
     readonly principal: Principal,
   ) {
     this.socket = (ws as unknown as { _socket: Socket })._socket;
+    this.rawFrames = ws.extensions === '';
     const rate = ctx.options.messagesPerSecond;
     this.bucket = new TokenBucket(rate, rate * 2, performance.now());
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(data, isBinary));
@@ -132,7 +151,7 @@ export class Session implements MdSubscriber {
       this.conflate();
       return;
     }
-    this.protocol.marketData(frame, sub, this.write);
+    this.protocol.marketData(frame, sub, this.writeMd);
   }
 
   deliverSnapshot(frame: EncodedFrame): void {
@@ -144,7 +163,7 @@ export class Session implements MdSubscriber {
       return;
     }
     sub.awaitingSnapshot = false;
-    this.protocol.marketData(frame, sub, this.write);
+    this.protocol.marketData(frame, sub, this.writeMd);
   }
 
   private conflate(): void {

@@ -1,5 +1,6 @@
 import type { ClientMsg, Result, ServerMsg } from '@tickmesh/shared';
 import type { EncodedFrame } from '../md/encoded-frame';
+import type { WireFrame } from '../md/wire-frame';
 import type { Protocol } from '../metrics/relay-metrics';
 
 /** What a session holds per subscribed stream. */
@@ -32,5 +33,5 @@ export interface WireProtocol {
   /** Encodes a control message; `req` is the request it answers. null = not sent on this protocol. */
   encode(msg: ServerMsg, req?: SessionRequest): Buffer | string | null;
   /** Writes the frames a subscriber with `sub` gets for `frame`, in order (may be none). */
-  marketData(frame: EncodedFrame, sub: StreamSubscription, write: (data: Buffer | string) => void): void;
+  marketData(frame: EncodedFrame, sub: StreamSubscription, write: (frame: WireFrame) => void): void;
 }
