@@ -1,35 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'node:net';
-import { ErrorCode, ok, type ClientMsg, type ExecutionReportMsg, type NewOrderMsg, type OrderIntent, type Result, type ServerMsg } from '@tickmesh/shared';
+import { ErrorCode, type ClientMsg, type ExecutionReportMsg, type ServerMsg } from '@tickmesh/shared';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { EncodedFrame } from '../md/encoded-frame';
-import type { WireFrame } from '../md/wire-frame';
 import { nowUs, type MarketDataService, type MdSubscriber } from '../md/market-data-service';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import { can, type Principal } from '../server/auth/index';
 import type { RelayOptions } from '../server/options';
 import { transportError } from '../server/transport-error';
+import { SessionOutput } from './session-output';
 import { TokenBucket } from './token-bucket';
+import { forwardOrderRequest, type AccountLimiter, type OrderEntry, type OrderRequestMsg } from './order-requests';
 import type { SessionRequest, StreamSubscription, WireProtocol } from './wire-protocol';
 
 /** How often a conflated session checks whether its queue has drained. */
 const DRAIN_POLL_MS = 20;
 
 const BOTH_CHANNELS = { book: true, trades: true } as const;
-
-/** What a session needs of the OMS (relay/src/oms Oms satisfies it). */
-export interface OrderEntry {
-  newOrder(intent: OrderIntent, requestId: number): Promise<Result<unknown>>;
-  cancel(account: string, origClientOrderId: string, requestId: number): Promise<Result<unknown>>;
-  replace(account: string, origClientOrderId: string, newClientOrderId: string, price: number, qty: number, requestId: number): Promise<Result<unknown>>;
-  cancelAll(account: string, symbol: string | undefined, requestId: number): Promise<number>;
-}
-
-/** Per-account request budget shared by every session of the account. */
-export interface AccountLimiter {
-  take(account: string): boolean;
-}
 
 export interface SessionContext {
   orders: OrderEntry;
@@ -64,42 +51,7 @@ export class Session implements MdSubscriber {
   private conflatedSince = 0;
   private drainTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket.uncork();
-  };
-  private readonly write = (data: Buffer | string): void => {
-    this.cork();
-    this.ws.send(data);
-    this.ctx.metrics.traffic[this.protocol.name].add(data.length);
-  };
-  /**
-   * Market data: on an uncompressed connection the frame made once for everybody is written
-   * as it is; with permessage-deflate ws must compress the payload for this connection.
-   */
-  private readonly writeMd = (frame: WireFrame): void => {
-    this.cork();
-    if (this.rawFrames && this.ws.readyState === this.ws.OPEN) this.socket.write(frame.wire);
-    else this.ws.send(frame.payload);
-    this.ctx.metrics.traffic[this.protocol.name].add(frame.byteLength);
-  };
-  /** No extension negotiated: frames need no per-connection transformation. */
-  private readonly rawFrames: boolean;
-  /** ws keeps its net.Socket private; corking it and writing ready frames is what we need from it. */
-  private readonly socket: Socket;
-
-  /**
-   * Everything written in one turn of the event loop (one flush: a batch of each stream)
-   * leaves in one writev instead of one syscall per frame; that syscall is most of the cost
-   * of a delivery.
-   */
-  private cork(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.socket.cork();
-    process.nextTick(this.uncork);
-  }
+  private readonly out: SessionOutput;
 
   constructor(
     private readonly ws: WebSocket,
@@ -108,8 +60,7 @@ export class Session implements MdSubscriber {
     /** Who is on the other end, from the token checked at the upgrade. */
     readonly principal: Principal,
   ) {
-    this.socket = (ws as unknown as { _socket: Socket })._socket;
-    this.rawFrames = ws.extensions === '';
+    this.out = new SessionOutput(ws, ctx.metrics.traffic[protocol.name]);
     const rate = ctx.options.messagesPerSecond;
     this.bucket = new TokenBucket(rate, rate * 2, performance.now());
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(data, isBinary));
@@ -139,7 +90,7 @@ export class Session implements MdSubscriber {
 
   /** Bytes queued for this client and not yet handed to the kernel. */
   get queuedBytes(): number {
-    return this.ws.bufferedAmount;
+    return this.out.queuedBytes;
   }
 
   // ---- market data (MdSubscriber) ----------------------------------------------------
@@ -147,23 +98,23 @@ export class Session implements MdSubscriber {
   deliverBatch(frame: EncodedFrame): void {
     const sub = this.subs.get(frame.stream.id);
     if (sub === undefined || sub.awaitingSnapshot) return;
-    if (this.ws.bufferedAmount > this.ctx.options.queueLimitBytes) {
+    if (this.out.queuedBytes > this.ctx.options.queueLimitBytes) {
       this.conflate();
       return;
     }
-    this.protocol.marketData(frame, sub, this.writeMd);
+    this.protocol.marketData(frame, sub, this.out.sendFrame);
   }
 
   deliverSnapshot(frame: EncodedFrame): void {
     const sub = this.subs.get(frame.stream.id);
     if (sub === undefined) return;
-    if (this.ws.bufferedAmount > this.ctx.options.queueLimitBytes) {
+    if (this.out.queuedBytes > this.ctx.options.queueLimitBytes) {
       sub.awaitingSnapshot = true;
       this.conflate();
       return;
     }
     sub.awaitingSnapshot = false;
-    this.protocol.marketData(frame, sub, this.writeMd);
+    this.protocol.marketData(frame, sub, this.out.sendFrame);
   }
 
   private conflate(): void {
@@ -171,12 +122,12 @@ export class Session implements MdSubscriber {
     if (this.drainTimer !== undefined) return;
     this.conflatedSince = performance.now();
     this.ctx.metrics.conflations.inc({ protocol: this.protocol.name });
-    this.ctx.log.warn({ session: this.id, queued: this.ws.bufferedAmount }, 'slow consumer: book streams conflated');
+    this.ctx.log.warn({ session: this.id, queued: this.out.queuedBytes }, 'slow consumer: book streams conflated');
     this.drainTimer = setInterval(() => this.recoverOrClose(), DRAIN_POLL_MS);
   }
 
   private recoverOrClose(): void {
-    if (this.ws.bufferedAmount <= this.ctx.options.queueLimitBytes / 2) {
+    if (this.out.queuedBytes <= this.ctx.options.queueLimitBytes / 2) {
       clearInterval(this.drainTimer);
       this.drainTimer = undefined;
       for (const [streamId, sub] of this.subs) {
@@ -198,7 +149,7 @@ export class Session implements MdSubscriber {
       return;
     }
     this.alive = false;
-    this.ctx.metrics.sendQueueBytes.observe({ protocol: this.protocol.name }, this.ws.bufferedAmount);
+    this.ctx.metrics.sendQueueBytes.observe({ protocol: this.protocol.name }, this.out.queuedBytes);
     this.ws.ping();
   }
 
@@ -261,7 +212,7 @@ export class Session implements MdSubscriber {
    * as execution reports (to every session of the account); a request the OMS refuses
    * outright (unknown order, duplicate client id ...) gets an Error with its code.
    */
-  private trade(msg: Extract<ClientMsg, { type: 'newOrder' | 'cancelOrder' | 'replaceOrder' | 'cancelAll' }>): void {
+  private trade(msg: OrderRequestMsg): void {
     if (!can(this.principal, 'trade')) {
       this.refuse(msg.requestId, ErrorCode.AUTH_FORBIDDEN, `role ${this.principal.role} may not trade`);
       return;
@@ -271,22 +222,7 @@ export class Session implements MdSubscriber {
       this.refuse(msg.requestId, ErrorCode.SESSION_RATE_LIMITED, `account ${account} is over its request rate`);
       return;
     }
-    const orders = this.ctx.orders;
-    let outcome: Promise<Result<unknown>>;
-    switch (msg.type) {
-      case 'newOrder':
-        outcome = orders.newOrder(intentOf(msg, account), msg.requestId);
-        break;
-      case 'cancelOrder':
-        outcome = orders.cancel(account, msg.origClientOrderId, msg.requestId);
-        break;
-      case 'replaceOrder':
-        outcome = orders.replace(account, msg.origClientOrderId, msg.clientOrderId, msg.price, msg.qty, msg.requestId);
-        break;
-      case 'cancelAll':
-        outcome = orders.cancelAll(account, msg.symbol || undefined, msg.requestId).then((n) => ok(n));
-        break;
-    }
+    const outcome = forwardOrderRequest(this.ctx.orders, msg, account);
     outcome.then(
       (r) => {
         if (!r.ok) this.refuse(msg.requestId, r.reason.code, r.reason.message);
@@ -375,7 +311,7 @@ export class Session implements MdSubscriber {
   private send(msg: ServerMsg, req?: SessionRequest): void {
     if (this.closed) return;
     const data = this.protocol.encode(msg, req);
-    if (data !== null) this.write(data);
+    if (data !== null) this.out.send(data);
   }
 
   /** Refuses one request with a stable code; the connection stays open. */
@@ -413,20 +349,3 @@ export class Session implements MdSubscriber {
 }
 
 
-function intentOf(m: NewOrderMsg, account: string): OrderIntent {
-  return {
-    account,
-    clientOrderId: m.clientOrderId,
-    symbol: m.symbol,
-    venue: m.venue,
-    side: m.side,
-    orderType: m.orderType,
-    timeInForce: m.timeInForce,
-    price: m.price,
-    qty: m.qty,
-    postOnly: m.postOnly,
-    algo: m.algo,
-    displayQty: m.displayQty,
-    durationMs: m.durationMs,
-  };
-}

@@ -1,0 +1,57 @@
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import type { WireFrame } from '../md/wire-frame';
+import type { TrafficCounter } from '../metrics/relay-metrics';
+
+/**
+ * The sending side of one connection. Everything written in one turn of the event loop (one
+ * flush: a batch of each stream) leaves in one writev instead of one syscall per frame; that
+ * syscall is most of the cost of a delivery. Market data goes out as the frame made once for
+ * everybody when no extension transforms this connection's frames.
+ */
+export class SessionOutput {
+  /** ws keeps its net.Socket private; corking it and writing ready frames is what we need from it. */
+  private readonly socket: Socket;
+  /** No extension negotiated (no permessage-deflate): frames need no per-connection work. */
+  private readonly rawFrames: boolean;
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly traffic: TrafficCounter,
+  ) {
+    this.socket = (ws as unknown as { _socket: Socket })._socket;
+    this.rawFrames = ws.extensions === '';
+  }
+
+  /** Bytes queued for this client and not yet handed to the kernel. */
+  get queuedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  /** A control message (reply, error, report): ws frames (and maybe compresses) it. */
+  send(data: Buffer | string): void {
+    this.cork();
+    this.ws.send(data);
+    this.traffic.add(typeof data === 'string' ? Buffer.byteLength(data) : data.length);
+  }
+
+  /** A market-data frame shared by every subscriber. */
+  readonly sendFrame = (frame: WireFrame): void => {
+    this.cork();
+    if (this.rawFrames && this.ws.readyState === this.ws.OPEN) this.socket.write(frame.wire);
+    else this.ws.send(frame.payload);
+    this.traffic.add(frame.byteLength);
+  };
+
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(this.uncork);
+  }
+}
