@@ -95,3 +95,20 @@ describe('every endpoint refuses a missing, expired or forged token with its cod
     expect(((await admin.json()) as { code: string }).code).toBe(ErrorCode.AUTH_FORBIDDEN);
   });
 });
+
+describe('/peerjs signalling refuses unauthenticated peers', () => {
+  for (const [what, token, code] of cases) {
+    it(`GET /peerjs/peerjs/id with ${what} -> 401 ${code}`, async () => {
+      const t = token();
+      const res = await fetch(`${relay.url}/peerjs/peerjs/id`, { headers: t ? { authorization: `Bearer ${t}` } : {} });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { code: string }).code).toBe(code);
+    });
+  }
+
+  it('issues a peer id to an authenticated session', async () => {
+    const res = await fetch(`${relay.url}/peerjs/peerjs/id`, { headers: { authorization: `Bearer ${tokenOf(relay.url, 'viewer')}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/^[0-9a-f]{16}-[0-9a-zA-Z]+$/);
+  });
+});

@@ -13,6 +13,7 @@ import type { VenueAdapter } from '../venues/venue-adapter';
 import { createAuthRoutes, rejectUpgrade, replyFailure, requirePrincipal, selectSubprotocol, type AuthRouteHandler, type AuthService, type Principal } from './auth/index';
 import type { RelayOptions } from './options';
 import { createApiRoutes } from './api-routes';
+import { createSignalling, type Signalling } from './signalling/index';
 import { Trading } from './trading';
 import { TokenBucket } from '../session/token-bucket';
 import { serveStatic } from './static-files';
@@ -42,6 +43,8 @@ export class Relay {
   private stopping = false;
   readonly auth: AuthService;
   private readonly authRoutes: AuthRouteHandler;
+  /** PeerJS signalling for the market-data mesh, at /peerjs. */
+  readonly signalling: Signalling;
   private apiRoutes: ReturnType<typeof createApiRoutes> | undefined;
   private tradingSide: Trading | undefined;
   private readonly venues: VenueAdapter[];
@@ -67,6 +70,7 @@ export class Relay {
     this.metrics = new RelayMetrics({ defaultMetrics: deps.defaultMetrics });
     this.auth = deps.auth;
     this.authRoutes = createAuthRoutes(deps.auth);
+    this.signalling = createSignalling(deps.auth, {}, this.log);
     this.md = new MarketDataService({ flushMs: options.flushMs, recentTrades: options.recentTrades }, this.metrics, this.log);
     this.venues = deps.venues;
     for (const v of deps.venues) this.md.addVenue(v);
@@ -119,6 +123,7 @@ export class Relay {
   /** Graceful stop: clients get 1001 Going Away, venues stop, the port is released. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.signalling.close();
     clearInterval(this.heartbeatTimer);
     for (const s of this.sessions) s.close(CloseCode.GoingAway, 'SESSION_SHUTTING_DOWN');
     await this.md.stop();
@@ -141,6 +146,7 @@ export class Relay {
       return;
     }
     if (path.startsWith('/api/auth/') && (await this.authRoutes(req, res, path))) return;
+    if (path.startsWith('/peerjs') && (await this.signalling.handleRequest(req, res))) return;
     if (path.startsWith('/api/') && this.apiRoutes && (await this.apiRoutes(req, res, new URL(req.url ?? '/', 'http://x')))) return;
     if (serveStatic(this.options.webRoot, req, res)) return;
     const err = transportError('NOT_FOUND', `no route for ${req.method} ${path}`);
@@ -150,6 +156,7 @@ export class Relay {
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // Node drops its own error listener on upgraded sockets; a reset must not crash the relay.
     socket.on('error', () => socket.destroy());
+    if (this.signalling.handleUpgrade(req, socket, head)) return;
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const endpoint = this.endpoints.get(path);
     if (!endpoint || this.stopping) {
