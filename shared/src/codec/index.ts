@@ -6,3 +6,4 @@ export { legacyEncodeBook, legacyEncodeClient, legacyEncodeServer, legacyEncodeT
 export * from './legacy-json-decode';
 export { unitScale, type UnitScale } from './unit-scale';
 export { decodeJournalRecord, encodeJournalRecord } from './journal-record-codec';
+export * from './frame-signing';

@@ -30,8 +30,8 @@ export interface ViewSelection {
 
 /**
  * The ladder of the view, best first. Parallel Float64Arrays (transferred, not copied):
- * prices in ticks, sizes in lots. In the consolidated view `venueMask` marks which venues
- * (bit i = instruments' venue order) quote each level.
+ * prices in ticks, sizes in lots. In the consolidated view `bidVenueMask` / `askVenueMask`
+ * mark which venues (bit i = instruments' venue order) quote each level.
  */
 export interface LadderFrame {
   status: 'live' | 'stale' | 'halted';
@@ -41,6 +41,10 @@ export interface LadderFrame {
   askSize: Float64Array;
   /** Relay seq the book is valid at (per venue stream; the max for consolidated). */
   seq: number;
+  /** Consolidated view only: bit i set = the i-th venue (in the instruments' order) quotes that bid level. */
+  bidVenueMask?: Uint32Array;
+  /** Consolidated view only: as `bidVenueMask`, for the asks. */
+  askVenueMask?: Uint32Array;
 }
 
 export interface Candle {
@@ -108,7 +112,7 @@ export interface TerminalWorkerApi {
   replaceOrder(clientOrderId: string, price: number, qty: number): Promise<PlaceResult>;
   cancelAll(symbol?: string): Promise<PlaceResult>;
   /** Test and bench hook: how long the worker spent applying market data, and how many updates. */
-  stats(): Promise<{ updates: number; applyMs: number; frames: number; decodeErrors: number }>;
+  stats(): Promise<{ updates: number; levelUpdates: number; applyMs: number; frames: number; decodeErrors: number }>;
 }
 
 export type { Side };

@@ -27,7 +27,7 @@ export interface QuoteSource {
  */
 export interface RouteChild {
   venue: string;
-  /** Limit price in ticks: the worst level reached on that venue, or the parent's limit when it rests. */
+  /** Limit price in ticks: the parent's limit (market parents: the protected limit). */
   price: number;
   qty: number;
   orderType: OrderType;

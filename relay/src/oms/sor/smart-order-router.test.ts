@@ -95,22 +95,22 @@ describe.each(books)('SmartOrderRouter over %s', (_name, makeBook) => {
 
     it('buys at the venue that is cheaper after fees although its raw ask is worse', () => {
       expect(children(router(scripts), intent({ price: 10_010, qty: 5 }))).toEqual([
-        { venue: 'b', price: 10_002, qty: 5, orderType: OrderType.Limit, timeInForce: TimeInForce.IOC },
+        { venue: 'b', price: 10_010, qty: 5, orderType: OrderType.Limit, timeInForce: TimeInForce.IOC },
       ]);
     });
 
     it('sells at the venue that pays more after fees although its raw bid is lower', () => {
       // a: 9_998 * (1 - 0.003) = 9_968; b: 9_996 * (1 - 0.0005) = 9_991.
       expect(children(router(scripts), intent({ side: Side.Sell, price: 9_990, qty: 5 }))).toEqual([
-        { venue: 'b', price: 9_996, qty: 5, orderType: OrderType.Limit, timeInForce: TimeInForce.IOC },
+        { venue: 'b', price: 9_990, qty: 5, orderType: OrderType.Limit, timeInForce: TimeInForce.IOC },
       ]);
     });
 
     it('goes on to the dearer venue once the cheaper one is exhausted', () => {
       const got = children(router(scripts), intent({ price: 10_010, qty: 15 }));
       expect(got.map((c) => [c.venue, c.price, c.qty])).toEqual([
-        ['b', 10_002, 10],
-        ['a', 10_000, 5],
+        ['b', 10_010, 10],
+        ['a', 10_010, 5],
       ]);
     });
   });
@@ -121,10 +121,10 @@ describe.each(books)('SmartOrderRouter over %s', (_name, makeBook) => {
       { venue: 'b', asks: [[100, 3], [102, 4]] },
     ];
 
-    it('sweeps both venues up to the limit, one child per venue at its worst price reached', () => {
+    it('sweeps both venues up to the limit, one child per venue priced at the limit', () => {
       const got = children(router(scripts), intent({ price: 102, qty: 20 }));
       expect(got.map((c) => [c.venue, c.price, c.qty, c.timeInForce])).toEqual([
-        ['a', 101, 10, TimeInForce.IOC],
+        ['a', 102, 10, TimeInForce.IOC],
         ['b', 102, 7, TimeInForce.IOC],
       ]);
       // 3 lots stay unrouted: the OMS reports them canceled.
@@ -151,7 +151,7 @@ describe.each(books)('SmartOrderRouter over %s', (_name, makeBook) => {
       const got = children(r, intent({ side: Side.Sell, price: 98, qty: 20 }));
       expect(got.map((c) => [c.venue, c.price, c.qty])).toEqual([
         ['a', 98, 7],
-        ['b', 99, 4],
+        ['b', 98, 4],
       ]);
     });
   });
@@ -164,7 +164,8 @@ describe.each(books)('SmartOrderRouter over %s', (_name, makeBook) => {
       ]);
       const got = children(r, intent({ timeInForce: TimeInForce.GTC, price: 101, qty: 30 }));
       expect(got).toEqual([
-        { venue: 'a', price: 100, qty: 5, orderType: OrderType.Limit, timeInForce: TimeInForce.IOC },
+        // Children of a resting parent rest too if their level moved before they arrive.
+        { venue: 'a', price: 101, qty: 5, orderType: OrderType.Limit, timeInForce: TimeInForce.GTC },
         // b's 4 lots taken plus 21 resting, all from one GTC child at the limit.
         { venue: 'b', price: 101, qty: 25, orderType: OrderType.Limit, timeInForce: TimeInForce.GTC },
       ]);
@@ -177,7 +178,7 @@ describe.each(books)('SmartOrderRouter over %s', (_name, makeBook) => {
       ]);
       const got = children(r, intent({ timeInForce: TimeInForce.Day, price: 101, qty: 8 }));
       expect(got.map((c) => [c.venue, c.price, c.qty, c.timeInForce])).toEqual([
-        ['a', 100, 5, TimeInForce.IOC],
+        ['a', 101, 5, TimeInForce.Day],
         ['b', 101, 3, TimeInForce.Day],
       ]);
     });
@@ -216,7 +217,7 @@ describe.each(books)('SmartOrderRouter over %s', (_name, makeBook) => {
       const got = children(router(scripts), intent({ orderType: OrderType.Market, qty: 30 }));
       // Band: 10_000 * 1.01 = 10_100.
       expect(got).toEqual([
-        { venue: 'a', price: 10_050, qty: 10, orderType: OrderType.Limit, timeInForce: TimeInForce.IOC },
+        { venue: 'a', price: 10_100, qty: 10, orderType: OrderType.Limit, timeInForce: TimeInForce.IOC },
         { venue: 'b', price: 10_100, qty: 2, orderType: OrderType.Limit, timeInForce: TimeInForce.IOC },
       ]);
     });
@@ -229,13 +230,13 @@ describe.each(books)('SmartOrderRouter over %s', (_name, makeBook) => {
     it('honours a wider band option and the sell side band', () => {
       const wide = children(router(scripts, 200), intent({ orderType: OrderType.Market, qty: 30 }));
       expect(wide.map((c) => [c.venue, c.price, c.qty])).toEqual([
-        ['a', 10_150, 15],
-        ['b', 10_101, 9],
+        ['a', 10_200, 15],
+        ['b', 10_200, 9],
       ]);
       // Band: ceil(9_990 * 0.99) = 9_891.
       const sell = children(router(scripts), intent({ side: Side.Sell, orderType: OrderType.Market, qty: 30 }));
       expect(sell.map((c) => [c.venue, c.price, c.qty])).toEqual([
-        ['a', 9_990, 5],
+        ['a', 9_891, 5],
         ['b', 9_891, 3],
       ]);
     });
@@ -255,7 +256,7 @@ describe.each(books)('SmartOrderRouter over %s', (_name, makeBook) => {
     it('routes FOK legs when the whole quantity is available across venues at the limit', () => {
       const got = children(router(scripts), intent({ timeInForce: TimeInForce.FOK, price: 101, qty: 8 }));
       expect(got.map((c) => [c.venue, c.price, c.qty, c.timeInForce])).toEqual([
-        ['a', 100, 5, TimeInForce.FOK],
+        ['a', 101, 5, TimeInForce.FOK],
         ['b', 101, 3, TimeInForce.FOK],
       ]);
     });

@@ -35,7 +35,7 @@ export type RouteErrorCode =
  * (buy: ask * (1 + taker fee), sell: bid * (1 - taker fee)), best first, and swept level by
  * level up to the limit price (market orders: up to `marketProtectionBps` through the best
  * raw price), each level giving at most its displayed size. Each venue gets one limit child
- * at the worst price reached there, which also takes every better level of that venue.
+ * priced at the parent's limit (see the comment in route() for why).
  *
  * Remainder: a GTC/Day limit order rests it at the venue with the lowest maker fee (tie: the
  * best displayed price on the order's side, then quote order), merged into that venue's
@@ -84,7 +84,12 @@ export class SmartOrderRouter implements OmsRouter {
     let remaining = intent.qty;
     // Post-only orders must never take, so they skip the sweep and rest whole.
     if (!intent.postOnly) {
-      const takeTif = fok ? TimeInForce.FOK : TimeInForce.IOC;
+      // Children take at the parent's limit, not at the last level the plan reached: the books
+      // the router reads are up to one flush behind the venues, and a child priced exactly at a
+      // level that just moved would miss. The limit still caps every price paid, and each child
+      // is sized to what its venue displayed. Children of a resting parent carry its time in
+      // force, so a child that finds less than planned rests at the limit instead of expiring.
+      const takeTif = fok ? TimeInForce.FOK : rests ? intent.timeInForce : TimeInForce.IOC;
       remaining = sweep(quotes, intent.side, limit, remaining, takeTif, children);
     }
 
@@ -95,8 +100,6 @@ export class SmartOrderRouter implements OmsRouter {
       const taking = children.find((c) => c.venue === venue);
       if (taking) {
         taking.qty += remaining;
-        taking.price = limit;
-        taking.timeInForce = intent.timeInForce;
       } else {
         children.push({ venue, price: limit, qty: remaining, orderType: OrderType.Limit, timeInForce: intent.timeInForce });
       }
@@ -154,11 +157,9 @@ function sweep(
     remaining -= take;
     const child = childOf[best];
     if (child) {
-      // Levels of one venue arrive best first, so the latest price is the worst reached.
       child.qty += take;
-      child.price = price;
     } else {
-      const c: RouteChild = { venue: q.venue, price, qty: take, orderType: OrderType.Limit, timeInForce: tif };
+      const c: RouteChild = { venue: q.venue, price: limit, qty: take, orderType: OrderType.Limit, timeInForce: tif };
       childOf[best] = c;
       out.push(c);
     }

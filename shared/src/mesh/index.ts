@@ -1,0 +1,11 @@
+export * from './mesh-transport';
+export * from './mesh-wire';
+export * from './mesh-node-options';
+export * from './mesh-node';
+export * from './mesh-coordinator-options';
+export * from './mesh-coordinator';
+export * from './paced-sender';
+export { runMeshSimulation, DEFAULT_MESH_SIMULATION_OPTIONS, type MeshSimulationOptions, type MeshSimulationResult } from './sim/mesh-simulation';
+export { EventQueue } from './sim/event-queue';
+export { VirtualNetwork, type VirtualNetworkOptions, type EndpointTraffic } from './sim/virtual-network';
+export { testSignature, testVerifier } from './sim/test-signer';

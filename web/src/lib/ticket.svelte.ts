@@ -1,0 +1,134 @@
+import { formatUnits, Algo, OrderStatus, OrderType, TimeInForce, Side } from './model';
+import type { TicketOrder } from '../workers/terminal-api';
+import { account } from './account.svelte';
+import { nextClientOrderId } from './client-order-id';
+import { market } from './market.svelte';
+import { roundPrice, roundQty } from './ticket-math';
+import { terminal } from './terminal.svelte';
+
+/** The outcome of the last submit, shown under the ticket. */
+export type TicketNotice =
+  | { kind: 'sent'; clientOrderId: string }
+  | { kind: 'denied'; code: string; message: string; clientOrderId?: string }
+  | { kind: 'info'; message: string };
+
+/**
+ * The order ticket's form. It lives outside the component so the ladder (click a price), the
+ * hotkeys and the ticket share one form, and it survives layout changes (laptop ↔ phone).
+ * A denial never clears it: the trader fixes the field and sends again.
+ */
+class Ticket {
+  side = $state<Side>(Side.Buy);
+  orderType = $state<OrderType>(OrderType.Limit);
+  timeInForce = $state<TimeInForce>(TimeInForce.GTC);
+  priceText = $state('');
+  qtyText = $state('');
+  /** '' = smart order routing. */
+  venue = $state('');
+  algo = $state<Algo>(Algo.None);
+  durationSec = $state(60);
+  displayQtyText = $state('');
+  busy = $state(false);
+  notice = $state.raw<TicketNotice | null>(null);
+
+  /** The relay's verdict on the last order sent, once it arrives (Denied/Rejected carry a code). */
+  lastOutcome = $derived.by(() => {
+    const n = this.notice;
+    if (n?.kind !== 'sent') return null;
+    const o = account.orders.find((x) => x.clientOrderId === n.clientOrderId);
+    if (!o) return null;
+    if (o.status === OrderStatus.Denied || o.status === OrderStatus.Rejected) return { code: o.reasonCode || 'REJECTED', status: o.status };
+    return { code: '', status: o.status };
+  });
+
+  get instrument() {
+    return market.instrumentOf(market.selection.symbol, this.venue);
+  }
+
+  setPriceTicks(ticks: number): void {
+    const inst = this.instrument;
+    if (!inst) return;
+    this.priceText = formatUnits(ticks, inst.tickSize);
+    if (this.orderType === OrderType.Market) this.orderType = OrderType.Limit;
+  }
+
+  /** Snaps the price field to the tick (on blur and before sending). */
+  normalizePrice(): void {
+    const inst = this.instrument;
+    const r = inst && roundPrice(inst, this.priceText);
+    if (r) this.priceText = r.text;
+  }
+
+  normalizeQty(): void {
+    const inst = this.instrument;
+    const r = inst && roundQty(inst, this.qtyText);
+    if (r) this.qtyText = r.text;
+    const d = inst && this.displayQtyText && roundQty(inst, this.displayQtyText);
+    if (d) this.displayQtyText = d.text;
+  }
+
+  /** Builds the order from the form, or says which field is wrong (same codes as the risk rules). */
+  build(): { ok: true; order: TicketOrder } | { ok: false; code: string; message: string } {
+    const symbol = market.selection.symbol;
+    const inst = this.instrument;
+    if (!symbol || !inst) return { ok: false, code: 'RISK_UNKNOWN_INSTRUMENT', message: 'no instrument selected' };
+    const market_ = this.orderType === OrderType.Market;
+    const price = market_ ? null : roundPrice(inst, this.priceText);
+    if (!market_ && !price) return { ok: false, code: 'RISK_INVALID_PRICE', message: 'enter a positive limit price' };
+    const qty = roundQty(inst, this.qtyText);
+    if (!qty) return { ok: false, code: 'RISK_INVALID_QTY', message: `enter a quantity of at least ${inst.lotSize}` };
+    let displayQty = 0;
+    let durationMs = 0;
+    if (this.algo === Algo.Iceberg) {
+      const d = roundQty(inst, this.displayQtyText);
+      if (!d || d.units > qty.units) return { ok: false, code: 'OMS_ALGO_INVALID_PARAMS', message: 'iceberg display quantity must be positive and at most the quantity' };
+      displayQty = d.units;
+    }
+    if (this.algo === Algo.TWAP || this.algo === Algo.VWAP) {
+      if (!(this.durationSec > 0)) return { ok: false, code: 'OMS_ALGO_INVALID_PARAMS', message: 'algo duration must be positive' };
+      durationMs = Math.round(this.durationSec * 1000);
+    }
+    return {
+      ok: true,
+      order: {
+        clientOrderId: nextClientOrderId(),
+        symbol,
+        venue: this.venue,
+        side: this.side,
+        orderType: this.orderType,
+        timeInForce: this.timeInForce,
+        price: price ? price.units : 0,
+        qty: qty.units,
+        postOnly: false,
+        algo: this.algo,
+        displayQty,
+        durationMs,
+      },
+    };
+  }
+
+  async submit(): Promise<void> {
+    if (this.busy) return;
+    this.normalizePrice();
+    this.normalizeQty();
+    const built = this.build();
+    if (!built.ok) {
+      this.notice = { kind: 'denied', code: built.code, message: built.message };
+      return;
+    }
+    this.busy = true;
+    const res = await terminal.placeOrder(built.order);
+    this.busy = false;
+    this.notice = res.ok
+      ? { kind: 'sent', clientOrderId: built.order.clientOrderId }
+      : { kind: 'denied', code: res.code, message: res.message, clientOrderId: built.order.clientOrderId };
+  }
+
+  async cancelAll(): Promise<void> {
+    const symbol = market.selection.symbol || undefined;
+    const res = await terminal.cancelAll(symbol);
+    this.notice = res.ok ? { kind: 'info', message: `Cancel all ${symbol ?? ''} sent` } : { kind: 'denied', code: res.code, message: res.message };
+  }
+}
+
+export const ticket = new Ticket();

@@ -1,0 +1,41 @@
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import { TerminalEngine } from './terminal-engine';
+import type { TerminalFrame, TerminalWorkerApi } from './terminal-api';
+
+/**
+ * The market-data worker: owns the relay connection and all decoding, book keeping and risk
+ * checks off the main thread (DESIGN.md house style 7), and exposes `TerminalWorkerApi`
+ * through comlink. The logic lives in TerminalEngine; this shell only binds it to the
+ * browser's WebSocket and fetch and hands frame arrays over as transferables (moved, not
+ * copied: the engine made them for this one frame and keeps its own working arrays).
+ *
+ * UI: `Comlink.wrap<TerminalWorkerApi>(new Worker(new URL('./workers/market-data.worker.ts',
+ * import.meta.url), { type: 'module' }))`.
+ */
+const engine = new TerminalEngine({ WebSocket: globalThis.WebSocket, fetch: globalThis.fetch.bind(globalThis) });
+
+const api: TerminalWorkerApi = {
+  connect: (options) => engine.connect(options),
+  disconnect: () => engine.disconnect(),
+  setView: (view) => engine.setView(view),
+  frame: async () => {
+    const f = await engine.frame();
+    return Comlink.transfer(f, transferables(f));
+  },
+  placeOrder: (order) => engine.placeOrder(order),
+  cancelOrder: (clientOrderId) => engine.cancelOrder(clientOrderId),
+  replaceOrder: (clientOrderId, price, qty) => engine.replaceOrder(clientOrderId, price, qty),
+  cancelAll: (symbol) => engine.cancelAll(symbol),
+  stats: () => engine.stats(),
+};
+
+function transferables(f: TerminalFrame): ArrayBuffer[] {
+  const l = f.ladder;
+  const out = [l.bidPrice.buffer, l.bidSize.buffer, l.askPrice.buffer, l.askSize.buffer] as ArrayBuffer[];
+  if (l.bidVenueMask !== undefined) out.push(l.bidVenueMask.buffer as ArrayBuffer);
+  if (l.askVenueMask !== undefined) out.push(l.askVenueMask.buffer as ArrayBuffer);
+  return out;
+}
+
+Comlink.expose(api);

@@ -1,0 +1,191 @@
+import { Algo, ExecType, OrderStatus, OrderType, Side, TimeInForce, type ExecutionReportMsg, type Order, type OrderIntent } from '@tickmesh/shared';
+
+const TERMINAL: ReadonlySet<OrderStatus> = new Set([OrderStatus.Denied, OrderStatus.Rejected, OrderStatus.Filled, OrderStatus.Canceled, OrderStatus.Expired]);
+
+/** True while the order may still trade (every status but the terminal ones, as the relay's table has it). */
+export function isOpenStatus(status: OrderStatus): boolean {
+  return !TERMINAL.has(status);
+}
+
+/**
+ * A parent order (SOR across venues, or an algo) never trades itself: its children do. The
+ * relay's rule (relay/src/oms/order-record.ts isParentIntent), needed here so a fill is booked
+ * once (on the child) and exposure counts only venue-facing orders, as the relay's risk does.
+ */
+export function isParentOrder(o: Pick<Order, 'parentOrderId' | 'algo' | 'venue'>): boolean {
+  return o.parentOrderId === '' && (o.algo !== Algo.None || o.venue === '');
+}
+
+/**
+ * The account's orders as the worker knows them (REST snapshot + execution reports), keyed by
+ * orderId, with the set changed since the last frame. Fields a report does not carry
+ * (time in force, post-only, display qty, duration) come from what the worker sent or the
+ * REST snapshot.
+ */
+export class OrderBlotter {
+  private readonly byId = new Map<string, Order>();
+  /** Top-level orders by their current client order id (cancel and replace name orders so). */
+  private readonly byClientId = new Map<string, Order>();
+  private readonly changed = new Set<Order>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Every order held (live objects: do not keep or mutate). */
+  values(): IterableIterator<Order> {
+    return this.byId.values();
+  }
+
+  /** The top-level order with this client order id. */
+  byClientOrderId(clientOrderId: string): Order | undefined {
+    return this.byClientId.get(clientOrderId);
+  }
+
+  /**
+   * Merges the REST snapshot: an order is taken unless the worker already holds a newer
+   * state of it (a report that overtook the query).
+   */
+  load(orders: readonly Order[]): void {
+    for (const o of orders) {
+      const held = this.byId.get(o.orderId);
+      if (held !== undefined && held.updatedUs > o.updatedUs) continue;
+      if (held !== undefined && held.clientOrderId !== o.clientOrderId) this.byClientId.delete(held.clientOrderId);
+      const copy = { ...o };
+      this.byId.set(o.orderId, copy);
+      this.index(copy);
+      this.changed.add(copy);
+    }
+  }
+
+  /**
+   * Applies one execution report. `sent` is the intent the worker sent for that client order
+   * id, if any: it fills in what reports do not carry. Returns the updated order.
+   */
+  apply(r: ExecutionReportMsg, sent?: OrderIntent): Order {
+    let o = this.byId.get(r.orderId);
+    if (o === undefined) {
+      o = {
+        account: r.account,
+        clientOrderId: r.clientOrderId,
+        symbol: r.symbol,
+        venue: r.venue,
+        side: r.side,
+        orderType: r.orderType,
+        timeInForce: sent?.timeInForce ?? TimeInForce.GTC,
+        price: r.price,
+        qty: r.qty,
+        postOnly: sent?.postOnly ?? false,
+        algo: r.algo,
+        displayQty: sent?.displayQty ?? 0,
+        durationMs: sent?.durationMs ?? 0,
+        orderId: r.orderId,
+        parentOrderId: r.parentOrderId,
+        status: r.status,
+        filledQty: 0,
+        cumNotional: 0,
+        fees: 0,
+        reasonCode: '',
+        createdUs: r.timeUs,
+        updatedUs: r.timeUs,
+      };
+      this.byId.set(r.orderId, o);
+    }
+    if (o.parentOrderId === '' && r.execType !== ExecType.PendingReplace && o.clientOrderId !== r.clientOrderId) {
+      if (this.byClientId.get(o.clientOrderId) === o) this.byClientId.delete(o.clientOrderId);
+    }
+    o.status = r.status;
+    o.venue = r.venue;
+    o.side = r.side;
+    o.orderType = r.orderType;
+    o.algo = r.algo;
+    o.price = r.price;
+    o.qty = r.qty;
+    o.filledQty = r.filledQty;
+    o.cumNotional = r.cumNotional;
+    o.updatedUs = r.timeUs;
+    // As the relay's replay does: a cancel reject's code belongs to the request, not the order;
+    // a pending replace carries the client id the order takes only once the venue confirms.
+    if (r.execType !== ExecType.CancelRejected) o.reasonCode = r.reasonCode;
+    if (r.execType !== ExecType.PendingReplace) o.clientOrderId = r.clientOrderId;
+    if (r.execType === ExecType.Trade) o.fees += r.fee;
+    this.index(o);
+    this.changed.add(o);
+    return o;
+  }
+
+  /**
+   * Records a request the relay refused with an Error before any order existed (e.g.
+   * OMS_DUPLICATE_CLIENT_ORDER_ID, AUTH_FORBIDDEN): a Denied order with that code and no
+   * orderId, so the blotter shows why nothing happened.
+   */
+  deniedRequest(intent: OrderIntent, code: string, timeUs: number): Order {
+    const o: Order = { ...intent, orderId: '', parentOrderId: '', status: OrderStatus.Denied, filledQty: 0, cumNotional: 0, fees: 0, reasonCode: code, createdUs: timeUs, updatedUs: timeUs };
+    // Keyed apart from relay orders: a refused request never gets an orderId.
+    this.byId.set(`local:${intent.clientOrderId}:${timeUs}`, o);
+    this.changed.add(o);
+    return o;
+  }
+
+  /** Marks `order` changed with `code` as its reason (a refused cancel or replace of it). */
+  refused(order: Order, code: string, timeUs: number): void {
+    order.reasonCode = code;
+    order.updatedUs = timeUs;
+    this.changed.add(order);
+  }
+
+  /** Copies of the orders changed since the last call. */
+  takeChanged(): Order[] {
+    if (this.changed.size === 0) return [];
+    const out: Order[] = [];
+    for (const o of this.changed) out.push({ ...o });
+    this.changed.clear();
+    return out;
+  }
+
+  /**
+   * The account's venue-facing open exposure, the figures `PreTradeContext` wants (see
+   * relay/src/server/trading.ts exposureForRisk): per `symbol` the open buy/sell lots and own
+   * best prices (NaN when none); account-wide the open order count and, through `buyNotional`,
+   * the open buy notional. `skip` leaves one order out (a replace is checked as if it were new).
+   */
+  exposure(symbol: string, buyNotional: (o: Order, leaves: number) => number, skip?: Order): OpenExposure {
+    const e: OpenExposure = { openBuyQty: 0, openSellQty: 0, openOrders: 0, openBuyNotional: 0, ownBestBid: Number.NaN, ownBestAsk: Number.NaN };
+    for (const o of this.byId.values()) {
+      if (o === skip || o.orderId === '' || !isOpenStatus(o.status) || isParentOrder(o)) continue;
+      const leaves = Math.max(0, o.qty - o.filledQty);
+      e.openOrders++;
+      const limit = o.orderType === OrderType.Limit && o.price > 0;
+      if (o.side === Side.Buy && limit) e.openBuyNotional += buyNotional(o, leaves);
+      if (o.symbol !== symbol) continue;
+      if (o.side === Side.Buy) {
+        e.openBuyQty += leaves;
+        if (limit && !(o.price <= e.ownBestBid)) e.ownBestBid = o.price;
+      } else {
+        e.openSellQty += leaves;
+        if (limit && !(o.price >= e.ownBestAsk)) e.ownBestAsk = o.price;
+      }
+    }
+    return e;
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.byClientId.clear();
+    this.changed.clear();
+  }
+
+  private index(o: Order): void {
+    if (o.parentOrderId === '' && o.orderId !== '') this.byClientId.set(o.clientOrderId, o);
+  }
+}
+
+/** What `OrderBlotter.exposure` returns. */
+export interface OpenExposure {
+  openBuyQty: number;
+  openSellQty: number;
+  openOrders: number;
+  openBuyNotional: number;
+  ownBestBid: number;
+  ownBestAsk: number;
+}

@@ -1,0 +1,688 @@
+import {
+  decodeServer,
+  encodeClient,
+  ErrorCode,
+  ExecType,
+  fromLots,
+  fromTicks,
+  preTradeCheck,
+  type ClientMsg,
+  type ExecutionReportMsg,
+  type Fill,
+  type Instrument,
+  type OrderIntent,
+  type ServerMsg,
+  type Trade,
+} from '@tickmesh/shared';
+import { CandleSeries } from './candle-series';
+import type { EngineDeps } from './engine-deps';
+import { LadderBuilder, type LadderSource } from './ladder-builder';
+import { isParentOrder, OrderBlotter } from './order-blotter';
+import { PositionLedger } from './position-ledger';
+import { preTradeContext } from './pre-trade-context-builder';
+import type { BackoffOptions } from './reconnect-backoff';
+import { RelayRest, type SymbolRiskInfo } from './relay-rest';
+import { RelaySocket } from './relay-socket';
+import { RttProbe } from './rtt-probe';
+import { StreamBooks, type StreamEntry } from './stream-books';
+import type {
+  ConnectOptions,
+  ConnectionState,
+  LadderFrame,
+  PlaceResult,
+  PositionView,
+  TerminalFrame,
+  TerminalWorkerApi,
+  TicketOrder,
+  ViewSelection,
+} from './terminal-api';
+import { TokenKeeper } from './token-keeper';
+import { TradeTape } from './trade-tape';
+
+/** Options of `TerminalEngine`; every one has a default. */
+export interface TerminalEngineOptions {
+  /** App-level Ping interval for the RTT display, ms. Default 2,000. */
+  pingIntervalMs?: number;
+  /** Reconnect backoff. Default 250 ms doubling to 10 s, up to +50% jitter. */
+  backoff?: BackoffOptions;
+  /** Share of a token's life after which it is refreshed. Default 0.8. */
+  refreshShare?: number;
+  /**
+   * How often positions are re-sent when only the mark price moved (fills re-send them at
+   * once), ms. Default 250: unrealised P&L need not redraw at 60 Hz.
+   */
+  markIntervalMs?: number;
+  /** Order requests remembered for matching the relay's Errors to them. Default 1,000. */
+  maxPendingRequests?: number;
+}
+
+/** The view with its defaults applied. */
+type View = Required<ViewSelection>;
+
+/** An order request sent and not yet answered by a report or an Error. */
+type PendingRequest =
+  | { kind: 'new'; intent: OrderIntent }
+  | { kind: 'cancel' | 'replace'; origClientOrderId: string }
+  | { kind: 'other' };
+
+const NO_VIEW: View = Object.freeze({ symbol: '', venue: '', depth: 20, candleSeconds: 60 });
+
+/**
+ * The terminal's whole client side of the relay, without the worker around it: the WebSocket
+ * (reconnects, token refresh, RTT), the books (shared BookStream per stream, resync on gaps),
+ * the view's ladder, trades and candles, the account's orders, fills and positions, and the
+ * shared pre-trade rules in front of every order. `market-data.worker.ts` exposes it through
+ * comlink; tests drive it in Node against a real relay.
+ *
+ * Market data is applied as it arrives; `frame()` reads the result once per animation frame,
+ * carrying only what changed since the previous call.
+ */
+export class TerminalEngine implements TerminalWorkerApi {
+  private readonly deps: Required<EngineDeps>;
+  private readonly markIntervalMs: number;
+  private readonly maxPending: number;
+  private readonly refreshShare: number | undefined;
+  private readonly socket: RelaySocket;
+  private readonly books: StreamBooks;
+  private readonly ladder = new LadderBuilder();
+  private readonly tape = new TradeTape();
+  private candles = new CandleSeries();
+  private readonly blotter = new OrderBlotter();
+  private readonly ledger = new PositionLedger();
+  private readonly rtt: RttProbe;
+  private readonly risk = new Map<string, SymbolRiskInfo>();
+  private readonly lastMid = new Map<string, number>();
+  private readonly pending = new Map<number, PendingRequest>();
+
+  private origin = '';
+  private tokens: TokenKeeper | undefined;
+  private rest: RelayRest | undefined;
+  private running = false;
+  private welcomed = false;
+  private account = '';
+  private role = '';
+  private instruments: Instrument[] = [];
+  private venues: string[] = [];
+  private instrumentsChanged = false;
+  private view: View = NO_VIEW;
+  private viewChanged = false;
+  private subscribedSymbol = '';
+  private requestId = 0;
+  private clientIds = 0;
+  private readonly idPrefix: string;
+  private connectWaiters: Array<() => void> = [];
+  private restLoads = 0;
+
+  private frames = 0;
+  private updatesSinceFrame = 0;
+  private applyMs = 0;
+  /** Book level changes applied from batches: the load figure the responsiveness check reports. */
+  private levelUpdates = 0;
+  private decodeErrors = 0;
+  private positionsSentAt = 0;
+  private positionsKey = '';
+
+  constructor(deps: EngineDeps, options: TerminalEngineOptions = {}) {
+    this.deps = { now: Date.now, random: Math.random, ...deps };
+    this.markIntervalMs = options.markIntervalMs ?? 250;
+    this.maxPending = options.maxPendingRequests ?? 1000;
+    this.refreshShare = options.refreshShare;
+    this.rtt = new RttProbe(options.pingIntervalMs ?? 2000);
+    this.idPrefix = `w${Math.floor(this.deps.random() * 36 ** 4).toString(36)}`;
+    this.socket = new RelaySocket(
+      deps.WebSocket,
+      { onOpen: () => {}, onData: (d) => this.receive(d), onDown: () => this.onDown() },
+      { backoff: options.backoff, random: this.deps.random },
+    );
+    this.books = new StreamBooks(
+      (streamId) => this.send({ type: 'subscribe', requestId: this.nextRequestId(), streamIds: [streamId], symbols: [] }),
+      (entry, trade) => this.onTrade(entry, trade),
+    );
+  }
+
+  // ---- TerminalWorkerApi ----------------------------------------------------------------
+
+  /**
+   * Opens the relay connection (and keeps it open: reconnects with backoff until
+   * `disconnect`), starts refreshing the token, and loads limits, orders and fills. Resolves
+   * once the relay's Welcome and the REST answers are in, or the first attempt failed (the
+   * connection keeps retrying; frames show the state). Never rejects.
+   */
+  connect(options: ConnectOptions): Promise<void> {
+    this.stopConnection();
+    this.origin = options.origin.replace(/\/+$/, '');
+    const keeper = new TokenKeeper(options.token, () => this.rest!.refresh(), { now: this.deps.now, refreshShare: this.refreshShare });
+    this.tokens = keeper;
+    this.rest = new RelayRest(this.deps.fetch, this.origin, () => keeper.token);
+    this.running = true;
+    const ready = new Promise<void>((resolve) => this.connectWaiters.push(resolve));
+    const wsOrigin = this.origin.replace(/^http/i, 'ws');
+    this.socket.start(() => ({ url: `${wsOrigin}/ws`, protocols: ['tickmesh', `bearer.${keeper.token}`] }));
+    return ready;
+  }
+
+  /** Closes the connection and stops reconnecting and refreshing; books turn stale. */
+  async disconnect(): Promise<void> {
+    this.stopConnection();
+  }
+
+  /**
+   * Shows `view`: subscribes to every venue's stream of its symbol (the consolidated view
+   * needs them all, and switching venue then costs nothing) and unsubscribes the previous
+   * symbol. A new symbol, venue or candle width restarts trades and candles from the books'
+   * recent trades; the next frame has `candlesReset`. Depth alone changes only the ladder.
+   */
+  async setView(view: ViewSelection): Promise<void> {
+    const next: View = { symbol: view.symbol, venue: view.venue, depth: clampDepth(view.depth), candleSeconds: view.candleSeconds ?? 60 };
+    const prev = this.view;
+    this.view = next;
+    if (next.symbol !== prev.symbol) this.subscribeView();
+    if (next.symbol !== prev.symbol || next.venue !== prev.venue || next.candleSeconds !== prev.candleSeconds) this.restartTrades();
+  }
+
+  /** The state to draw now (see `TerminalFrame`); only what changed since the last call. */
+  async frame(): Promise<TerminalFrame> {
+    return this.buildFrame();
+  }
+
+  /**
+   * Checks the order with the shared pre-trade rules (the relay's limits for the symbol, the
+   * consolidated mid as reference, the worker's own position and open orders) and sends it.
+   * `{ ok: true }` once sent; its fate arrives as order updates in frames (a relay Error for
+   * it becomes a Denied order with the Error's code). An empty clientOrderId gets a fresh one.
+   */
+  async placeOrder(order: TicketOrder): Promise<PlaceResult> {
+    const blocked = this.tradingBlocked();
+    if (blocked) return blocked;
+    const intent: OrderIntent = { ...order, account: this.account, clientOrderId: order.clientOrderId || this.newClientId() };
+    const inst = this.instrumentOf(intent.symbol);
+    if (inst === undefined) return refused(ErrorCode.RISK_UNKNOWN_INSTRUMENT, `unknown instrument ${intent.symbol}`);
+    const check = preTradeCheck(intent, preTradeContext(this.riskView(inst)));
+    if (!check.ok) return refused(check.reason.code, check.reason.message);
+    const requestId = this.nextRequestId();
+    this.remember(requestId, { kind: 'new', intent });
+    this.send({ type: 'newOrder', requestId, ...intentFields(intent) });
+    return { ok: true };
+  }
+
+  /** Sends a cancel of the order with this client id (no pre-check: cancels are always allowed). */
+  async cancelOrder(clientOrderId: string): Promise<PlaceResult> {
+    const blocked = this.tradingBlocked();
+    if (blocked) return blocked;
+    const requestId = this.nextRequestId();
+    this.remember(requestId, { kind: 'cancel', origClientOrderId: clientOrderId });
+    this.send({ type: 'cancelOrder', requestId, clientOrderId: this.newClientId(), origClientOrderId: clientOrderId });
+    return { ok: true };
+  }
+
+  /**
+   * Re-runs the pre-trade rules with the new price (ticks) and total qty (lots), the order
+   * itself taken out of the exposure as the relay does, then sends the replace. The order
+   * takes a new client id once the venue confirms (the blotter follows it by orderId).
+   */
+  async replaceOrder(clientOrderId: string, price: number, qty: number): Promise<PlaceResult> {
+    const blocked = this.tradingBlocked();
+    if (blocked) return blocked;
+    const order = this.blotter.byClientOrderId(clientOrderId);
+    if (order === undefined) return refused(ErrorCode.OMS_UNKNOWN_ORDER, `no order ${clientOrderId}`);
+    const inst = this.instrumentOf(order.symbol);
+    if (inst === undefined) return refused(ErrorCode.RISK_UNKNOWN_INSTRUMENT, `unknown instrument ${order.symbol}`);
+    if (!Number.isSafeInteger(qty) || qty <= order.filledQty) return refused(ErrorCode.RISK_INVALID_QTY, `new qty ${qty} must exceed the filled ${order.filledQty}`);
+    const check = preTradeCheck({ ...order, price, qty }, preTradeContext(this.riskView(inst), order));
+    if (!check.ok) return refused(check.reason.code, check.reason.message);
+    const requestId = this.nextRequestId();
+    this.remember(requestId, { kind: 'replace', origClientOrderId: clientOrderId });
+    this.send({ type: 'replaceOrder', requestId, clientOrderId: this.newClientId(), origClientOrderId: clientOrderId, price, qty });
+    return { ok: true };
+  }
+
+  /** Cancels every open order of the account, or of one symbol. */
+  async cancelAll(symbol?: string): Promise<PlaceResult> {
+    const blocked = this.tradingBlocked();
+    if (blocked) return blocked;
+    const requestId = this.nextRequestId();
+    this.remember(requestId, { kind: 'other' });
+    this.send({ type: 'cancelAll', requestId, symbol: symbol ?? '' });
+    return { ok: true };
+  }
+
+  /**
+   * Totals since construction: snapshots and batches applied, ms spent decoding and applying
+   * them, frames built, frames that failed to decode or apply.
+   */
+  async stats(): Promise<{ updates: number; levelUpdates: number; applyMs: number; frames: number; decodeErrors: number }> {
+    return { updates: this.books.applied, levelUpdates: this.levelUpdates, applyMs: this.applyMs, frames: this.frames, decodeErrors: this.decodeErrors };
+  }
+
+  // ---- inspection (tests, diagnostics) ----------------------------------------------------
+
+  /** Streams held, resyncs requested, sockets opened, REST loads finished, token refreshes done. Not part of the worker API. */
+  inspect(): { streams: Array<{ streamId: number; venue: string; symbol: string; epoch: number; seq: number; status: string }>; resyncs: number; opens: number; restLoads: number; tokenRefreshes: number; token: string } {
+    return {
+      streams: this.books.entries.map((e) => ({ streamId: e.instrument.streamId, venue: e.instrument.venue, symbol: e.instrument.symbol, epoch: e.stream.epoch, seq: e.stream.seq, status: e.stream.status })),
+      resyncs: this.books.resyncs,
+      opens: this.socket.opens,
+      restLoads: this.restLoads,
+      tokenRefreshes: this.tokens?.refreshes ?? 0,
+      token: this.tokens?.token ?? '',
+    };
+  }
+
+  /** Closes the socket as a network failure would (the engine reconnects). Test hook. */
+  dropConnection(): void {
+    this.socket.drop();
+  }
+
+  // ---- inbound ------------------------------------------------------------------------------
+
+  /**
+   * One WebSocket frame. Never throws: undecodable frames, and frames whose content a book
+   * refuses, are counted in `decodeErrors` and dropped.
+   */
+  receive(data: unknown): void {
+    const t0 = performance.now();
+    let book = false;
+    try {
+      const bytes = toBytes(data);
+      if (bytes === undefined) {
+        this.decodeErrors++;
+        return;
+      }
+      const r = decodeServer(bytes);
+      if (!r.ok) {
+        this.decodeErrors++;
+        return;
+      }
+      book = r.value.type === 'bookBatch' || r.value.type === 'bookSnapshot';
+      this.handle(r.value);
+    } catch {
+      this.decodeErrors++;
+    } finally {
+      if (book) this.applyMs += performance.now() - t0;
+    }
+  }
+
+  /** One decoded relay message. Public as the seam tests use to inject frames (a skipped batch). */
+  handle(msg: ServerMsg): void {
+    switch (msg.type) {
+      case 'bookSnapshot':
+        if (this.books.applySnapshot(msg)?.action === 'applied') this.updatesSinceFrame++;
+        return;
+      case 'bookBatch':
+        if (this.books.applyBatch(msg)?.action === 'applied') {
+          this.updatesSinceFrame++;
+          this.levelUpdates += msg.bids.price.length + msg.asks.price.length;
+        }
+        return;
+      case 'executionReport':
+        this.onReport(msg);
+        return;
+      case 'pong':
+        this.rtt.onPong(msg.timeUs);
+        return;
+      case 'ping':
+        this.send({ type: 'pong', requestId: msg.requestId, nonce: msg.nonce, timeUs: msg.timeUs });
+        return;
+      case 'welcome':
+        this.onWelcome(msg);
+        return;
+      case 'instruments':
+        this.setInstruments(msg.instruments);
+        if (this.view.symbol !== '') this.books.setStreams(this.viewInstruments(), this.venues);
+        return;
+      case 'error':
+        this.onError(msg.requestId, msg.code);
+        return;
+      case 'subscribed':
+      case 'unsubscribed':
+        return;
+    }
+  }
+
+  private onWelcome(msg: Extract<ServerMsg, { type: 'welcome' }>): void {
+    if (this.account !== '' && msg.account !== this.account) {
+      // Another account on the same worker: nothing of the previous one may show.
+      this.blotter.clear();
+      this.ledger.clear();
+    }
+    this.account = msg.account;
+    this.role = msg.role;
+    this.setInstruments(msg.instruments);
+    this.welcomed = true;
+    this.socket.connected();
+    this.subscribedSymbol = '';
+    this.subscribeView();
+    this.rtt.start((nonce, timeUs) => this.send({ type: 'ping', requestId: 0, nonce, timeUs }));
+    void this.loadRest().finally(() => this.releaseConnectWaiters());
+  }
+
+  private setInstruments(list: Instrument[]): void {
+    this.instruments = list;
+    const venues: string[] = [];
+    for (const i of list) if (!venues.includes(i.venue)) venues.push(i.venue);
+    this.venues = venues;
+    this.instrumentsChanged = true;
+  }
+
+  private onDown(): void {
+    this.welcomed = false;
+    this.rtt.stop();
+    // Whatever arrives after the reconnect starts from a snapshot: until then no book is live.
+    this.books.invalidateAll();
+    this.releaseConnectWaiters();
+  }
+
+  private onTrade(entry: StreamEntry, trade: Trade): void {
+    const v = this.view;
+    if (entry.instrument.symbol !== v.symbol || (v.venue !== '' && entry.instrument.venue !== v.venue)) return;
+    this.tape.push(trade);
+    this.candles.add(trade);
+  }
+
+  private onReport(r: ExecutionReportMsg): void {
+    let sent: OrderIntent | undefined;
+    if (r.requestId !== 0) {
+      const p = this.pending.get(r.requestId);
+      if (p !== undefined) {
+        // The request reached the OMS: a later Error for it (if any) must not add a second row.
+        this.pending.delete(r.requestId);
+        if (p.kind === 'new') sent = p.intent;
+      }
+    }
+    if (this.account !== '' && r.account !== this.account) return;
+    const order = this.blotter.apply(r, sent);
+    if (r.execType === ExecType.Trade && r.lastQty > 0 && !isParentOrder(order)) {
+      const fill: Fill = {
+        fillId: this.ledger.nextFillId(r.orderId),
+        orderId: r.orderId,
+        parentOrderId: r.parentOrderId,
+        account: r.account,
+        symbol: r.symbol,
+        venue: r.venue,
+        side: r.side,
+        price: r.lastPrice,
+        qty: r.lastQty,
+        fee: r.fee,
+        liquidityMaker: r.liquidityMaker,
+        tradeId: r.tradeId,
+        timeUs: r.timeUs,
+      };
+      this.ledger.add(fill);
+    }
+  }
+
+  /** A refused request: shown on the blotter when it was an order request of ours. */
+  private onError(requestId: number, code: string): void {
+    const p = requestId === 0 ? undefined : this.pending.get(requestId);
+    if (p === undefined) return;
+    this.pending.delete(requestId);
+    const nowUs = this.deps.now() * 1000;
+    if (p.kind === 'new') this.blotter.deniedRequest(p.intent, code, nowUs);
+    else if (p.kind === 'cancel' || p.kind === 'replace') {
+      const o = this.blotter.byClientOrderId(p.origClientOrderId);
+      if (o !== undefined) this.blotter.refused(o, code, nowUs);
+    }
+  }
+
+  // ---- outbound -----------------------------------------------------------------------------
+
+  private send(msg: ClientMsg): boolean {
+    return this.socket.send(encodeClient(msg));
+  }
+
+  private nextRequestId(): number {
+    this.requestId = this.requestId >= 0xffffffff ? 1 : this.requestId + 1;
+    return this.requestId;
+  }
+
+  private newClientId(): string {
+    return `${this.idPrefix}-${this.deps.now().toString(36)}-${(++this.clientIds).toString(36)}`;
+  }
+
+  private remember(requestId: number, p: PendingRequest): void {
+    this.pending.set(requestId, p);
+    // Requests the relay answers with reports are removed then; the rest age out here.
+    if (this.pending.size > this.maxPending) this.pending.delete(this.pending.keys().next().value!);
+  }
+
+  private tradingBlocked(): PlaceResult | undefined {
+    if (!this.welcomed) return refused(ErrorCode.SESSION_NOT_READY, 'not connected to the relay');
+    if (this.role === 'viewer') return refused(ErrorCode.AUTH_FORBIDDEN, 'a viewer may not trade');
+    return undefined;
+  }
+
+  /** Subscribes the view's symbol (every venue) and drops the previous one, when connected. */
+  private subscribeView(): void {
+    const symbol = this.view.symbol;
+    this.books.setStreams(symbol === '' ? [] : this.viewInstruments(), this.venues);
+    if (!this.welcomed || symbol === this.subscribedSymbol) return;
+    if (this.subscribedSymbol !== '') this.send({ type: 'unsubscribe', requestId: this.nextRequestId(), streamIds: [], symbols: [this.subscribedSymbol] });
+    this.subscribedSymbol = symbol;
+    if (symbol !== '') this.send({ type: 'subscribe', requestId: this.nextRequestId(), streamIds: [], symbols: [symbol] });
+  }
+
+  private viewInstruments(): Instrument[] {
+    return this.instruments.filter((i) => i.symbol === this.view.symbol);
+  }
+
+  /** New trades and candles for a new view, seeded with the recent trades the books hold. */
+  private restartTrades(): void {
+    this.tape.clear();
+    this.candles = new CandleSeries({ seconds: this.view.candleSeconds });
+    this.viewChanged = true;
+    const recent: Trade[] = [];
+    for (const e of this.viewEntries()) for (const t of e.stream.recentTrades()) recent.push(t);
+    recent.sort((a, b) => a.timeUs - b.timeUs);
+    for (const t of recent) {
+      this.tape.push(t);
+      this.candles.add(t);
+    }
+  }
+
+  private async loadRest(): Promise<void> {
+    const rest = this.rest;
+    if (rest === undefined) return;
+    const [limits, orders, fills, positions] = await Promise.allSettled([rest.riskLimits(), rest.orders(), rest.fills(), rest.positions()]);
+    if (this.rest !== rest) return; // a newer connect() replaced this one
+    if (limits.status === 'fulfilled') for (const s of limits.value) this.risk.set(s.symbol, s);
+    if (orders.status === 'fulfilled') this.blotter.load(orders.value);
+    if (fills.status === 'fulfilled') this.ledger.load(fills.value.filter((f) => f.account === this.account));
+    // Positions are rebuilt from fills (see PositionLedger); the relay's own figures are the
+    // fallback only when the fill list could not be read.
+    else if (positions.status === 'fulfilled') this.ledger.seed(positions.value.filter((p) => p.account === this.account));
+    this.restLoads++;
+  }
+
+  private releaseConnectWaiters(): void {
+    const waiters = this.connectWaiters;
+    this.connectWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private stopConnection(): void {
+    this.running = false;
+    this.socket.stop();
+    this.tokens?.stop();
+    this.rtt.stop();
+    this.welcomed = false;
+    this.subscribedSymbol = '';
+    this.books.invalidateAll();
+    this.releaseConnectWaiters();
+  }
+
+  // ---- frames -----------------------------------------------------------------------------
+
+  private buildFrame(): TerminalFrame {
+    this.frames++;
+    const v = this.view;
+    const entries = this.viewEntries();
+    const consolidated = v.venue === '';
+    const sources: LadderSource[] = entries.map((e) => ({ book: e.stream.book, venueBit: e.venueBit }));
+    let status: LadderFrame['status'] = entries.length === 0 ? 'stale' : 'live';
+    let seq = 0;
+    for (const e of entries) {
+      const s = e.stream.status;
+      if (s === 'stale') status = 'stale';
+      else if (s === 'halted' && status === 'live') status = 'halted';
+      if (e.stream.seq > seq) seq = e.stream.seq;
+    }
+    this.ladder.build(sources, v.depth);
+    const ladder = this.ladder.snapshot(status, seq, consolidated);
+    if (v.symbol !== '') {
+      const mid = this.symbolMid();
+      if (mid === mid) this.lastMid.set(v.symbol, mid);
+    }
+
+    const reset = this.viewChanged;
+    this.viewChanged = false;
+    const frame: TerminalFrame = {
+      frame: this.frames,
+      connection: {
+        state: this.connectionState(status),
+        rttMs: this.rtt.rttMs,
+        reconnectInMs: this.socket.reconnectInMs,
+        account: this.account,
+        role: this.role,
+      },
+      view: { ...v },
+      ladder,
+      trades: this.tape.take(),
+      candles: reset ? this.candles.takeAll() : this.candles.takeChanged(),
+      candlesReset: reset,
+      orders: this.blotter.takeChanged(),
+      fills: this.ledger.takeFills(),
+      updates: this.updatesSinceFrame,
+    };
+    this.updatesSinceFrame = 0;
+    if (this.instrumentsChanged) {
+      this.instrumentsChanged = false;
+      frame.instruments = this.instruments.map((i) => ({ ...i }));
+    }
+    const positions = this.positionsIfChanged();
+    if (positions !== undefined) frame.positions = positions;
+    return frame;
+  }
+
+  private connectionState(ladder: LadderFrame['status']): ConnectionState {
+    if (!this.running) return 'offline';
+    if (!this.welcomed) return this.socket.isOpen || this.socket.isConnecting ? 'connecting' : 'offline';
+    return this.viewEntries().length > 0 && ladder === 'stale' ? 'stale' : 'live';
+  }
+
+  /** Streams of the view: every venue of the symbol, or the one venue chosen. */
+  private viewEntries(): readonly StreamEntry[] {
+    const all = this.books.entries;
+    const venue = this.view.venue;
+    if (venue === '') return all;
+    return all.filter((e) => e.instrument.venue === venue);
+  }
+
+  /** Mid of the best bid and best ask across every venue of the viewed symbol (the relay's reference price), NaN if a side is empty. */
+  private symbolMid(): number {
+    let bid = Number.NaN;
+    let ask = Number.NaN;
+    for (const e of this.books.entries) {
+      const b = e.stream.book.bestBid();
+      const a = e.stream.book.bestAsk();
+      if (!(b <= bid)) bid = b;
+      if (!(a >= ask)) ask = a;
+    }
+    return (bid + ask) / 2;
+  }
+
+  /** Mark price of a symbol: the live mid when viewed, else the last one seen, else the relay's reference. */
+  private markOf(symbol: string): number {
+    if (symbol === this.view.symbol) {
+      const mid = this.symbolMid();
+      if (mid === mid) return mid;
+    }
+    return this.lastMid.get(symbol) ?? this.risk.get(symbol)?.referencePrice ?? Number.NaN;
+  }
+
+  private positionsIfChanged(): PositionView[] | undefined {
+    const fillsMoved = this.ledger.changed;
+    const now = performance.now();
+    if (!fillsMoved && now - this.positionsSentAt < this.markIntervalMs) return undefined;
+    const out: PositionView[] = [];
+    let key = '';
+    for (const p of this.ledger.list()) {
+      const inst = this.instrumentOf(p.symbol);
+      // ticks × lots → quote: one tick times one lot, in quote units (display only).
+      const unit = inst === undefined ? 0 : fromTicks(inst, 1) * fromLots(inst, 1);
+      const mark = this.markOf(p.symbol);
+      const unrealised = p.qty === 0 || mark !== mark ? 0 : (mark * p.qty - p.openCost) * unit;
+      const view: PositionView = {
+        symbol: p.symbol,
+        qty: p.qty,
+        avgPrice: p.qty === 0 ? 0 : p.openCost / p.qty,
+        realizedPnl: p.realizedPnl * unit,
+        unrealizedPnl: unrealised,
+      };
+      out.push(view);
+      key += `${view.symbol}:${view.qty}:${view.realizedPnl}:${view.unrealizedPnl};`;
+    }
+    this.positionsSentAt = now;
+    if (!fillsMoved && key === this.positionsKey) return undefined;
+    this.ledger.changed = false;
+    this.positionsKey = key;
+    return out;
+  }
+
+  // ---- risk ---------------------------------------------------------------------------------
+
+  /** The relay's risk looks instruments up by symbol alone; so does the browser, to agree with it. */
+  private instrumentOf(symbol: string): Instrument | undefined {
+    return this.instruments.find((i) => i.symbol === symbol);
+  }
+
+  private riskView(inst: Instrument) {
+    const symbol = inst.symbol;
+    let halted = false;
+    for (const e of this.books.entries) if (e.instrument.symbol === symbol && e.stream.status === 'halted') halted = true;
+    const mid = symbol === this.view.symbol ? this.symbolMid() : Number.NaN;
+    return {
+      instrument: inst,
+      instrumentOf: (s: string) => this.instrumentOf(s),
+      referencePrice: mid === mid ? mid : this.lastMid.get(symbol) ?? this.risk.get(symbol)?.referencePrice ?? Number.NaN,
+      position: this.ledger.qty(symbol),
+      blotter: this.blotter,
+      risk: this.risk.get(symbol),
+      streamHalted: halted,
+    };
+  }
+}
+
+function refused(code: string, message: string): PlaceResult {
+  return { ok: false, code, message };
+}
+
+function clampDepth(depth: number | undefined): number {
+  const d = depth ?? 20;
+  return Number.isSafeInteger(d) && d > 0 ? Math.min(d, 1000) : 20;
+}
+
+function intentFields(i: OrderIntent) {
+  return {
+    clientOrderId: i.clientOrderId,
+    symbol: i.symbol,
+    venue: i.venue,
+    side: i.side,
+    orderType: i.orderType,
+    timeInForce: i.timeInForce,
+    price: i.price,
+    qty: i.qty,
+    postOnly: i.postOnly,
+    algo: i.algo,
+    displayQty: i.displayQty,
+    durationMs: i.durationMs,
+  };
+}
+
+/** The bytes of a binary frame, whichever shape the WebSocket implementation delivered. */
+function toBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  // An ArrayBuffer from another realm (a test runner's context) fails instanceof.
+  if (Object.prototype.toString.call(data) === '[object ArrayBuffer]') return new Uint8Array(data as ArrayBuffer);
+  return undefined; // a text frame: not part of /ws
+}
