@@ -81,7 +81,7 @@ describe('mesh integrity (real WebCrypto Ed25519)', () => {
   it('an altered frame is dropped, counted, and its sender disconnected', async () => {
     const { h, victim, bad } = await victimWithRogue();
     const msg = (await signFrame(signer, 0, 1, 1, new Uint8Array([1, 2, 3]))).slice();
-    msg[msg.length - 66]! ^= 0xff; // last frame byte
+    msg[msg.length - 67]! ^= 0xff; // last frame byte (then signature tag, length, 64 bytes)
     bad.t.send('p0', msg);
     await h.run(10);
     expect(victim.stats.misbehaviour[ErrorCode.MESH_BAD_SIGNATURE]).toBe(1);
@@ -215,7 +215,7 @@ describe('mesh neighbours (test signer)', () => {
     expect(h.got.get(victim.id)!.length).toBe(450);
   });
 
-  it('backpressure: a link above the high-water mark queues, then drops and reports the slow child', async () => {
+  it('backpressure: a link above the high-water mark queues, then drops (the child repairs)', async () => {
     const queue = new EventQueue();
     const net = new VirtualNetwork(queue, { rand: mulberry32(3), bytesPerMs: 10 });
     const coordinator = new MeshCoordinator(net.add(RELAY_PEER_ID), {}, queue);
@@ -228,7 +228,8 @@ describe('mesh neighbours (test signer)', () => {
     queue.runUntil(20);
     child.send('p0', encodeMeshControl({ type: 'attach', streamId: 0, stripe: 0, stripes: 1 }));
     queue.runUntil(30);
-    for (let seq = 1; seq <= 50; seq++) coordinator.publish(0, 1, seq, frame(seq));
+    // 50 frames at one instant (a burst from the relay link) into a 10 B/ms child link.
+    for (let seq = 1; seq <= 50; seq++) parent.onMessage(RELAY_PEER_ID, frame(seq));
     queue.runUntil(40);
     expect(parent.stats.forwarded).toBeGreaterThan(0);
     expect(parent.stats.droppedSends).toBeGreaterThan(0);

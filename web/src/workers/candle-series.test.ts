@@ -17,17 +17,20 @@ describe('CandleSeries', () => {
     expect(c.takeChanged()).toEqual([{ time: 120, open: 102, high: 102, low: 102, close: 102, volume: 1 }]);
   });
 
-  it('a late trade updates its own (older) bucket without moving that bucket close, and may fill a gap', () => {
+  it('a late-arriving trade goes to its own (older) bucket, where open and close follow trade time, and may fill a gap', () => {
     const c = new CandleSeries({ seconds: 1 });
     c.add(t(10.5, 100));
     c.add(t(12.1, 110));
     c.add(t(10.9, 90, 5)); // late, from another venue
     c.add(t(11.2, 95)); // late, into an empty bucket
     expect(c.takeChanged()).toEqual([
-      { time: 10, open: 100, high: 100, low: 90, close: 100, volume: 6 },
+      // 10.9 s is after 10.5 s: it is the bucket's close although it arrived after 12.1 s.
+      { time: 10, open: 100, high: 100, low: 90, close: 90, volume: 6 },
       { time: 11, open: 95, high: 95, low: 95, close: 95, volume: 1 },
       { time: 12, open: 110, high: 110, low: 110, close: 110, volume: 1 },
     ]);
+    c.add(t(10.2, 80)); // late again, but earliest in its bucket: the new open
+    expect(c.takeChanged()).toEqual([{ time: 10, open: 80, high: 100, low: 80, close: 90, volume: 7 }]);
     c.add(t(5, 1)); // older than everything kept: dropped
     expect(c.takeChanged()).toEqual([]);
   });

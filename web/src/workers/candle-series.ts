@@ -23,6 +23,12 @@ export class CandleSeries {
   private readonly candles: Candle[] = [];
   /** Candles changed since the last `takeChanged`, by reference (deduplicated). */
   private readonly changed = new Set<Candle>();
+  /**
+   * Trade times of each candle's open and close. Trades of several venues arrive in flush
+   * order, not time order, so a later arrival may be the earlier trade: open and close follow
+   * trade time, not arrival.
+   */
+  private readonly edges = new WeakMap<Candle, { openUs: number; closeUs: number }>();
 
   constructor(options: CandleSeriesOptions = {}) {
     this.seconds = options.seconds ?? 60;
@@ -56,9 +62,18 @@ export class CandleSeries {
     }
     if (trade.price > c.high) c.high = trade.price;
     if (trade.price < c.low) c.low = trade.price;
-    // A late trade into an older bucket leaves that bucket's close alone: its close is the
-    // last trade in time, and this one is not.
-    if (c === list[list.length - 1]) c.close = trade.price;
+    const e = this.edges.get(c);
+    if (e === undefined) this.edges.set(c, { openUs: trade.timeUs, closeUs: trade.timeUs });
+    else {
+      if (trade.timeUs < e.openUs) {
+        e.openUs = trade.timeUs;
+        c.open = trade.price;
+      }
+      if (trade.timeUs >= e.closeUs) {
+        e.closeUs = trade.timeUs;
+        c.close = trade.price;
+      }
+    }
     c.volume += trade.size;
     this.changed.add(c);
   }
