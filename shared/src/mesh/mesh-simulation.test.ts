@@ -30,7 +30,7 @@ describe('mesh simulation (in-process, virtual clock, deterministic)', () => {
     expect(r.misbehaviour).toBe(0);
   }, 60_000);
 
-  it('20 peers: relay egress stays within 10% of direct delivery', () => {
+  it('20 peers: relay egress frames stay within 10% of direct delivery (bytes are printed, not asserted)', () => {
     const r = runMeshSimulation({ peers: 20, seed: 2 });
     print('mesh simulation: 20 peers, 3 streams x 1000 frames, 1% loss, 20% churn', r);
     expect(r.missingFrames).toBe(0);

@@ -46,7 +46,9 @@ export class SignallingPeer {
   /** Set when this peer was removed (closed, replaced, timed out): later events are ignored. */
   gone = false;
   private readonly bucket: TokenBucket;
-  private dropWindowStartMs = 0;
+  // -Infinity, not 0: the clock is performance.now(), which is under 1000 in a young process,
+  // and the first drop must open a window (and tell the peer) whenever it happens.
+  private dropWindowStartMs = Number.NEGATIVE_INFINITY;
   private dropsInWindow = 0;
 
   constructor(
