@@ -1,4 +1,4 @@
-import { ExecType, OrderStatus } from '@tickmesh/shared';
+import { ExecType, OrderStatus, applyReport } from '@tickmesh/shared';
 import type { JournalEntry } from '@tickmesh/shared';
 import { createOrderRecord, fillOf } from './order-record';
 import type { OrderStore } from './order-store';
@@ -47,19 +47,9 @@ export function replayJournal(entries: Iterable<JournalEntry>, store: OrderStore
       continue;
     }
     const o = rec.order;
-    o.status = r.status;
-    o.price = r.price;
-    o.qty = r.qty;
-    o.filledQty = r.filledQty;
-    o.cumNotional = r.cumNotional;
-    o.updatedUs = r.timeUs;
-    // A cancel reject's code belongs to the request, not the order; a pending replace carries
-    // the client id the order takes only once the venue confirms (see Oms.replace).
-    if (r.execType !== ExecType.CancelRejected) o.reasonCode = r.reasonCode;
-    if (r.execType !== ExecType.PendingReplace) o.clientOrderId = r.clientOrderId;
+    applyReport(o, r);
     if (o.parentOrderId === '') store.reserveClientId(o.account, r.clientOrderId, rec);
     if (r.execType === ExecType.Trade) {
-      o.fees += r.fee;
       if (rec.parent === null && r.lastQty > 0) {
         const fill = fillOf(rec, r.lastPrice, r.lastQty, r.fee, r.liquidityMaker, r.tradeId, r.timeUs);
         store.addFill(fill);

@@ -1,4 +1,4 @@
-import { OrderType, Side, type Fill, type Order, type Position } from '@tickmesh/shared';
+import { OrderType, Side, applyFill, flatPosition, unrealisedPnl, type Fill, type Order, type Position } from '@tickmesh/shared';
 
 /**
  * What the risk engine needs to know about one account in one symbol. Quantities in lots,
@@ -25,15 +25,9 @@ export interface Exposure {
 
 /**
  * Positions per (account, symbol), built from fills only, so replaying the journal's fills in
- * order rebuilds exactly the same book.
- *
- * Average-cost method: a fill that adds to the position adds price × qty to the open cost; a
- * fill that reduces it releases the reduced share of the open cost at the average price and
- * books the difference to the fill price as realised P&L; a fill that flips the position
- * closes the old one completely and opens the remainder at the fill price. Cost and P&L are
- * integers in ticks × lots: the released share is rounded to the nearest integer, and the
- * rounding is absorbed into realised P&L, so a flat position always has open cost exactly 0.
- * Fees (quote × 1e-8, negative = rebate) are summed separately and not netted into P&L.
+ * order rebuilds exactly the same book. The arithmetic (average cost) is shared/src/model/
+ * position.ts, the same the browser's ledger uses. Fees (quote x 1e-8, negative = rebate) are
+ * summed separately and not netted into P&L.
  */
 export class PositionBook {
   private readonly positions = new Map<string, Map<string, Position>>();
@@ -41,32 +35,14 @@ export class PositionBook {
   /** Applies one fill; returns the position after it (a copy). */
   apply(fill: Fill): Position {
     const p = this.position(fill.account, fill.symbol);
-    const dq = fill.side === Side.Buy ? fill.qty : -fill.qty;
-    p.fees += fill.fee;
-    if (p.qty === 0 || Math.sign(p.qty) === Math.sign(dq)) {
-      p.qty += dq;
-      p.openCost += fill.price * dq;
-      return { ...p };
-    }
-    const dir = Math.sign(p.qty);
-    const closeQty = Math.min(Math.abs(dq), Math.abs(p.qty));
-    const released = closeQty === Math.abs(p.qty) ? p.openCost : Math.round((p.openCost * closeQty) / Math.abs(p.qty));
-    p.realizedPnl += dir * fill.price * closeQty - released;
-    p.openCost -= released;
-    p.qty -= dir * closeQty;
-    const rest = Math.abs(dq) - closeQty;
-    if (rest > 0) {
-      const d = Math.sign(dq);
-      p.qty += d * rest;
-      p.openCost += d * fill.price * rest;
-    }
+    applyFill(p, fill);
     return { ...p };
   }
 
   /** The position of `account` in `symbol` (a flat zero position if it never traded). */
   get(account: string, symbol: string): Position {
     const p = this.positions.get(account)?.get(symbol);
-    return p === undefined ? { account, symbol, qty: 0, openCost: 0, realizedPnl: 0, fees: 0 } : { ...p };
+    return p === undefined ? flatPosition(account, symbol) : { ...p };
   }
 
   /** Positions of `account` (including flat ones that traded), in first-trade order. */
@@ -77,7 +53,7 @@ export class PositionBook {
   /** Mark-to-market P&L of the open quantity at `markPrice` (ticks), in ticks × lots. */
   unrealised(account: string, symbol: string, markPrice: number): number {
     const p = this.get(account, symbol);
-    return p.qty === 0 ? 0 : markPrice * p.qty - p.openCost;
+    return unrealisedPnl(p, markPrice);
   }
 
   /**
@@ -125,7 +101,7 @@ export class PositionBook {
     }
     let p = m.get(symbol);
     if (p === undefined) {
-      p = { account, symbol, qty: 0, openCost: 0, realizedPnl: 0, fees: 0 };
+      p = flatPosition(account, symbol);
       m.set(symbol, p);
     }
     return p;

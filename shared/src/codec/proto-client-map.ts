@@ -47,6 +47,8 @@ export function clientToProto(msg: ClientMsg): PbClient {
       };
     case 'cancelAll':
       return { requestId, cancelAll: { symbol: msg.symbol } };
+    case 'mesh':
+      return { requestId, mesh: msg.payload };
     default: {
       const never: never = msg;
       throw new Error(`unknown client message ${(never as { type: string }).type}`);
@@ -139,6 +141,9 @@ export function clientFromProto(m: tickmesh.v1.ClientMessage, limits: CodecLimit
     }
     case 'cancelAll':
       return { type: 'cancelAll', requestId, symbol: id(m.cancelAll!.symbol, 'cancelAll.symbol', true) };
+    case 'mesh':
+      // Bounded by the frame limit; the mesh layer validates the MeshMessage itself.
+      return { type: 'mesh', requestId, payload: m.mesh ?? new Uint8Array(0) };
     default:
       throw new DecodeError(ErrorCode.CODEC_UNKNOWN_MESSAGE, 'client message without a known body');
   }

@@ -30,8 +30,8 @@ export function encodeClient(msg: ClientMsg): Uint8Array {
   return pb.ClientMessage.encode(clientToProto(msg)).finish();
 }
 
-// ServerMessage body field numbers (proto/messages.proto). Book bodies are 20 and 21.
-const SERVER_BODY_FIELDS = new Set([10, 11, 12, 13, 14, 15, 16, 20, 21, 30]);
+// ServerMessage body field numbers (proto/messages.proto). Book bodies are 20 and 21; 40 is mesh.
+const SERVER_BODY_FIELDS = new Set([10, 11, 12, 13, 14, 15, 16, 20, 21, 30, 40]);
 const BODY_SNAPSHOT = 20;
 const BODY_BATCH = 21;
 

@@ -65,6 +65,8 @@ export function serverToProto(msg: NonBookServerMsg): PbServer {
           timeUs: msg.timeUs, account: msg.account, algo: msg.algo,
         },
       };
+    case 'mesh':
+      return { requestId, mesh: msg.payload };
     default: {
       const never: never = msg;
       throw new Error(`unknown server message ${(never as { type: string }).type}`);
@@ -177,6 +179,9 @@ export function serverFromProto(m: tickmesh.v1.ServerMessage, limits: CodecLimit
       return { type: 'instruments', requestId, instruments: instrumentsFromProto(m.instruments!.instruments, limits) };
     case 'executionReport':
       return executionReportFromProto(m.executionReport!, requestId, limits);
+    case 'mesh':
+      // A view, not a copy: signed frames are the mesh's hot path (the MeshNode may keep it).
+      return { type: 'mesh', requestId, payload: m.mesh ?? new Uint8Array(0) };
     default:
       throw new DecodeError(ErrorCode.CODEC_UNKNOWN_MESSAGE, 'server message without a known body');
   }

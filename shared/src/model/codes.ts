@@ -108,5 +108,7 @@ export const ErrorCode = {
   MESH_LEAVING: 'MESH_LEAVING',
   MESH_EVICTED: 'MESH_EVICTED',
   MESH_RESYNC: 'MESH_RESYNC',
+  // The PeerJS id in a relay-link MeshHello is not registered in signalling by this account (or none was bound yet).
+  MESH_PEER_NOT_REGISTERED: 'MESH_PEER_NOT_REGISTERED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -8,3 +8,5 @@ export * from './order';
 export * from './messages';
 export * from './random';
 export * from './journal-record';
+export * from './position';
+export * from './order-report';

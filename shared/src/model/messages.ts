@@ -39,7 +39,19 @@ export type ClientMsg =
   | NewOrderMsg
   | { type: 'cancelOrder'; requestId: number; clientOrderId: string; origClientOrderId: string }
   | { type: 'replaceOrder'; requestId: number; clientOrderId: string; origClientOrderId: string; price: number; qty: number }
-  | { type: 'cancelAll'; requestId: number; symbol: string };
+  | { type: 'cancelAll'; requestId: number; symbol: string }
+  | MeshEnvelopeMsg;
+
+/**
+ * One mesh message (proto/mesh.proto `MeshMessage`) on a peer's relay link, either direction.
+ * `payload` stays encoded: the mesh (shared/src/mesh) reads it, and signed frames must be
+ * forwarded byte for byte. Decoders hand out a view into the received frame, not a copy.
+ */
+export interface MeshEnvelopeMsg {
+  type: 'mesh';
+  requestId: number;
+  payload: Uint8Array;
+}
 
 export interface ExecutionReportMsg {
   type: 'executionReport';
@@ -90,7 +102,8 @@ export type ServerMsg =
   | { type: 'instruments'; requestId: number; instruments: Instrument[] }
   | ({ type: 'bookSnapshot'; requestId: number } & BookSnapshot)
   | ({ type: 'bookBatch'; requestId: number } & BookBatch)
-  | ExecutionReportMsg;
+  | ExecutionReportMsg
+  | MeshEnvelopeMsg;
 
 export type ClientMsgType = ClientMsg['type'];
 export type ServerMsgType = ServerMsg['type'];

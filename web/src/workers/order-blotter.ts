@@ -1,4 +1,4 @@
-import { Algo, ExecType, OrderStatus, OrderType, Side, TimeInForce, type ExecutionReportMsg, type Order, type OrderIntent } from '@tickmesh/shared';
+import { Algo, ExecType, applyReport, OrderStatus, OrderType, Side, TimeInForce, type ExecutionReportMsg, type Order, type OrderIntent } from '@tickmesh/shared';
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set([OrderStatus.Denied, OrderStatus.Rejected, OrderStatus.Filled, OrderStatus.Canceled, OrderStatus.Expired]);
 
@@ -94,21 +94,11 @@ export class OrderBlotter {
     if (o.parentOrderId === '' && r.execType !== ExecType.PendingReplace && o.clientOrderId !== r.clientOrderId) {
       if (this.byClientId.get(o.clientOrderId) === o) this.byClientId.delete(o.clientOrderId);
     }
-    o.status = r.status;
     o.venue = r.venue;
     o.side = r.side;
     o.orderType = r.orderType;
     o.algo = r.algo;
-    o.price = r.price;
-    o.qty = r.qty;
-    o.filledQty = r.filledQty;
-    o.cumNotional = r.cumNotional;
-    o.updatedUs = r.timeUs;
-    // As the relay's replay does: a cancel reject's code belongs to the request, not the order;
-    // a pending replace carries the client id the order takes only once the venue confirms.
-    if (r.execType !== ExecType.CancelRejected) o.reasonCode = r.reasonCode;
-    if (r.execType !== ExecType.PendingReplace) o.clientOrderId = r.clientOrderId;
-    if (r.execType === ExecType.Trade) o.fees += r.fee;
+    applyReport(o, r);
     this.index(o);
     this.changed.add(o);
     return o;

@@ -1,4 +1,4 @@
-import { Side, type Fill, type Position } from '@tickmesh/shared';
+import { applyFill, flatPosition, type Fill, type Position } from '@tickmesh/shared';
 
 /**
  * One account's fills (the caller passes only that account's) and the positions they make,
@@ -106,29 +106,11 @@ export class PositionLedger {
     this.perOrder.set(fill.orderId, (this.perOrder.get(fill.orderId) ?? 0) + 1);
     let p = this.positions.get(fill.symbol);
     if (p === undefined) {
-      p = { account: fill.account, symbol: fill.symbol, qty: 0, openCost: 0, realizedPnl: 0, fees: 0 };
+      p = flatPosition(fill.account, fill.symbol);
       this.positions.set(fill.symbol, p);
     }
     this.changed = true;
-    const dq = fill.side === Side.Buy ? fill.qty : -fill.qty;
-    p.fees += fill.fee;
-    if (p.qty === 0 || Math.sign(p.qty) === Math.sign(dq)) {
-      p.qty += dq;
-      p.openCost += fill.price * dq;
-      return;
-    }
-    const dir = Math.sign(p.qty);
-    const closeQty = Math.min(Math.abs(dq), Math.abs(p.qty));
-    const released = closeQty === Math.abs(p.qty) ? p.openCost : Math.round((p.openCost * closeQty) / Math.abs(p.qty));
-    p.realizedPnl += dir * fill.price * closeQty - released;
-    p.openCost -= released;
-    p.qty -= dir * closeQty;
-    const rest = Math.abs(dq) - closeQty;
-    if (rest > 0) {
-      const d = Math.sign(dq);
-      p.qty += d * rest;
-      p.openCost += d * fill.price * rest;
-    }
+    applyFill(p, fill);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   fromLots,
   fromTicks,
   preTradeCheck,
+  unrealisedPnl,
   type ClientMsg,
   type ExecutionReportMsg,
   type Fill,
@@ -610,7 +611,7 @@ export class TerminalEngine implements TerminalWorkerApi {
       // ticks × lots → quote: one tick times one lot, in quote units (display only).
       const unit = inst === undefined ? 0 : fromTicks(inst, 1) * fromLots(inst, 1);
       const mark = this.markOf(p.symbol);
-      const unrealised = p.qty === 0 || mark !== mark ? 0 : (mark * p.qty - p.openCost) * unit;
+      const unrealised = Number.isNaN(mark) ? 0 : unrealisedPnl(p, mark) * unit;
       const view: PositionView = {
         symbol: p.symbol,
         qty: p.qty,

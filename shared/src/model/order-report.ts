@@ -1,0 +1,22 @@
+import type { ExecutionReportMsg } from './messages';
+import { ExecType, type Order } from './order';
+
+/**
+ * Folds one execution report into the order it is about: the relay's journal replay and the
+ * browser's blotter both keep orders this way, so they agree on every field.
+ *
+ * A cancel reject's code belongs to the request, not the order, so it leaves `reasonCode`
+ * alone; a pending replace carries the client id the order takes only once the venue confirms,
+ * so it leaves `clientOrderId` alone; fees accumulate per fill.
+ */
+export function applyReport(o: Order, r: ExecutionReportMsg): void {
+  o.status = r.status;
+  o.price = r.price;
+  o.qty = r.qty;
+  o.filledQty = r.filledQty;
+  o.cumNotional = r.cumNotional;
+  o.updatedUs = r.timeUs;
+  if (r.execType !== ExecType.CancelRejected) o.reasonCode = r.reasonCode;
+  if (r.execType !== ExecType.PendingReplace) o.clientOrderId = r.clientOrderId;
+  if (r.execType === ExecType.Trade) o.fees += r.fee;
+}
