@@ -1,4 +1,5 @@
 import {
+  orderIntent,
   Algo,
   ErrorCode,
   ExecType,
@@ -324,7 +325,7 @@ export class Oms {
   /** A new Initialized order, stored and indexed; `written` resolves when its order-request is durable. */
   private create(input: OrderIntent, parentOrderId: string, now: number): { rec: OrderRecord; written: Promise<unknown> } {
     const orderId = `${this.idPrefix}${++this.seq}`;
-    const intent = pickIntent(input);
+    const intent = orderIntent(input, input.account);
     const rec = createOrderRecord(intent, orderId, parentOrderId, now);
     this.store.add(rec);
     if (parentOrderId === '') {
@@ -764,25 +765,6 @@ function tradeEvent(e: VenueExecution): ReportEvent {
     tradeId: e.tradeId,
     fee: e.fee,
     liquidityMaker: e.liquidityMaker,
-  };
-}
-
-/** Only the OrderIntent fields: callers may pass a richer object (a decoded wire message). */
-function pickIntent(i: OrderIntent): OrderIntent {
-  return {
-    account: i.account,
-    clientOrderId: i.clientOrderId,
-    symbol: i.symbol,
-    venue: i.venue,
-    side: i.side,
-    orderType: i.orderType,
-    timeInForce: i.timeInForce,
-    price: i.price,
-    qty: i.qty,
-    postOnly: i.postOnly,
-    algo: i.algo,
-    displayQty: i.displayQty,
-    durationMs: i.durationMs,
   };
 }
 

@@ -1,4 +1,4 @@
-import { ok, type ClientMsg, type NewOrderMsg, type OrderIntent, type Result } from '@tickmesh/shared';
+import { ok, orderIntent, type ClientMsg, type OrderIntent, type Result } from '@tickmesh/shared';
 
 /** What a session needs of the OMS (relay/src/oms Oms satisfies it). */
 export interface OrderEntry {
@@ -19,7 +19,7 @@ export type OrderRequestMsg = Extract<ClientMsg, { type: 'newOrder' | 'cancelOrd
 export function forwardOrderRequest(orders: OrderEntry, msg: OrderRequestMsg, account: string): Promise<Result<unknown>> {
   switch (msg.type) {
     case 'newOrder':
-      return orders.newOrder(intentOf(msg, account), msg.requestId);
+      return orders.newOrder(orderIntent(msg, account), msg.requestId);
     case 'cancelOrder':
       return orders.cancel(account, msg.origClientOrderId, msg.requestId);
     case 'replaceOrder':
@@ -27,22 +27,4 @@ export function forwardOrderRequest(orders: OrderEntry, msg: OrderRequestMsg, ac
     case 'cancelAll':
       return orders.cancelAll(account, msg.symbol || undefined, msg.requestId).then((n) => ok(n));
   }
-}
-
-function intentOf(m: NewOrderMsg, account: string): OrderIntent {
-  return {
-    account,
-    clientOrderId: m.clientOrderId,
-    symbol: m.symbol,
-    venue: m.venue,
-    side: m.side,
-    orderType: m.orderType,
-    timeInForce: m.timeInForce,
-    price: m.price,
-    qty: m.qty,
-    postOnly: m.postOnly,
-    algo: m.algo,
-    displayQty: m.displayQty,
-    durationMs: m.durationMs,
-  };
 }

@@ -108,3 +108,25 @@ export interface Position {
   /** Fees paid, quote units of 1e-8. */
   fees: number;
 }
+
+/**
+ * Exactly the OrderIntent fields of `source`, under `account`. Callers hold richer objects (a
+ * decoded wire message, an order) and must not pass their extra fields along.
+ */
+export function orderIntent(source: Omit<OrderIntent, 'account'>, account: string): OrderIntent {
+  return {
+    account,
+    clientOrderId: source.clientOrderId,
+    symbol: source.symbol,
+    venue: source.venue,
+    side: source.side,
+    orderType: source.orderType,
+    timeInForce: source.timeInForce,
+    price: source.price,
+    qty: source.qty,
+    postOnly: source.postOnly,
+    algo: source.algo,
+    displayQty: source.displayQty,
+    durationMs: source.durationMs,
+  };
+}

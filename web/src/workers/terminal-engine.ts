@@ -5,6 +5,7 @@ import {
   ExecType,
   fromLots,
   fromTicks,
+  orderIntent,
   preTradeCheck,
   unrealisedPnl,
   type ClientMsg,
@@ -202,7 +203,8 @@ export class TerminalEngine implements TerminalWorkerApi {
     if (!check.ok) return refused(check.reason.code, check.reason.message);
     const requestId = this.nextRequestId();
     this.remember(requestId, { kind: 'new', intent });
-    this.send({ type: 'newOrder', requestId, ...intentFields(intent) });
+    const { account: _account, ...fields } = orderIntent(intent, intent.account);
+    this.send({ type: 'newOrder', requestId, ...fields });
     return { ok: true };
   }
 
@@ -662,22 +664,6 @@ function clampDepth(depth: number | undefined): number {
   return Number.isSafeInteger(d) && d > 0 ? Math.min(d, 1000) : 20;
 }
 
-function intentFields(i: OrderIntent) {
-  return {
-    clientOrderId: i.clientOrderId,
-    symbol: i.symbol,
-    venue: i.venue,
-    side: i.side,
-    orderType: i.orderType,
-    timeInForce: i.timeInForce,
-    price: i.price,
-    qty: i.qty,
-    postOnly: i.postOnly,
-    algo: i.algo,
-    displayQty: i.displayQty,
-    durationMs: i.durationMs,
-  };
-}
 
 /** The bytes of a binary frame, whichever shape the WebSocket implementation delivered. */
 function toBytes(data: unknown): Uint8Array | undefined {
