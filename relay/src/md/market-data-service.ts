@@ -23,6 +23,9 @@ export interface MarketDataOptions {
 /** Told of every trade as it is published (circuit breakers, VWAP volume). */
 export type TradeListener = (symbol: string, price: number, size: number, timeUs: number) => void;
 
+/** Told of every batch once it went to the direct subscribers (the mesh's signer). */
+export type BatchListener = (frame: EncodedFrame) => void;
+
 /** Wall clock in microseconds since the Unix epoch (sub-millisecond resolution). */
 export function nowUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -42,6 +45,7 @@ export class MarketDataService {
   private timer: NodeJS.Timeout | undefined;
   private started = false;
   private readonly tradeListeners: TradeListener[] = [];
+  private readonly batchListeners: BatchListener[] = [];
 
   constructor(
     private readonly options: MarketDataOptions,
@@ -109,6 +113,11 @@ export class MarketDataService {
     this.tradeListeners.push(listener);
   }
 
+  /** Adds a listener for every batch (not snapshots), called after the direct fan-out. */
+  onBatch(listener: BatchListener): void {
+    this.batchListeners.push(listener);
+  }
+
   /** Sets the state (Live, Halted) of every venue's stream of a symbol; subscribers see it in the next batch. */
   setSymbolState(symbol: string, state: StreamState): void {
     for (const s of this.streams) if (s.instrument.symbol === symbol) s.state(state);
@@ -170,5 +179,7 @@ export class MarketDataService {
       for (const t of batch.trades) for (const l of this.tradeListeners) l(symbol, t.price, t.size, t.timeUs);
     }
     for (const sub of subs) sub.deliverBatch(frame);
+    // After the fan-out: direct subscribers never wait for the mesh's signature.
+    for (const l of this.batchListeners) l(frame);
   }
 }

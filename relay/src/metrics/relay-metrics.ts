@@ -1,3 +1,4 @@
+import type { MeshEgressStats } from '@tickmesh/shared';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type Protocol = 'proto' | 'json';
@@ -13,6 +14,12 @@ export class TrafficCounter {
     this.frames++;
     this.bytes += bytes;
   }
+}
+
+/** What the mesh metrics read at scrape time (the relay's MeshCoordinator). */
+export interface MeshMetricsSource {
+  readonly egress: MeshEgressStats;
+  readonly peerCount: number;
 }
 
 /**
@@ -35,6 +42,24 @@ export class RelayMetrics {
   readonly mdFlushDuration: Histogram;
   readonly subscriptions: Gauge;
   readonly traffic: Record<Protocol, TrafficCounter> = { proto: new TrafficCounter(), json: new TrafficCounter() };
+  /**
+   * Market-data batches written straight to sessions (snapshots excluded: the mesh never carries
+   * them), so direct egress can be set against the mesh's seed and repair egress below.
+   */
+  readonly mdDirect: Record<Protocol, TrafficCounter> = { proto: new TrafficCounter(), json: new TrafficCounter() };
+  readonly mdDirectFrames: Counter<'protocol'>;
+  readonly mdDirectBytes: Counter<'protocol'>;
+  /** Batches signed for the mesh. */
+  readonly mdSigned: Counter;
+  /** Batches not handed to the mesh: signing failed or too many were waiting for a signature. */
+  readonly mdSignDropped: Counter<'reason'>;
+  readonly mdSignLatency: Histogram;
+  readonly meshFramesSent: Counter<'kind'>;
+  readonly meshFrameBytesSent: Counter;
+  readonly meshControlMessagesSent: Counter;
+  readonly meshControlBytesSent: Counter;
+  readonly meshPeers: Gauge;
+  private meshSource: MeshMetricsSource | undefined;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -68,7 +93,69 @@ export class RelayMetrics {
       registers,
     });
     this.subscriptions = new Gauge({ name: 'tickmesh_md_subscriptions', help: 'Stream subscriptions held by all connections', registers });
+    this.mdDirectFrames = trafficCounter('tickmesh_md_direct_frames_total', 'Market-data batch frames sent directly to sessions (not via the mesh)', this.mdDirect, 'frames', registers);
+    this.mdDirectBytes = trafficCounter('tickmesh_md_direct_bytes_total', 'Payload bytes of market-data batches sent directly to sessions', this.mdDirect, 'bytes', registers);
+    this.mdSigned = new Counter({ name: 'tickmesh_md_signed_frames_total', help: 'Market-data batches signed for the mesh (one signature per batch)', registers });
+    this.mdSignDropped = new Counter({
+      name: 'tickmesh_md_sign_dropped_total', help: 'Batches not published to the mesh, by reason (backlog, error)', labelNames: ['reason'], registers,
+    });
+    this.mdSignLatency = new Histogram({
+      name: 'tickmesh_md_sign_latency_seconds',
+      help: 'Time from a batch being encoded to its signed frame reaching the mesh coordinator',
+      buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
+      registers,
+    });
+    // The coordinator counts in plain numbers (shared code, no prom-client); read them at scrape time.
+    const source = (): MeshMetricsSource | undefined => this.meshSource;
+    const reportedKinds = { seed: 0, fallback: 0, repair: 0 };
+    this.meshFramesSent = new Counter({
+      name: 'tickmesh_mesh_frames_sent_total', help: 'Signed frames the relay sent to mesh peers, by kind (seed feed, fallback, repair)',
+      labelNames: ['kind'], registers,
+      collect() {
+        const e = source()?.egress;
+        if (!e) return;
+        for (const [kind, now] of [['seed', e.seedFrames], ['fallback', e.fallbackFrames], ['repair', e.repairFrames]] as const) {
+          if (now > reportedKinds[kind]) this.inc({ kind }, now - reportedKinds[kind]);
+          reportedKinds[kind] = now;
+        }
+      },
+    });
+    this.meshFrameBytesSent = egressCounter('tickmesh_mesh_frame_bytes_sent_total', 'Bytes of signed frames sent to mesh peers (seed, fallback, repair)', source, 'frameBytes', registers);
+    this.meshControlMessagesSent = egressCounter('tickmesh_mesh_control_messages_sent_total', 'Mesh control messages sent to peers (assign, have, missing, goodbye)', source, 'controlMessages', registers);
+    this.meshControlBytesSent = egressCounter('tickmesh_mesh_control_bytes_sent_total', 'Bytes of mesh control messages sent to peers', source, 'controlBytes', registers);
+    this.meshPeers = new Gauge({
+      name: 'tickmesh_mesh_peers', help: 'Peers registered with the mesh coordinator', registers,
+      collect() {
+        this.set(source()?.peerCount ?? 0);
+      },
+    });
   }
+
+  /** Points the mesh metrics at the relay's coordinator (set once the relay has one). */
+  attachMesh(source: MeshMetricsSource): void {
+    this.meshSource = source;
+  }
+}
+
+/** A Prometheus counter that reads one MeshEgressStats field at scrape time. */
+function egressCounter(
+  name: string,
+  help: string,
+  source: () => MeshMetricsSource | undefined,
+  field: Exclude<keyof MeshEgressStats, 'seedFrames' | 'fallbackFrames' | 'repairFrames'>,
+  registers: Registry[],
+): Counter {
+  let reported = 0;
+  return new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      const now = source()?.egress[field] ?? 0;
+      if (now > reported) this.inc(now - reported);
+      reported = now;
+    },
+  });
 }
 
 /** A Prometheus counter that reads a TrafficCounter field at scrape time. */

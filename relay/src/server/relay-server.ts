@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { generateFrameSigner } from '@tickmesh/shared';
 import { MarketDataService } from '../md/market-data-service';
+import { MeshDistribution } from '../md/mesh-distribution';
 import { RelayMetrics } from '../metrics/relay-metrics';
 import { legacyJsonProtocol } from '../session/legacy-json-protocol';
 import { protoProtocol } from '../session/proto-protocol';
@@ -47,6 +49,7 @@ export class Relay {
   readonly signalling: Signalling;
   private apiRoutes: ReturnType<typeof createApiRoutes> | undefined;
   private tradingSide: Trading | undefined;
+  private meshSide: MeshDistribution | undefined;
   private readonly venues: VenueAdapter[];
   /** Every open session per account: execution reports go to all of them. */
   private readonly byAccount = new Map<string, Set<Session>>();
@@ -91,6 +94,17 @@ export class Relay {
 
   /** Starts venues and market data, then listens. Resolves with the base URL. */
   async start(): Promise<string> {
+    // Signed before the first flush: every batch goes to the mesh (Ed25519, else P-256; keyId 1).
+    const mesh = new MeshDistribution({
+      signer: await generateFrameSigner({ keyId: 1 }),
+      isRegistered: (peerId, account) => this.signalling.peers().some((p) => p.id === peerId && p.account === account),
+      md: this.md,
+      metrics: this.metrics,
+      log: this.log,
+    });
+    this.meshSide = mesh;
+    this.md.onBatch(mesh.publishBatch);
+    this.signalling.onPeer((e) => e.type === 'close' && mesh.peerUnregistered(e.peer.id));
     await this.md.start();
     const trading = await Trading.open(this.options.dataDir, this.md, this.venues, () => this.auth.accounts().map((a) => a.account), this.log);
     this.tradingSide = trading;
@@ -127,6 +141,7 @@ export class Relay {
     clearInterval(this.heartbeatTimer);
     for (const s of this.sessions) s.close(CloseCode.GoingAway, 'SESSION_SHUTTING_DOWN');
     await this.md.stop();
+    this.meshSide?.close();
     await this.tradingSide?.close();
     for (const { wss } of this.endpoints.values()) wss.close();
     this.http.closeAllConnections();
@@ -173,7 +188,7 @@ export class Relay {
   }
 
   private accept(ws: WebSocket, protocol: WireProtocol, principal: Principal): void {
-    const ctx: SessionContext = { orders: this.trading.oms, accountLimiter: this.accountLimiter, md: this.md, options: this.options, metrics: this.metrics, log: this.log };
+    const ctx: SessionContext = { orders: this.trading.oms, accountLimiter: this.accountLimiter, md: this.md, options: this.options, metrics: this.metrics, log: this.log, mesh: this.meshSide };
     const session = new Session(ws, protocol, ctx, principal);
     this.sessions.add(session);
     const account = principal.account;
@@ -192,6 +207,12 @@ export class Relay {
         void this.trading.oms.cancelAccountOnDisconnect(account).then((n) => n > 0 && this.log.info({ account, canceled: n }, 'cancel-on-disconnect'));
       }
     });
+  }
+
+  /** The market-data mesh (signer, coordinator); available once start() resolved. */
+  get mesh(): MeshDistribution {
+    if (!this.meshSide) throw new Error('relay not started');
+    return this.meshSide;
   }
 
   /** The order side (OMS, risk, journal); available once start() resolved. */

@@ -23,6 +23,8 @@ export class SessionOutput {
   constructor(
     private readonly ws: WebSocket,
     private readonly traffic: TrafficCounter,
+    /** Market-data batches sent directly (the mesh's counterpart), a subset of `traffic`. */
+    private readonly mdDirect: TrafficCounter,
   ) {
     this.socket = (ws as unknown as { _socket: Socket })._socket;
     this.rawFrames = ws.extensions === '';
@@ -46,6 +48,12 @@ export class SessionOutput {
     if (this.rawFrames && this.ws.readyState === this.ws.OPEN) this.socket.write(frame.wire);
     else this.ws.send(frame.payload);
     this.traffic.add(frame.byteLength);
+  };
+
+  /** A market-data batch shared by every direct subscriber: also counted as direct md egress. */
+  readonly sendBatchFrame = (frame: WireFrame): void => {
+    this.sendFrame(frame);
+    this.mdDirect.add(frame.byteLength);
   };
 
   private cork(): void {

@@ -4,6 +4,9 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { EncodedFrame } from '../md/encoded-frame';
 import { nowUs, type MarketDataService, type MdSubscriber } from '../md/market-data-service';
+import type { MeshDistribution } from '../md/mesh-distribution';
+import type { MeshLink } from '../md/mesh-link';
+import type { WireFrame } from '../md/wire-frame';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import { can, type Principal } from '../server/auth/index';
 import type { RelayOptions } from '../server/options';
@@ -25,6 +28,8 @@ export interface SessionContext {
   options: RelayOptions;
   metrics: RelayMetrics;
   log: Logger;
+  /** The market-data mesh; without it Welcome carries no key and mesh messages are refused. */
+  mesh?: MeshDistribution;
 }
 
 /** Protocol version this relay speaks (Hello.protocol_version). */
@@ -40,8 +45,12 @@ export const PROTOCOL_VERSION = 1;
  * snapshot and deltas resume. A session that does not drain within `slowConsumerTimeoutMs`
  * is closed with 4008 SESSION_SLOW_CONSUMER. Other sessions are never held up: nothing here
  * waits, it only skips.
+ *
+ * Mesh peers: the session is also the peer's relay link (MeshLink, see MeshDistribution). A
+ * stream its peer joined is flagged `viaMesh` and gets snapshots only; fallback, leave or
+ * the peer going away flips it back to direct batches after a fresh snapshot.
  */
-export class Session implements MdSubscriber {
+export class Session implements MdSubscriber, MeshLink {
   readonly id = randomUUID();
   /** Cleared at each heartbeat, set by any pong or message; still clear at the next = dead. */
   alive = true;
@@ -52,6 +61,8 @@ export class Session implements MdSubscriber {
   private drainTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly out: SessionOutput;
+  /** Streams the mesh feeds (joined, not on fallback), subscribed or not yet. */
+  private readonly meshStreams = new Set<number>();
 
   constructor(
     private readonly ws: WebSocket,
@@ -60,7 +71,7 @@ export class Session implements MdSubscriber {
     /** Who is on the other end, from the token checked at the upgrade. */
     readonly principal: Principal,
   ) {
-    this.out = new SessionOutput(ws, ctx.metrics.traffic[protocol.name]);
+    this.out = new SessionOutput(ws, ctx.metrics.traffic[protocol.name], ctx.metrics.mdDirect[protocol.name]);
     const rate = ctx.options.messagesPerSecond;
     this.bucket = new TokenBucket(rate, rate * 2, performance.now());
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onFrame(data, isBinary));
@@ -74,7 +85,7 @@ export class Session implements MdSubscriber {
       serverTimeUs: nowUs(),
       heartbeatMs: ctx.options.heartbeatMs,
       instruments: ctx.md.instruments(),
-      mdPublicKey: new Uint8Array(0),
+      mdPublicKey: ctx.mesh?.publicKey ?? new Uint8Array(0),
       account: principal.account,
       role: principal.role,
     });
@@ -97,12 +108,12 @@ export class Session implements MdSubscriber {
 
   deliverBatch(frame: EncodedFrame): void {
     const sub = this.subs.get(frame.stream.id);
-    if (sub === undefined || sub.awaitingSnapshot) return;
+    if (sub === undefined || sub.awaitingSnapshot || sub.viaMesh) return;
     if (this.out.queuedBytes > this.ctx.options.queueLimitBytes) {
       this.conflate();
       return;
     }
-    this.protocol.marketData(frame, sub, this.out.sendFrame);
+    this.protocol.marketData(frame, sub, this.out.sendBatchFrame);
   }
 
   deliverSnapshot(frame: EncodedFrame): void {
@@ -138,6 +149,40 @@ export class Session implements MdSubscriber {
     } else if (performance.now() - this.conflatedSince > this.ctx.options.slowConsumerTimeoutMs) {
       this.fail(ErrorCode.SESSION_SLOW_CONSUMER, `send queue stayed above ${this.ctx.options.queueLimitBytes} bytes`);
     }
+  }
+
+  // ---- mesh relay link (MeshLink) ------------------------------------------------------
+
+  get account(): string {
+    return this.principal.account;
+  }
+
+  sendMesh(frame: WireFrame, droppable: boolean): void {
+    if (this.closed) return;
+    // Frames wait for nobody: a backed-up peer repairs from history or falls back.
+    if (droppable && this.out.queuedBytes > this.ctx.options.queueLimitBytes) return;
+    this.out.sendFrame(frame);
+  }
+
+  setViaMesh(streamId: number, viaMesh: boolean): void {
+    if (viaMesh) this.meshStreams.add(streamId);
+    else this.meshStreams.delete(streamId);
+    const sub = this.subs.get(streamId);
+    if (sub === undefined || sub.viaMesh === viaMesh) return;
+    sub.viaMesh = viaMesh;
+    if (viaMesh || this.closed) return;
+    // Back to direct: a snapshot first, so the direct feed starts without a gap whatever the
+    // mesh delivered; batches flushed while taking it are withheld until it is out.
+    sub.awaitingSnapshot = true;
+    this.deliverSnapshot(this.ctx.md.snapshotFrame(this.ctx.md.stream(streamId)!));
+  }
+
+  clearMesh(): void {
+    for (const id of [...this.meshStreams]) this.setViaMesh(id, false);
+  }
+
+  refuseMesh(requestId: number, code: string, message: string): void {
+    this.refuse(requestId, code, message);
   }
 
   // ---- heartbeats ---------------------------------------------------------------------
@@ -203,6 +248,10 @@ export class Session implements MdSubscriber {
       case 'replaceOrder':
       case 'cancelAll':
         this.trade(msg);
+        return;
+      case 'mesh':
+        if (this.ctx.mesh) this.ctx.mesh.receive(this, msg.requestId, msg.payload);
+        else this.refuse(msg.requestId, ErrorCode.MESH_PEER_NOT_REGISTERED, 'this relay runs no mesh');
         return;
     }
   }
@@ -277,7 +326,7 @@ export class Session implements MdSubscriber {
         held.book ||= channels.book;
         held.trades ||= channels.trades;
       } else {
-        this.subs.set(id, { awaitingSnapshot: true, ...channels });
+        this.subs.set(id, { awaitingSnapshot: true, ...channels, viaMesh: this.meshStreams.has(id) });
         this.ctx.metrics.subscriptions.inc();
       }
       this.ctx.md.subscribe(this, id);
@@ -343,6 +392,8 @@ export class Session implements MdSubscriber {
     this.closed = true;
     clearInterval(this.drainTimer);
     for (const id of [...this.subs.keys()]) this.drop(id);
+    // After the subscriptions are gone: nothing is re-sent to a closed socket.
+    this.ctx.mesh?.linkClosed(this);
     this.ctx.metrics.connections.dec({ protocol: this.protocol.name });
     this.ctx.metrics.closes.inc({ protocol: this.protocol.name, code: String(code) });
   }

@@ -11,6 +11,11 @@ export interface StreamSubscription {
   book: boolean;
   /** Trades wanted. */
   trades: boolean;
+  /**
+   * The session's mesh peer joined this stream and is not on fallback: its batches reach the
+   * client through the mesh, so the direct feed sends only snapshots.
+   */
+  viaMesh: boolean;
 }
 
 /**

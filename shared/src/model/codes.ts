@@ -110,5 +110,12 @@ export const ErrorCode = {
   MESH_RESYNC: 'MESH_RESYNC',
   // The PeerJS id in a relay-link MeshHello is not registered in signalling by this account (or none was bound yet).
   MESH_PEER_NOT_REGISTERED: 'MESH_PEER_NOT_REGISTERED',
+  // market-data recordings (shared/src/codec/RECORDING-FORMAT.md): a file that cannot be read to its end
+  RECORDING_BAD_MAGIC: 'RECORDING_BAD_MAGIC',
+  RECORDING_UNSUPPORTED_VERSION: 'RECORDING_UNSUPPORTED_VERSION',
+  RECORDING_TRUNCATED: 'RECORDING_TRUNCATED',
+  RECORDING_CORRUPT: 'RECORDING_CORRUPT',
+  // a replayed venue (relay/src/venues/replay) takes no orders
+  VENUE_REPLAY_READ_ONLY: 'VENUE_REPLAY_READ_ONLY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,26 @@
+import type { WireFrame } from './wire-frame';
+
+/**
+ * What the relay's mesh needs from one /ws session acting as a peer's relay link. The session
+ * implements it; the mesh never sees sockets or protocol details.
+ */
+export interface MeshLink {
+  /** Account the session authenticated as: a PeerJS id is accepted only if that account registered it. */
+  readonly account: string;
+  /** Bytes queued for the client and not yet handed to the kernel (the link's bufferedAmount). */
+  readonly queuedBytes: number;
+  /**
+   * Sends one `ServerMessage { mesh }`. `droppable` marks signed frames: under backpressure the
+   * session may drop them (the mesh repairs gaps), never control messages.
+   */
+  sendMesh(frame: WireFrame, droppable: boolean): void;
+  /**
+   * Switches one subscribed stream between mesh delivery (true: no direct batches) and direct
+   * delivery (false: a fresh snapshot, then every batch, so the switch leaves no gap).
+   */
+  setViaMesh(streamId: number, viaMesh: boolean): void;
+  /** Every stream back to direct delivery: the peer left, was evicted or lost its PeerJS id. */
+  clearMesh(): void;
+  /** Refuses one mesh request with a stable code; the session stays open (it may be trading). */
+  refuseMesh(requestId: number, code: string, message: string): void;
+}
