@@ -39,6 +39,13 @@ export function formatPnl(value: number, places = 2): string {
   return `${zero ? '' : value > 0 ? '+' : '-'}${groupThousands(fixed)}`;
 }
 
+const countFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** Whole counts for status bars: 12345 -> "12,345". One cached Intl formatter (toLocaleString builds one per call). */
+export function formatCount(n: number): string {
+  return Number.isFinite(n) ? countFormat.format(n) : '–';
+}
+
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
