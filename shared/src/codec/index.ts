@@ -7,3 +7,6 @@ export * from './legacy-json-decode';
 export { unitScale, type UnitScale } from './unit-scale';
 export { decodeJournalRecord, encodeJournalRecord } from './journal-record-codec';
 export * from './frame-signing';
+export * from './recording-types';
+export * from './recording-writer';
+export * from './recording-reader';

@@ -1,0 +1,4 @@
+export * from './replay-events';
+export * from './replay-venue';
+export * from './record-from-relay';
+export * from './replay-args';

@@ -1,0 +1,177 @@
+import {
+  encodeRecording, encodeServer, ErrorCode, FastBook, readRecording, Side, StreamState,
+  type BookBatch, type Instrument, type Recording, type RecordedFrame,
+} from '@tickmesh/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InstrumentFeed, VenueExecution } from '../venue-adapter';
+import { buildReplayScript } from './replay-events';
+import { parseReplayArgs } from './replay-args';
+import { replayVenues, type ReplayVenue } from './replay-venue';
+
+function inst(streamId: number, symbol: string, venue: string): Instrument {
+  return {
+    streamId, symbol, venue, base: symbol.split('-')[0]!, quote: 'USD', tickSize: '0.01', lotSize: '0.0001',
+    minQty: 1, maxQty: 1_000_000, makerFeeBpsX100: 0, takerFeeBpsX100: 0,
+  };
+}
+
+/** A feed that keeps a book and counts calls, like MdStream does. */
+class TestFeed implements InstrumentFeed {
+  book = new FastBook();
+  trades: number[] = [];
+  states: StreamState[] = [];
+  clears = 0;
+  level(side: Side, price: number, size: number): void {
+    this.book.apply(side, price, size);
+  }
+  trade(tradeId: number): void {
+    this.trades.push(tradeId);
+  }
+  clear(): void {
+    this.book.clear();
+    this.clears++;
+  }
+  state(s: StreamState): void {
+    this.states.push(s);
+  }
+}
+
+const T0 = 1_700_000_000_000_000;
+const empty = { price: [], size: [] };
+
+function batch(streamId: number, seq: number, bid: number, size: number, trades: number[] = []): BookBatch & { type: 'bookBatch'; requestId: number } {
+  return {
+    type: 'bookBatch', requestId: 0, streamId, epoch: 5, seq, bids: { price: [bid], size: [size] }, asks: empty,
+    trades: trades.map((tradeId) => ({ tradeId, price: bid, size: 1, aggressor: Side.Buy, timeUs: T0 })),
+    checksum: 0, state: StreamState.Unspecified, timeUs: T0,
+  };
+}
+
+/** Two venues; stream 1 = a:BTC-USD, stream 2 = b:BTC-USD; frames 10 ms of receive time apart over `spanUs`. */
+function recording(spanUs = 100_000, batches = 10): Recording {
+  const frames: RecordedFrame[] = [];
+  const push = (streamId: number, t: number, msg: Parameters<typeof encodeServer>[0]) => frames.push({ streamId, receiveTimeUs: T0 + t, frame: encodeServer(msg) });
+  push(0, 0, { type: 'subscribed', requestId: 1, streamIds: [1, 2] });
+  for (const id of [1, 2]) {
+    push(id, 0, {
+      type: 'bookSnapshot', requestId: 0, streamId: id, epoch: 5, seq: 0, bids: { price: [100, 99], size: [1, 2] }, asks: { price: [101], size: [3] },
+      recentTrades: [], checksum: 0, state: StreamState.Live, timeUs: T0,
+    });
+  }
+  for (let i = 1; i <= batches; i++) {
+    const t = Math.round((spanUs * i) / batches);
+    push(1, t, batch(1, i, 100, i + 1, [i]));
+    if (i !== 4) push(2, t, batch(2, i, 99, i + 10)); // stream 2 loses seq 4: the rest waits for a snapshot
+  }
+  const bytes = encodeRecording({ createdBy: 't', createdTimeUs: T0, instruments: [inst(1, 'BTC-USD', 'a'), inst(2, 'BTC-USD', 'b'), inst(3, 'ETH-USD', 'b')] }, frames);
+  const r = readRecording(bytes);
+  if (!r.ok) throw new Error(r.reason.code);
+  return r.value;
+}
+
+let venues: ReplayVenue[] = [];
+afterEach(async () => {
+  for (const v of venues) await v.stop();
+  venues = [];
+});
+
+async function play(rec: Recording, speed: number, loop = false) {
+  venues = replayVenues(rec, { speed, loop });
+  const feeds = new Map<string, TestFeed>();
+  for (const v of venues) {
+    await v.start((symbol) => {
+      const f = new TestFeed();
+      feeds.set(`${v.id}:${symbol}`, f);
+      return f;
+    });
+  }
+  return feeds;
+}
+
+describe('ReplayVenue', () => {
+  it('splits a recording by venue with the recorded instruments and skips non-book frames', () => {
+    const script = buildReplayScript(recording());
+    expect(script.venues.map((v) => [v.venue, v.instruments.map((i) => i.symbol)])).toEqual([['a', ['BTC-USD']], ['b', ['BTC-USD', 'ETH-USD']]]);
+    expect(script.skippedFrames).toBe(1);
+    expect(script.bookFrames).toBe(2 + 10 + 9);
+    expect(script.durationUs).toBe(100_000);
+    const venues = replayVenues(script);
+    expect(venues.map((v) => v.id)).toEqual(['a', 'b']);
+    expect(venues[0]!.instruments()).toEqual([{ ...inst(1, 'BTC-USD', 'a'), streamId: 0 }]);
+  });
+
+  it('applies snapshots as clear + levels and gap-free batches as changes and trades, then halts', async () => {
+    const feeds = await play(recording(), 0);
+    await Promise.all(venues.map((v) => v.whenPassEnds()));
+    const a = feeds.get('a:BTC-USD')!;
+    expect(a.clears).toBe(1);
+    expect(a.book.levels(Side.Buy)).toEqual({ price: [100, 99], size: [11, 2] });
+    expect(a.trades).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(a.states).toEqual([StreamState.Live, StreamState.Halted]);
+    // Stream 2 stops at the gap: batches 1..3 only.
+    const b = feeds.get('b:BTC-USD')!;
+    expect(b.book.levels(Side.Buy)).toEqual({ price: [100, 99], size: [1, 13] });
+    // Never recorded: stale, never live.
+    expect(feeds.get('b:ETH-USD')!.states).toEqual([StreamState.Stale]);
+  });
+
+  it('refuses orders with VENUE_REPLAY_READ_ONLY, after the call returns', async () => {
+    await play(recording(), 0);
+    const [v] = venues;
+    const got: VenueExecution[] = [];
+    v!.onExecution((e) => got.push(e));
+    v!.submit({ orderId: 'o1', account: 'x', symbol: 'BTC-USD', side: Side.Buy, type: 2, timeInForce: 1, price: 100, qty: 1, postOnly: false });
+    v!.cancel('o1');
+    v!.replace('o1', 1, 1);
+    expect(got).toHaveLength(0);
+    await Promise.resolve();
+    expect(got.map((e) => [e.kind, e.reasonCode])).toEqual([
+      ['rejected', ErrorCode.VENUE_REPLAY_READ_ONLY],
+      ['cancel-rejected', ErrorCode.VENUE_REPLAY_READ_ONLY],
+      ['cancel-rejected', ErrorCode.VENUE_REPLAY_READ_ONLY],
+    ]);
+  });
+
+  it('speed max finishes fast; speed 100 takes about duration / 100', async () => {
+    const rec = recording(20_000_000, 50); // 20 s of receive time
+    let t = performance.now();
+    await play(rec, 0);
+    await Promise.all(venues.map((v) => v.whenPassEnds()));
+    const max = performance.now() - t;
+    for (const v of venues) await v.stop();
+    t = performance.now();
+    await play(rec, 100);
+    await Promise.all(venues.map((v) => v.whenPassEnds()));
+    const fast = performance.now() - t;
+    expect(fast).toBeGreaterThanOrEqual(195);
+    expect(fast).toBeLessThan(2000);
+    expect(max).toBeLessThan(fast);
+  });
+
+  it('loops: each pass starts again from the recorded snapshots', async () => {
+    const feeds = await play(recording(20_000, 5), 0, true);
+    const a = venues[0]!;
+    await a.whenPassEnds();
+    await a.whenPassEnds();
+    expect(a.passes).toBeGreaterThanOrEqual(2);
+    expect(a.playing).toBe(true);
+    expect(feeds.get('a:BTC-USD')!.clears).toBeGreaterThanOrEqual(2);
+    await a.stop();
+    expect(a.playing).toBe(false);
+    expect(feeds.get('a:BTC-USD')!.states.at(-1)).toBe(StreamState.Stale);
+  });
+});
+
+describe('parseReplayArgs', () => {
+  it('takes FILE, --speed, --loop and --partial and passes every other flag with its value to the relay', () => {
+    expect(parseReplayArgs(['rec.tmrec', '--speed', 'max', '--loop', '--port', '9000', '--data-dir=/x'])).toEqual({
+      file: 'rec.tmrec', speed: 0, loop: true, partial: false, relayArgs: ['--port', '9000', '--data-dir=/x'],
+    });
+    expect(parseReplayArgs(['--speed=100', '--partial', 'f'])).toMatchObject({ file: 'f', speed: 100, partial: true, relayArgs: [] });
+    expect(parseReplayArgs(['f'])).toMatchObject({ speed: 1, loop: false });
+    expect(parseReplayArgs([])).toHaveProperty('error');
+    expect(parseReplayArgs(['f', '--speed', 'fast'])).toHaveProperty('error');
+    expect(parseReplayArgs(['f', 'g'])).toHaveProperty('error');
+    expect(parseReplayArgs(['--help'])).toEqual({ help: true });
+  });
+});
