@@ -14,10 +14,10 @@ import type { WireProtocol } from '../session/wire-protocol';
 import type { VenueAdapter } from '../venues/venue-adapter';
 import { createAuthRoutes, rejectUpgrade, replyFailure, requirePrincipal, selectSubprotocol, type AuthRouteHandler, type AuthService, type Principal } from './auth/index';
 import type { RelayOptions } from './options';
+import { AccountSessions } from './account-sessions';
 import { createApiRoutes } from './api-routes';
 import { createSignalling, type Signalling } from './signalling/index';
 import { Trading } from './trading';
-import { TokenBucket } from '../session/token-bucket';
 import { serveStatic } from './static-files';
 import { CloseCode, transportError } from './transport-error';
 
@@ -51,19 +51,8 @@ export class Relay {
   private tradingSide: Trading | undefined;
   private meshSide: MeshDistribution | undefined;
   private readonly venues: VenueAdapter[];
-  /** Every open session per account: execution reports go to all of them. */
-  private readonly byAccount = new Map<string, Set<Session>>();
-  private readonly accountBuckets = new Map<string, TokenBucket>();
-  private readonly accountLimiter = {
-    take: (account: string): boolean => {
-      let b = this.accountBuckets.get(account);
-      if (!b) {
-        const rate = this.options.accountMessagesPerSecond;
-        this.accountBuckets.set(account, (b = new TokenBucket(rate, rate * 2, performance.now())));
-      }
-      return b.take(performance.now());
-    },
-  };
+  /** Every open session per account: reports, the shared request budget, cancel-on-disconnect. */
+  private readonly accounts: AccountSessions<Session>;
 
   constructor(
     readonly options: RelayOptions,
@@ -76,6 +65,12 @@ export class Relay {
     this.signalling = createSignalling(deps.auth, {}, this.log);
     this.md = new MarketDataService({ flushMs: options.flushMs, recentTrades: options.recentTrades }, this.metrics, this.log);
     this.venues = deps.venues;
+    this.accounts = new AccountSessions<Session>(options.accountMessagesPerSecond, (account) => {
+      // Cancel-on-disconnect: the account's last session is gone, so are its working orders.
+      if (this.auth.account(account)?.cancelOnDisconnect && !this.stopping) {
+        void this.trading.oms.cancelAccountOnDisconnect(account).then((n) => n > 0 && this.log.info({ account, canceled: n }, 'cancel-on-disconnect'));
+      }
+    });
     for (const v of deps.venues) this.md.addVenue(v);
 
     // ws enforces a hard cap far above the limit; frames between the two get a clear
@@ -109,9 +104,7 @@ export class Relay {
     const trading = await Trading.open(this.options.dataDir, this.md, this.venues, () => this.auth.accounts().map((a) => a.account), this.log);
     this.tradingSide = trading;
     this.apiRoutes = createApiRoutes(this.auth, trading, this.md);
-    trading.oms.onReport((r) => {
-      for (const s of this.byAccount.get(r.account) ?? []) s.deliverReport(r);
-    });
+    trading.oms.onReport((r) => this.accounts.deliver(r));
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.options.port, this.options.host, () => resolve());
@@ -188,24 +181,15 @@ export class Relay {
   }
 
   private accept(ws: WebSocket, protocol: WireProtocol, principal: Principal): void {
-    const ctx: SessionContext = { orders: this.trading.oms, accountLimiter: this.accountLimiter, md: this.md, options: this.options, metrics: this.metrics, log: this.log, mesh: this.meshSide };
+    const ctx: SessionContext = { orders: this.trading.oms, accountLimiter: this.accounts, md: this.md, options: this.options, metrics: this.metrics, log: this.log, mesh: this.meshSide };
     const session = new Session(ws, protocol, ctx, principal);
     this.sessions.add(session);
-    const account = principal.account;
-    let mine = this.byAccount.get(account);
-    if (!mine) this.byAccount.set(account, (mine = new Set()));
-    mine.add(session);
+    this.accounts.add(principal.account, session);
     this.metrics.connections.inc({ protocol: protocol.name });
     this.metrics.connectionsTotal.inc({ protocol: protocol.name });
     ws.once('close', () => {
       this.sessions.delete(session);
-      mine.delete(session);
-      if (mine.size > 0) return;
-      this.byAccount.delete(account);
-      // Cancel-on-disconnect: the account's last session is gone, so are its working orders.
-      if (this.auth.account(account)?.cancelOnDisconnect && !this.stopping) {
-        void this.trading.oms.cancelAccountOnDisconnect(account).then((n) => n > 0 && this.log.info({ account, canceled: n }, 'cancel-on-disconnect'));
-      }
+      this.accounts.remove(principal.account, session);
     });
   }
 

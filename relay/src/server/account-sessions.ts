@@ -1,0 +1,54 @@
+import type { ExecutionReportMsg } from '@tickmesh/shared';
+import { TokenBucket } from '../session/token-bucket';
+import type { AccountLimiter } from '../session/order-requests';
+
+/** What the registry needs of a session. */
+export interface AccountSession {
+  deliverReport(report: ExecutionReportMsg): void;
+}
+
+/**
+ * The open sessions of each account: execution reports go to all of them, one request budget
+ * is shared by all of them, and the account's last session closing is reported (for
+ * cancel-on-disconnect).
+ */
+export class AccountSessions<S extends AccountSession = AccountSession> implements AccountLimiter {
+  private readonly byAccount = new Map<string, Set<S>>();
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  /**
+   * @param messagesPerSecond the per-account request rate (burst = 2x).
+   * @param onLastClosed called when an account's last session closed.
+   */
+  constructor(
+    private readonly messagesPerSecond: number,
+    private readonly onLastClosed: (account: string) => void,
+  ) {}
+
+  add(account: string, session: S): void {
+    let mine = this.byAccount.get(account);
+    if (!mine) this.byAccount.set(account, (mine = new Set()));
+    mine.add(session);
+  }
+
+  remove(account: string, session: S): void {
+    const mine = this.byAccount.get(account);
+    if (!mine?.delete(session) || mine.size > 0) return;
+    this.byAccount.delete(account);
+    this.onLastClosed(account);
+  }
+
+  /** An execution report to every session of its account. */
+  deliver(report: ExecutionReportMsg): void {
+    for (const s of this.byAccount.get(report.account) ?? []) s.deliverReport(report);
+  }
+
+  take(account: string): boolean {
+    let b = this.buckets.get(account);
+    if (!b) {
+      const rate = this.messagesPerSecond;
+      this.buckets.set(account, (b = new TokenBucket(rate, rate * 2, performance.now())));
+    }
+    return b.take(performance.now());
+  }
+}
