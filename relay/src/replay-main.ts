@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { readRecording } from '@tickmesh/shared';
 import { parseCli, usage } from './server/cli';
-import { AuthService } from './server/auth/index';
-import { Relay } from './server/relay-server';
+import { serve } from './server/serve';
 import { buildReplayScript, parseReplayArgs, replayVenues } from './venues/replay/index';
 
 const REPLAY_USAGE = `Tickmesh replay: serves a market-data recording through the relay's /ws and /ws/json, as if live.
@@ -68,40 +64,19 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const options = cli.options;
-  if (!options.webRoot) options.webRoot = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
-  const log = pino({ level: options.logLevel });
-  const { auth, firstRun, loginCode, credentialsFile } = await AuthService.open(options.dataDir, { tokenTtlSec: options.tokenTtlSec });
   const venues = replayVenues(script, { speed: args.speed, loop: args.loop });
-  const relay = new Relay(options, { venues, auth, logger: log });
-  const url = await relay.start();
-  const shown = url.replace('127.0.0.1', 'localhost');
-  if (firstRun) log.warn({ credentialsFile }, 'first run: API keys for the demo trader and the admin are in credentials.txt; store them and delete the file');
-  const login = loginCode ? `\n  Open ${shown}/?login=${loginCode}\n  (one-time login for the demo trader, valid ${Math.round(auth.options.loginCodeTtlSec / 60)} min)\n` : '';
   const pace = args.speed === 0 ? 'max speed' : `speed ${args.speed}×`;
-  console.log(
-    `\n  Tickmesh replay of ${args.file}: ${script.bookFrames} book frames, ${(script.durationUs / 1e6).toFixed(1)} s recorded, ${pace}${args.loop ? ', looping' : ''}` +
+  await serve(
+    cli.options,
+    venues,
+    (url) =>
+      `\n  Tickmesh replay of ${args.file}: ${script.bookFrames} book frames, ${(script.durationUs / 1e6).toFixed(1)} s recorded, ${pace}${args.loop ? ', looping' : ''}` +
       `\n  venues: ${script.venues.map((v) => `${v.venue} (${v.instruments.map((i) => i.symbol).join(', ')})`).join('; ')}` +
-      `\n  relay ready: ${shown}\n  market data: ${shown.replace('http', 'ws')}/ws (protobuf), /ws/json (legacy JSON)\n${login}`,
+      `\n  relay ready: ${url}\n  market data: ${url.replace('http', 'ws')}/ws (protobuf), /ws/json (legacy JSON)\n`,
   );
   if (!args.loop) {
     void Promise.all(venues.map((v) => v.whenPassEnds())).then(() => console.log('  replay finished: serving the final books (halted); Ctrl-C to stop'));
   }
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 5000);
-    force.unref();
-    relay.stop().then(() => process.exit(0), (err) => {
-      log.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((err) => {

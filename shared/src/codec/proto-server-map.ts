@@ -74,7 +74,8 @@ export function serverToProto(msg: NonBookServerMsg): PbServer {
   }
 }
 
-function instrumentFromProto(p: tickmesh.v1.Instrument.$Properties, limits: CodecLimits): Instrument {
+/** A wire Instrument, validated (untrusted input: server frames, recordings). Throws DecodeError. */
+export function instrumentFromProto(p: tickmesh.v1.Instrument.$Properties, limits: CodecLimits): Instrument {
   const id = (v: unknown, field: string, allowEmpty = false) => checkId(v ?? '', `instrument.${field}`, limits.maxIdLength, allowEmpty);
   return {
     streamId: checkUint(p.streamId ?? 0, 'instrument.streamId'),

@@ -4,9 +4,9 @@
  * every frame read intact before it, so a cut or damaged file still yields what it holds.
  */
 import { crc32 } from '../book/checksum';
-import type { Instrument } from '../model/instrument';
 import { DEFAULT_CODEC_LIMITS } from './codec-limits';
-import { checkDecimalStep, checkId, checkInt32, checkText, checkUint } from './field-checks';
+import { checkText, checkUint } from './field-checks';
+import { instrumentFromProto } from './proto-server-map';
 import { pb, type tickmesh } from './proto-types';
 import {
   RECORDING_MAGIC,
@@ -116,22 +116,7 @@ function headerFromProto(m: tickmesh.v1.RecordingHeader): RecordingHeader {
     version: checkUint(m.version, 'version'),
     createdBy: checkText(m.createdBy, 'createdBy', limits.maxTextLength),
     createdTimeUs: checkUint(m.createdTimeUs, 'createdTimeUs'),
-    instruments: list.map((p): Instrument => {
-      const id = (v: unknown, field: string, allowEmpty = false) => checkId(v ?? '', `instrument.${field}`, limits.maxIdLength, allowEmpty);
-      return {
-        streamId: checkUint(p.streamId ?? 0, 'instrument.streamId'),
-        symbol: id(p.symbol, 'symbol'),
-        venue: id(p.venue, 'venue'),
-        base: id(p.base, 'base', true),
-        quote: id(p.quote, 'quote', true),
-        tickSize: checkDecimalStep(p.tickSize, 'instrument.tickSize'),
-        lotSize: checkDecimalStep(p.lotSize, 'instrument.lotSize'),
-        minQty: checkUint(p.minQty ?? 0, 'instrument.minQty'),
-        maxQty: checkUint(p.maxQty ?? 0, 'instrument.maxQty'),
-        makerFeeBpsX100: checkInt32(p.makerFeeBpsX100 ?? 0, 'instrument.makerFeeBpsX100'),
-        takerFeeBpsX100: checkInt32(p.takerFeeBpsX100 ?? 0, 'instrument.takerFeeBpsX100'),
-      };
-    }),
+    instruments: list.map((p) => instrumentFromProto(p, limits)),
   };
 }
 

@@ -1,0 +1,44 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { AuthService } from './auth/index';
+import type { RelayOptions } from './options';
+import { Relay } from './relay-server';
+import type { VenueAdapter } from '../venues/venue-adapter';
+
+/**
+ * Runs a relay as a command (`npm start`, `npm run replay`): opens the data directory, starts
+ * the relay over `venues`, prints where it is and the one-time login URL, and stops cleanly on
+ * SIGINT/SIGTERM (forced exit after 5 s).
+ * @param describe the lines to print above the login URL, given the relay's base URL.
+ */
+export async function serve(options: RelayOptions, venues: VenueAdapter[], describe: (url: string) => string): Promise<Relay> {
+  // The bundles live in relay/dist/; the built PWA in web/dist/.
+  if (!options.webRoot) options.webRoot = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+  const log = pino({ level: options.logLevel });
+  const { auth, firstRun, loginCode, credentialsFile } = await AuthService.open(options.dataDir, { tokenTtlSec: options.tokenTtlSec });
+  const relay = new Relay(options, { venues, auth, logger: log });
+  const url = (await relay.start()).replace('127.0.0.1', 'localhost');
+  if (firstRun) log.warn({ credentialsFile }, 'first run: API keys for the demo trader and the admin are in credentials.txt; store them and delete the file');
+  // Printed, not logged: the one-time code must not end up in shipped logs.
+  const login = loginCode ? `\n  Open ${url}/?login=${loginCode}\n  (one-time login for the demo trader, valid ${Math.round(auth.options.loginCodeTtlSec / 60)} min)\n` : '';
+  console.log(`${describe(url)}${login}`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    setTimeout(() => process.exit(1), 5000).unref();
+    relay.stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  return relay;
+}
