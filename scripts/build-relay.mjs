@@ -7,26 +7,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-await build({
-  entryPoints: [join(root, 'relay/src/main.ts')],
-  outfile: join(root, 'relay/dist/main.js'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  sourcemap: true,
-  external: ['ws', 'pino', 'prom-client', 'bufferutil', 'utf-8-validate'],
-  logLevel: 'warning',
-});
-
-await build({
-  entryPoints: [join(root, 'relay/src/replay-main.ts')],
-  outfile: join(root, 'relay/dist/replay.js'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  sourcemap: true,
-  external: ['ws', 'pino', 'prom-client', 'bufferutil', 'utf-8-validate'],
-  logLevel: 'warning',
-});
+// One bundle per command: the relay (`npm start`) and the replay server (`npm run replay`).
+for (const [entry, out] of [['relay/src/main.ts', 'relay/dist/main.js'], ['relay/src/replay-main.ts', 'relay/dist/replay.js']]) {
+  await build({
+    entryPoints: [join(root, entry)],
+    outfile: join(root, out),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    sourcemap: true,
+    external: ['ws', 'pino', 'prom-client', 'bufferutil', 'utf-8-validate'],
+    logLevel: 'warning',
+  });
+}
