@@ -3,6 +3,7 @@ import type { Instrument } from './model';
 import type { Candle, PlaceResult, TerminalFrame, TerminalWorkerApi, TicketOrder, ViewSelection } from '../workers/terminal-api';
 import { account } from './account.svelte';
 import { market, TAPE_LENGTH } from './market.svelte';
+import { meshClient } from './mesh-client.svelte';
 
 /** Candles the main thread keeps so a chart mounted later (or re-mounted) can draw history. */
 const CANDLES_KEPT = 2_000;
@@ -66,6 +67,7 @@ class Terminal {
       market.connection.state = 'offline';
     });
     if (market.selection.symbol) void this.pushView();
+    meshClient.attach(this.api);
     this.raf = requestAnimationFrame(this.tick);
   }
 
@@ -79,6 +81,7 @@ class Terminal {
     cancelAnimationFrame(this.raf);
     const api = this.api;
     const worker = this.worker;
+    meshClient.attach(undefined);
     this.api = undefined;
     this.worker = undefined;
     // Say goodbye so the relay sees a clean close, then end the thread either way.
@@ -229,6 +232,7 @@ class Terminal {
     }
 
     market.ladder = f.ladder;
+    meshClient.onFrame(f.mesh);
 
     if (f.trades.length > 0) {
       const next = f.trades.slice(-TAPE_LENGTH).reverse();

@@ -28,6 +28,12 @@ const api: TerminalWorkerApi = {
   replaceOrder: (clientOrderId, price, qty) => engine.replaceOrder(clientOrderId, price, qty),
   cancelAll: (symbol) => engine.cancelAll(symbol),
   stats: () => engine.stats(),
+  // The mesh: `links` is a comlink proxy to the main thread's PeerJS; channels arrive transferred.
+  setMesh: (peerId, links) => engine.setMesh(peerId, links),
+  meshChannel: (peerId, channel) => engine.meshChannel(peerId, channel),
+  meshConnectFailed: (peerId) => engine.meshConnectFailed(peerId),
+  meshToken: () => engine.meshToken(),
+  meshTimings: (streamId) => engine.meshTimings(streamId),
 };
 
 function transferables(f: TerminalFrame): ArrayBuffer[] {

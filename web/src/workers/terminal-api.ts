@@ -91,6 +91,58 @@ export interface TerminalFrame {
   positions?: PositionView[];
   /** Market-data updates applied since the last frame (for the status bar / load meter). */
   updates: number;
+  /** The peer mesh, when switched on (undefined while off). */
+  mesh?: MeshFrameInfo;
+}
+
+/** One viewed stream as the mesh sees it. */
+export interface MeshStreamInfo {
+  streamId: number;
+  symbol: string;
+  venue: string;
+  /** 'mesh': frames come through the mesh node (verified); 'relay': direct batches on /ws. */
+  source: 'mesh' | 'relay';
+  /** Upstream per stripe: a peer id, 'relay' (we are a seed) or '' (unassigned). */
+  parents: string[];
+  /** Peers this node feeds on the stream. */
+  children: string[];
+  /** Hops from the relay: 1 as a seed, 2 behind a peer parent (deeper trees are not known to a node). */
+  hop?: number;
+  /** Estimated latency the peer hop adds, ms: half the largest parent round trip. */
+  addedLatencyMs?: number;
+  /** Book seq and checksum now (comparing pages' books in tests and diagnostics). */
+  seq: number;
+  checksum: number;
+}
+
+export interface MeshFrameInfo {
+  enabled: boolean;
+  peerId: string;
+  /** The relay accepted our hello on the current session. */
+  ready: boolean;
+  /** Peers with an open data channel. */
+  neighbours: string[];
+  streams: MeshStreamInfo[];
+  /** Mesh messages received from peers (frames, repairs, control). */
+  bytesFromPeers: number;
+  /** Market data received on /ws: direct snapshots and batches plus the relay's mesh messages. */
+  bytesFromRelay: number;
+  /** Frames delivered by the mesh node (verified, in order). */
+  framesFromMesh: number;
+  /** Book batches received directly on /ws since the mesh was switched on. */
+  directBatches: number;
+  /** Messages from peers rejected (bad signature, replay, malformed, flood...). */
+  framesRejected: number;
+  /** Last MESH_* error from the relay or the mesh setup, '' if none. */
+  lastError: string;
+  /** Median time from asking for a link to its data channel opening, ms (undefined before the first). */
+  linkSetupMs?: number;
+}
+
+/** The main thread's PeerJS side, called by the worker (a comlink proxy). */
+export interface MeshLinkRequests {
+  connect(peerId: string): void;
+  disconnect(peerId: string): void;
 }
 
 /** A ticket's order as the UI builds it (floats already rounded to ticks/lots by the UI). */
@@ -113,6 +165,16 @@ export interface TerminalWorkerApi {
   cancelAll(symbol?: string): Promise<PlaceResult>;
   /** Test and bench hook: how long the worker spent applying market data, and how many updates. */
   stats(): Promise<{ updates: number; levelUpdates: number; applyMs: number; frames: number; decodeErrors: number }>;
+  /** Mesh on with this registered PeerJS id (the worker sends hello over /ws), or off with null. */
+  setMesh?(peerId: string | null, links?: MeshLinkRequests): Promise<void>;
+  /** An RTCDataChannel to `peerId`, transferred (`Comlink.transfer(ch, [ch])`) in the task that created it. */
+  meshChannel?(peerId: string, channel: unknown): Promise<void>;
+  /** A link the worker asked for could not be opened. */
+  meshConnectFailed?(peerId: string): Promise<void>;
+  /** Diagnostics: [seq, wall-clock ms] of recent frames the mesh delivered on a stream. */
+  meshTimings?(streamId: number): Promise<Array<[number, number]>>;
+  /** The worker's current access token (it refreshes it), for the signalling server. */
+  meshToken?(): Promise<string>;
 }
 
 export type { Side };

@@ -19,6 +19,7 @@ import {
 import { CandleSeries } from './candle-series';
 import type { EngineDeps } from './engine-deps';
 import { LadderBuilder, type LadderSource } from './ladder-builder';
+import { MeshPeer, type MeshChannel } from './mesh-peer';
 import { isParentOrder, OrderBlotter } from './order-blotter';
 import { PositionLedger } from './position-ledger';
 import { preTradeContext } from './pre-trade-context-builder';
@@ -31,6 +32,7 @@ import type {
   ConnectOptions,
   ConnectionState,
   LadderFrame,
+  MeshLinkRequests,
   PlaceResult,
   PositionView,
   TerminalFrame,
@@ -57,6 +59,15 @@ export interface TerminalEngineOptions {
   /** Order requests remembered for matching the relay's Errors to them. Default 1,000. */
   maxPendingRequests?: number;
 }
+
+/**
+ * MeshNode options in the browser. `stallFrames` 128 instead of 16: the node counts a new
+ * parent's silence from the assignment, but a WebRTC link takes 150-600 ms to open here
+ * (measured, PeerJS signalling on loopback), i.e. 15-60 frames of a busy stream, so at 16 a
+ * child reported every fresh parent as stalled and the coordinator moved it to the relay.
+ * Frames are never lost meanwhile (the relay repairs them); only re-parenting is slower.
+ */
+const MESH_NODE_OPTIONS = { stallFrames: 128 };
 
 /** The view with its defaults applied. */
 type View = Required<ViewSelection>;
@@ -114,6 +125,9 @@ export class TerminalEngine implements TerminalWorkerApi {
   private readonly idPrefix: string;
   private connectWaiters: Array<() => void> = [];
   private restLoads = 0;
+  /** The peer mesh while switched on (setMesh); undefined = off, nothing of it runs. */
+  private mesh: MeshPeer | undefined;
+  private mdPublicKey: Uint8Array | undefined;
 
   private frames = 0;
   private updatesSinceFrame = 0;
@@ -257,6 +271,46 @@ export class TerminalEngine implements TerminalWorkerApi {
     return { updates: this.books.applied, levelUpdates: this.levelUpdates, applyMs: this.applyMs, frames: this.frames, decodeErrors: this.decodeErrors };
   }
 
+  // ---- mesh (optional part of the worker API) -------------------------------------------------
+
+  /**
+   * Switches the mesh on with a PeerJS id the main thread registered in signalling (the
+   * worker then says hello on /ws and joins its streams once the relay answers), or off with
+   * null (goodbye: the relay resumes direct batches).
+   */
+  async setMesh(peerId: string | null, links?: MeshLinkRequests): Promise<void> {
+    if (this.mesh && (peerId === null || peerId !== this.mesh.peerId)) {
+      this.mesh.close();
+      this.mesh = undefined;
+    }
+    if (peerId === null || this.mesh || !links) return;
+    this.mesh = new MeshPeer(peerId, links, {
+      sendRelay: (payload) => this.send({ type: 'mesh', requestId: 0, payload }),
+      apply: (msg) => this.handle(msg),
+      requestSnapshot: (streamId) => this.send({ type: 'subscribe', requestId: this.nextRequestId(), streamIds: [streamId], symbols: [] }),
+      liveStreams: () => this.books.entries.filter((e) => e.stream.status !== 'stale').map((e) => ({ streamId: e.instrument.streamId, epoch: e.stream.epoch, seq: e.stream.seq })),
+      viewStreams: () => this.books.entries.map((e) => ({ streamId: e.instrument.streamId, symbol: e.instrument.symbol, venue: e.instrument.venue, seq: e.stream.seq, checksum: e.stream.book.checksum() })),
+    }, MESH_NODE_OPTIONS);
+    if (this.welcomed && this.mdPublicKey) this.mesh.startSession(this.mdPublicKey);
+  }
+
+  async meshChannel(peerId: string, channel: unknown): Promise<void> {
+    if (this.mesh) this.mesh.addChannel(peerId, channel as MeshChannel);
+    else (channel as MeshChannel).close();
+  }
+
+  async meshConnectFailed(peerId: string): Promise<void> {
+    this.mesh?.connectFailed(peerId);
+  }
+
+  async meshTimings(streamId: number): Promise<Array<[number, number]>> {
+    return this.mesh?.timings(streamId) ?? [];
+  }
+
+  async meshToken(): Promise<string> {
+    return this.tokens?.token ?? '';
+  }
+
   // ---- inspection (tests, diagnostics) ----------------------------------------------------
 
   /** Streams held, resyncs requested, sockets opened, REST loads finished, token refreshes done. Not part of the worker API. */
@@ -297,6 +351,7 @@ export class TerminalEngine implements TerminalWorkerApi {
         return;
       }
       book = r.value.type === 'bookBatch' || r.value.type === 'bookSnapshot';
+      if (book) this.mesh?.countDirect(bytes.length, r.value.type === 'bookBatch');
       this.handle(r.value);
     } catch {
       this.decodeErrors++;
@@ -309,7 +364,13 @@ export class TerminalEngine implements TerminalWorkerApi {
   handle(msg: ServerMsg): void {
     switch (msg.type) {
       case 'bookSnapshot':
-        if (this.books.applySnapshot(msg)?.action === 'applied') this.updatesSinceFrame++;
+        if (this.books.applySnapshot(msg)?.action === 'applied') {
+          this.updatesSinceFrame++;
+          this.mesh?.onSnapshot(msg.streamId, msg.epoch, msg.seq);
+        }
+        return;
+      case 'mesh':
+        this.mesh?.onRelayMessage(msg.payload);
         return;
       case 'bookBatch':
         if (this.books.applyBatch(msg)?.action === 'applied') {
@@ -334,6 +395,7 @@ export class TerminalEngine implements TerminalWorkerApi {
         if (this.view.symbol !== '') this.books.setStreams(this.viewInstruments(), this.venues);
         return;
       case 'error':
+        if (msg.code.startsWith('MESH_')) this.mesh?.onRelayError(msg.code);
         this.onError(msg.requestId, msg.code);
         return;
       case 'subscribed':
@@ -350,8 +412,10 @@ export class TerminalEngine implements TerminalWorkerApi {
     }
     this.account = msg.account;
     this.role = msg.role;
+    this.mdPublicKey = msg.mdPublicKey;
     this.setInstruments(msg.instruments);
     this.welcomed = true;
+    this.mesh?.startSession(msg.mdPublicKey);
     this.socket.connected();
     this.subscribedSymbol = '';
     this.subscribeView();
@@ -369,6 +433,7 @@ export class TerminalEngine implements TerminalWorkerApi {
 
   private onDown(): void {
     this.welcomed = false;
+    this.mesh?.endSession();
     this.rtt.stop();
     // Whatever arrives after the reconnect starts from a snapshot: until then no book is live.
     this.books.invalidateAll();
@@ -458,6 +523,7 @@ export class TerminalEngine implements TerminalWorkerApi {
   private subscribeView(): void {
     const symbol = this.view.symbol;
     this.books.setStreams(symbol === '' ? [] : this.viewInstruments(), this.venues);
+    this.mesh?.retain(new Set(this.books.entries.map((e) => e.instrument.streamId)));
     if (!this.welcomed || symbol === this.subscribedSymbol) return;
     if (this.subscribedSymbol !== '') this.send({ type: 'unsubscribe', requestId: this.nextRequestId(), streamIds: [], symbols: [this.subscribedSymbol] });
     this.subscribedSymbol = symbol;
@@ -509,6 +575,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     this.rtt.stop();
     this.welcomed = false;
     this.subscribedSymbol = '';
+    this.mesh?.endSession();
     this.books.invalidateAll();
     this.releaseConnectWaiters();
   }
@@ -563,6 +630,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     }
     const positions = this.positionsIfChanged();
     if (positions !== undefined) frame.positions = positions;
+    if (this.mesh) frame.mesh = this.mesh.info();
     return frame;
   }
 

@@ -1,0 +1,244 @@
+import * as Comlink from 'comlink';
+import { Peer, type DataConnection } from 'peerjs';
+import type { MeshFrameInfo, TerminalWorkerApi } from '../workers/terminal-api';
+
+const MESH_KEY = 'tickmesh.mesh';
+/** A link that has not opened by then is given up (the worker reports it; the coordinator re-parents). */
+const CONNECT_TIMEOUT_MS = 8_000;
+/**
+ * Stream id of the mesh's own data channel on each RTCPeerConnection, negotiated out of band
+ * (both sides create it with the same id once PeerJS's channel is open, so no renegotiation).
+ */
+const MESH_CHANNEL_ID = 99;
+
+/** The worker's mesh methods (optional in TerminalWorkerApi: engines without a mesh omit them). */
+type MeshWorkerApi = Required<Pick<TerminalWorkerApi, 'setMesh' | 'meshChannel' | 'meshConnectFailed' | 'meshToken' | 'meshTimings'>>;
+
+export type MeshState = 'off' | 'starting' | 'on' | 'error';
+
+/**
+ * The main thread's half of the market-data mesh. PeerJS (RTCPeerConnection exists only on the
+ * main thread) registers an id in the relay's signalling server and opens WebRTC links when
+ * the worker's MeshNode asks; every mesh byte then travels on an RTCDataChannel transferred to
+ * the worker, so nothing of the feed crosses this thread.
+ *
+ * Channel: PeerJS's DataConnection cannot ask for "ordered, no retransmits" (its `reliable`
+ * only toggles `ordered`), which is what the mesh wants (a late frame is repaired, not waited
+ * for). So PeerJS is used for signalling and the connection's lifecycle only: once its own
+ * channel opens, both sides create a negotiated channel (`id` 99, ordered, maxRetransmits 0)
+ * on `conn.peerConnection` and transfer it to the worker in the same task (a channel is
+ * transferable only before it is used). PeerJS's own channel stays idle.
+ *
+ * Off by default; switched on in the mesh panel (remembered) or with `?mesh=1` (`?mesh=0` off).
+ */
+class MeshClient {
+  state = $state<MeshState>('off');
+  error = $state('');
+  info = $state.raw<MeshFrameInfo | undefined>(undefined);
+  /** The user's (or URL's) choice. */
+  wanted = $state(false);
+
+  private api: Comlink.Remote<MeshWorkerApi> | undefined;
+  private peer: Peer | undefined;
+  private readonly conns = new Map<string, Set<DataConnection>>();
+  private generation = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor() {
+    try {
+      const q = typeof location === 'undefined' ? null : new URL(location.href).searchParams.get('mesh');
+      if (q === '1' || q === '0') this.wanted = q === '1';
+      else this.wanted = typeof localStorage !== 'undefined' && localStorage.getItem(MESH_KEY) === '1';
+    } catch {
+      this.wanted = false;
+    }
+  }
+
+  /** The terminal's worker started (or stopped, with undefined). */
+  attach(api: Comlink.Remote<TerminalWorkerApi> | undefined): void {
+    this.stopPeer();
+    this.api = api as unknown as Comlink.Remote<MeshWorkerApi> | undefined;
+    if (this.api && this.wanted) void this.startPeer();
+  }
+
+  /** The panel's switch. */
+  setEnabled(on: boolean): void {
+    this.wanted = on;
+    try {
+      localStorage.setItem(MESH_KEY, on ? '1' : '0');
+    } catch {
+      // Not remembering the choice is harmless.
+    }
+    if (on) {
+      if (this.api && !this.peer) void this.startPeer();
+    } else {
+      this.stopPeer();
+      void this.api?.setMesh(null);
+    }
+  }
+
+  /** Diagnostics: [seq, wall-clock ms] of recent mesh deliveries on a stream. */
+  async timings(streamId: number): Promise<Array<[number, number]>> {
+    return (await this.api?.meshTimings(streamId)) ?? [];
+  }
+
+  /** Each frame's mesh part (undefined while off). */
+  onFrame(info: MeshFrameInfo | undefined): void {
+    this.info = info;
+  }
+
+  private async startPeer(): Promise<void> {
+    const api = this.api;
+    if (!api) return;
+    const generation = ++this.generation;
+    this.state = 'starting';
+    this.error = '';
+    try {
+      const token = await this.waitToken(api);
+      const res = await fetch('/peerjs/peerjs/id', { headers: { authorization: `Bearer ${token}` } });
+      if (!res.ok) throw new Error(`peer id: HTTP ${res.status}`);
+      const id = (await res.text()).trim();
+      if (generation !== this.generation) return;
+      const url = new URL(location.origin);
+      const secure = url.protocol === 'https:';
+      const peer = new Peer(id, {
+        host: url.hostname,
+        port: Number(url.port || (secure ? 443 : 80)),
+        secure,
+        path: '/peerjs',
+        key: 'peerjs',
+        token,
+        // Host candidates only: peers on one host or LAN connect; across NATs a STUN/TURN list
+        // from the relay is still to come (the public default would leak to a third party).
+        config: { iceServers: [] },
+        debug: 0,
+      });
+      this.peer = peer;
+      peer.on('open', (openId) => {
+        if (this.peer !== peer) return;
+        this.state = 'on';
+        void api.setMesh(openId, Comlink.proxy({ connect: (p: string) => this.connect(p), disconnect: (p: string) => this.disconnect(p) }));
+      });
+      peer.on('connection', (conn) => this.track(conn));
+      peer.on('disconnected', () => this.scheduleReconnect(peer));
+      peer.on('error', (e: Error & { type?: string }) => {
+        if (this.peer !== peer) return;
+        if (e.type === 'peer-unavailable') {
+          const m = /peer (\S+)$/.exec(e.message);
+          if (m) this.failed(m[1]!);
+          return;
+        }
+        this.error = `${e.type ?? 'error'}: ${e.message}`;
+      });
+    } catch (e) {
+      if (generation !== this.generation) return;
+      this.state = 'error';
+      this.error = e instanceof Error ? e.message : String(e);
+      // Try again later (the relay may be restarting).
+      this.reconnectTimer = setTimeout(() => {
+        if (this.wanted && this.api === api && !this.peer) void this.startPeer();
+      }, 3_000);
+    }
+  }
+
+  /** The worker's token is there once the worker connected; wait a little for it. */
+  private async waitToken(api: Comlink.Remote<MeshWorkerApi>): Promise<string> {
+    for (let i = 0; i < 50; i++) {
+      const t = await api.meshToken();
+      if (t) return t;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('no access token');
+  }
+
+  /** Signalling socket lost: reconnect with the worker's current token (it may have been refreshed). */
+  private scheduleReconnect(peer: Peer): void {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(async () => {
+      if (this.peer !== peer || peer.destroyed || !peer.disconnected) return;
+      const token = await this.api?.meshToken();
+      if (token) (peer as unknown as { options: { token: string } }).options.token = token;
+      peer.reconnect();
+    }, 1_000);
+  }
+
+  private stopPeer(): void {
+    this.generation++;
+    clearTimeout(this.reconnectTimer);
+    const peer = this.peer;
+    this.peer = undefined;
+    for (const set of this.conns.values()) for (const c of set) c.close();
+    this.conns.clear();
+    peer?.destroy();
+    this.state = 'off';
+    this.info = undefined;
+  }
+
+  // ---- links (asked by the worker) ----------------------------------------------------------
+
+  private connect(peerId: string): void {
+    const peer = this.peer;
+    if (!peer || peer.destroyed) return this.failed(peerId);
+    const held = this.conns.get(peerId);
+    if (held && held.size > 0) return;
+    this.track(peer.connect(peerId, { serialization: 'raw', reliable: true, label: 'tickmesh' }));
+  }
+
+  private disconnect(peerId: string): void {
+    const set = this.conns.get(peerId);
+    this.conns.delete(peerId);
+    if (set) for (const c of set) c.close();
+  }
+
+  private failed(peerId: string): void {
+    void this.api?.meshConnectFailed(peerId);
+  }
+
+  private track(conn: DataConnection): void {
+    const api = this.api;
+    if (!api) {
+      conn.close();
+      return;
+    }
+    const id = conn.peer;
+    let set = this.conns.get(id);
+    if (!set) this.conns.set(id, (set = new Set()));
+    set.add(conn);
+    let opened = false;
+    const timer = setTimeout(() => {
+      if (!opened) conn.close();
+    }, CONNECT_TIMEOUT_MS);
+    conn.on('open', () => {
+      opened = true;
+      clearTimeout(timer);
+      let ch: RTCDataChannel;
+      try {
+        ch = conn.peerConnection.createDataChannel('tickmesh-md', { negotiated: true, id: MESH_CHANNEL_ID, ordered: true, maxRetransmits: 0 });
+      } catch (e) {
+        console.error('mesh channel', e);
+        conn.close();
+        return;
+      }
+      // Same task as the creation: transferable now, not later.
+      void api.meshChannel(id, Comlink.transfer(ch, [ch as unknown as Transferable]));
+    });
+    const gone = () => {
+      clearTimeout(timer);
+      const s = this.conns.get(id);
+      s?.delete(conn);
+      if (s && s.size === 0) this.conns.delete(id);
+      if (!opened) {
+        opened = true; // report once
+        this.failed(id);
+      }
+    };
+    conn.on('close', gone);
+    conn.on('error', gone);
+  }
+}
+
+export const meshClient = new MeshClient();
+
+// Diagnostics hook (support, and the browser mesh test): the mesh part of the last frame.
+(globalThis as { tickmeshMesh?: () => MeshFrameInfo | undefined }).tickmeshMesh = () => (meshClient.info ? $state.snapshot(meshClient.info) : undefined);
+(globalThis as { tickmeshMeshTimings?: (streamId: number) => Promise<Array<[number, number]>> }).tickmeshMeshTimings = (streamId) => meshClient.timings(streamId);
