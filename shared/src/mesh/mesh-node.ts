@@ -598,6 +598,12 @@ export class MeshNode implements MeshLinkHandler {
       for (let stripe = 0; stripe < s.stripes; stripe++) {
         const p = s.parents[stripe]!;
         if (!p || p === RELAY_PEER_ID || now - s.reportedAt[stripe]! < MISBEHAVIOUR_STALE_REPORT_MS) continue;
+        if (!this.neighbours.get(p)?.open) {
+          // Silence before the link to a new parent is even open (WebRTC setup takes hundreds
+          // of ms) is not a stall; the transport reports a link that never opens as closed.
+          s.sinceParent[stripe] = 0;
+          continue;
+        }
         if (s.sinceParent[stripe]! >= o.stallFrames) {
           s.reportedAt[stripe] = now;
           s.sinceParent[stripe] = 0;
