@@ -90,4 +90,4 @@ printTable('Mesh: relay market-data egress, mesh vs direct (in-process simulatio
   'Bytes ratio includes the 80 B signed-frame envelope per relay frame and mesh control (assign, 500 ms have heartbeats).');
 printTable('Mesh: frame signature cost (WebCrypto, this process, sequential awaits)', await cryptoRows(),
   'One signature per relay flush per stream (already a batch of every update in that flush). Duplicates are dropped by seq before verification.\n' +
-  'One-hop latency over WebRTC (budget p99 <= 2 ms loopback): not measured here, needs the browser wiring.');
+  'One-hop latency over real WebRTC (budget p99 <= 2 ms loopback): see mesh-werift.bench.ts (werift peers) and the 5-page Chromium test.');
