@@ -5,8 +5,8 @@
  * cost of signing and verifying one frame (Ed25519, ECDSA P-256) in this process.
  *
  * Not measured here: one-hop latency over a real WebRTC data channel (the DESIGN.md budget of
- * p99 <= 2 ms on loopback). An in-process MessageChannel would say nothing about SCTP/DTLS; it
- * needs the browser wiring (Playwright, two Chromium pages) and is left to that work.
+ * p99 <= 2 ms on loopback): an in-process link would say nothing about SCTP/DTLS. That is
+ * mesh-werift.bench.ts (werift peers) and the 5-page Chromium test in web/test/e2e/mesh.test.ts.
  */
 import { createFrameVerifier, encodeBookBatch, generateFrameSigner, prepareSignedFrame, type FrameSignatureAlgorithm } from '../shared/src/codec/index';
 import { runMeshSimulation } from '../shared/src/mesh/index';
