@@ -10,3 +10,4 @@ export * from './frame-signing';
 export * from './recording-types';
 export * from './recording-writer';
 export * from './recording-reader';
+export { uvarintSize, writeUvarint } from './wire-writer';

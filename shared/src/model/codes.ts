@@ -115,6 +115,22 @@ export const ErrorCode = {
   RECORDING_UNSUPPORTED_VERSION: 'RECORDING_UNSUPPORTED_VERSION',
   RECORDING_TRUNCATED: 'RECORDING_TRUNCATED',
   RECORDING_CORRUPT: 'RECORDING_CORRUPT',
+  // the browser recorder (web/src/workers/recording): the origin's storage quota is exhausted; recording stops, nothing committed is lost
+  RECORDING_QUOTA_EXCEEDED: 'RECORDING_QUOTA_EXCEEDED',
+  // IndexedDB refused a write for another reason (see the message); recording stops
+  RECORDING_STORE_FAILED: 'RECORDING_STORE_FAILED',
+  // IndexedDB cannot be opened here (private mode, blocked): nothing is recorded
+  RECORDING_UNAVAILABLE: 'RECORDING_UNAVAILABLE',
+  // IndexedDB fell behind: frames were shed (counted) until it caught up
+  RECORDING_SHEDDING: 'RECORDING_SHEDDING',
+  // replay: no recording with that id / the request names no stream of it / the window holds no frame
+  REPLAY_UNKNOWN_RECORDING: 'REPLAY_UNKNOWN_RECORDING',
+  REPLAY_NO_STREAMS: 'REPLAY_NO_STREAMS',
+  REPLAY_EMPTY_RANGE: 'REPLAY_EMPTY_RANGE',
+  // an action that needs replay mode (paper orders, replay controls) while none is open
+  REPLAY_NOT_ACTIVE: 'REPLAY_NOT_ACTIVE',
+  // paper trading (web/src/workers/paper): the replayed book holds nothing to trade against
+  PAPER_NO_BOOK: 'PAPER_NO_BOOK',
   // a replayed venue (relay/src/venues/replay) takes no orders
   VENUE_REPLAY_READ_ONLY: 'VENUE_REPLAY_READ_ONLY',
 } as const;

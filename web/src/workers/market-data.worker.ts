@@ -34,6 +34,19 @@ const api: TerminalWorkerApi = {
   meshConnectFailed: (peerId) => engine.meshConnectFailed(peerId),
   meshToken: () => engine.meshToken(),
   meshTimings: (streamId) => engine.meshTimings(streamId),
+  // Recording and replay: IndexedDB lives here, next to the frames.
+  setRecording: (on) => engine.setRecording(on),
+  setRetention: (options) => engine.setRetention(options),
+  setPersisted: (persisted) => engine.setPersisted(persisted),
+  listRecordings: () => engine.listRecordings(),
+  deleteRecording: (id) => engine.deleteRecording(id),
+  exportRecording: (id) => engine.exportRecording(id),
+  importRecording: (file, name, options) => engine.importRecording(file, name, options),
+  startReplay: (request) => engine.startReplay(request),
+  replayControl: (control) => engine.replayControl(control),
+  stopReplay: () => engine.stopReplay(),
+  replayHashes: () => engine.replayHashes(),
+  recordedHashes: (id) => engine.recordedHashes(id),
 };
 
 function transferables(f: TerminalFrame): ArrayBuffer[] {

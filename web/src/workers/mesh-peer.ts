@@ -39,8 +39,8 @@ export interface MeshLinks {
 export interface MeshEngineHooks {
   /** One ClientMessage.mesh payload on the /ws session. */
   sendRelay(payload: Uint8Array): boolean;
-  /** A verified mesh frame, decoded: applied exactly as a direct batch. */
-  apply(msg: ServerMsg): void;
+  /** A verified mesh frame, decoded, with its exact ServerMessage bytes (recorded as a direct batch's are): applied exactly as a direct batch. */
+  apply(msg: ServerMsg, bytes: Uint8Array): void;
   /** Ask the relay for a fresh snapshot of a stream (a held subscribe). */
   requestSnapshot(streamId: number): void;
   /** Streams the view holds whose book is in sync now: where the mesh may take over. */
@@ -376,7 +376,7 @@ export class MeshPeer implements MeshTransport {
     const r = decodeServer(frame);
     if (!r.ok || r.value.type !== 'bookBatch') return;
     this.framesFromMesh++;
-    this.hooks.apply(r.value);
+    this.hooks.apply(r.value, frame);
   }
 }
 

@@ -93,6 +93,138 @@ export interface TerminalFrame {
   updates: number;
   /** The peer mesh, when switched on (undefined while off). */
   mesh?: MeshFrameInfo;
+  /** 'replay': the ladder, tape, chart, orders and positions come from a replay and paper trading. */
+  mode: TerminalMode;
+  /**
+   * True when `orders` and `positions` are the whole set of the mode just entered (live or
+   * paper): the UI must drop the orders, fills and positions it holds before applying them.
+   */
+  accountReset: boolean;
+  /** The IndexedDB recorder (every frame, about 4 times a second is enough for a meter). */
+  recorder: RecorderStatus;
+  /** The replay while one is open (mode 'replay'), else undefined. */
+  replay?: ReplayStatus;
+}
+
+export type TerminalMode = 'live' | 'replay';
+
+/** Replay pace: recorded pace times 1, 10 or 100, or as fast as the worker can apply frames. */
+export type ReplaySpeed = 1 | 10 | 100 | 'max';
+
+/** Retention of recordings in IndexedDB; the oldest data goes first when either limit is passed. */
+export interface RetentionOptions {
+  /** Bytes of recorded frames kept across all recordings. Default 512 MiB. */
+  maxBytes: number;
+  /** Age of the oldest frame kept, ms. Default 7 days. */
+  maxAgeMs: number;
+}
+
+/**
+ * The recorder as the storage meter shows it.
+ * - 'recording': frames are being stored;
+ * - 'shedding': IndexedDB fell behind and frames are being dropped (counted in `framesShed`)
+ *   until it catches up; the recording continues from a fresh book checkpoint;
+ * - 'full': the browser's quota is exhausted (RECORDING_QUOTA_EXCEEDED): recording stopped,
+ *   everything committed before is kept;
+ * - 'off': switched off by the trader; 'unavailable': no IndexedDB here; 'error': see lastError.
+ */
+export interface RecorderStatus {
+  state: 'off' | 'recording' | 'shedding' | 'full' | 'error' | 'unavailable';
+  /** The recording being written (0 when none). */
+  recordingId: number;
+  /** Frames stored (committed) by this worker since it started. */
+  framesRecorded: number;
+  /** Frames dropped because IndexedDB could not keep up (visible, never silent). */
+  framesShed: number;
+  /** Bytes received but not yet committed to IndexedDB. */
+  pendingBytes: number;
+  /** Bytes of frames held in IndexedDB across all recordings (the recorder's own count). */
+  storedBytes: number;
+  /** navigator.storage.estimate() of the origin, when the browser gives it. */
+  usageBytes?: number;
+  quotaBytes?: number;
+  /** navigator.storage.persisted(): the browser will not evict our data under pressure. */
+  persisted?: boolean;
+  /** Last RECORDING_* code ('' when none). */
+  lastError: string;
+  retention: RetentionOptions;
+}
+
+/** One recording held in IndexedDB. */
+export interface RecordingInfo {
+  id: number;
+  /** Display name: the start time and symbols, or the imported file's name. */
+  name: string;
+  createdBy: string;
+  /** Receive time of the first and last frame kept, µs since the Unix epoch (0 when empty). */
+  startUs: number;
+  endUs: number;
+  frames: number;
+  bytes: number;
+  /** The recorded relay's instruments (their stream ids, venues and symbols). */
+  instruments: Instrument[];
+  /** Stream ids that have frames. */
+  streamIds: number[];
+  source: 'recorded' | 'imported';
+  /** Being written now. */
+  live: boolean;
+}
+
+/** What to replay. */
+export interface ReplayRequest {
+  recordingId: number;
+  /** Streams to play (default: every stream of the recording). */
+  streamIds?: number[];
+  /** Receive-time window, µs since the Unix epoch (default: the whole recording). */
+  fromUs?: number;
+  toUs?: number;
+  /** Default 1. */
+  speed?: ReplaySpeed;
+  /** Start paused at `fromUs` (default false: playing). */
+  paused?: boolean;
+}
+
+/** One control of an open replay; fields combine (seek then speed then play/pause then step). */
+export interface ReplayControl {
+  /** Jump to this receive time (µs), books rebuilt from the nearest checkpoint. */
+  seekUs?: number;
+  speed?: ReplaySpeed;
+  /** true = play, false = pause. */
+  playing?: boolean;
+  /** Pause and apply this many more frames. */
+  step?: number;
+}
+
+export interface ReplayStatus {
+  recordingId: number;
+  state: 'loading' | 'playing' | 'paused' | 'ended';
+  speed: ReplaySpeed;
+  fromUs: number;
+  toUs: number;
+  /** Receive time of the last frame applied (µs); fromUs before the first. */
+  positionUs: number;
+  framesPlayed: number;
+  /** Level changes and trades applied per second over the last second (the replay's pace). */
+  ticksPerSec: number;
+  /** Streams in the replay, as the picker shows them. */
+  streamIds: number[];
+  /** Recorded checkpoints the replayed book reached with an equal state hash, and with a different one (determinism: 0). */
+  checkpointsVerified: number;
+  checkpointMismatches: number;
+  /** Last RECORDING_* / REPLAY_* code ('' when none). */
+  lastError: string;
+}
+
+/** A recording imported, or why the file was refused (nothing stored then; earlier recordings untouched). */
+export type ImportResult =
+  | { ok: true; recording: RecordingInfo }
+  | { ok: false; code: string; message: string; intactFrames: number; offset: number };
+
+/** A stream's book as a hash, for comparing a replay with what was recorded. */
+export interface BookHash {
+  streamId: number;
+  seq: number;
+  stateHash: string;
 }
 
 /** One viewed stream as the mesh sees it. */
@@ -175,6 +307,28 @@ export interface TerminalWorkerApi {
   meshTimings?(streamId: number): Promise<Array<[number, number]>>;
   /** The worker's current access token (it refreshes it), for the signalling server. */
   meshToken?(): Promise<string>;
+
+  // ---- recording and replay ----
+  /** Recording on (a new recording starts at the next frames) or off (the current one is sealed with final checkpoints). */
+  setRecording(on: boolean): Promise<void>;
+  setRetention(options: Partial<RetentionOptions>): Promise<void>;
+  /** navigator.storage.persist() is Window-only: the UI asks and tells the worker the answer. */
+  setPersisted(persisted: boolean): Promise<void>;
+  listRecordings(): Promise<RecordingInfo[]>;
+  deleteRecording(id: number): Promise<void>;
+  /** The recording as a file (RECORDING-FORMAT.md), frames of all streams in receive order. */
+  exportRecording(id: number): Promise<Blob>;
+  /** Reads a recording file; a damaged one is refused with its RECORDING_* code unless `partial` (then its intact frames are kept). */
+  importRecording(file: Blob, name: string, options?: { partial?: boolean }): Promise<ImportResult>;
+  /** Enters replay mode (live books keep running underneath; live order entry is off, orders go to paper trading). */
+  startReplay(request: ReplayRequest): Promise<PlaceResult>;
+  replayControl(control: ReplayControl): Promise<void>;
+  /** Back to live: the live ladder, tape, chart, orders and positions return. */
+  stopReplay(): Promise<void>;
+  /** Test hook: book hashes of the replay's streams now. */
+  replayHashes(): Promise<BookHash[]>;
+  /** Test hook: the last checkpoint hash recorded per stream of a recording. */
+  recordedHashes(id: number): Promise<BookHash[]>;
 }
 
 export type { Side };

@@ -10,26 +10,34 @@ import {
   unrealisedPnl,
   type ClientMsg,
   type ExecutionReportMsg,
-  type Fill,
   type Instrument,
   type OrderIntent,
   type ServerMsg,
   type Trade,
 } from '@tickmesh/shared';
+import { AccountState } from './account-state';
 import { CandleSeries } from './candle-series';
 import type { EngineDeps } from './engine-deps';
 import { LadderBuilder, type LadderSource } from './ladder-builder';
 import { MeshPeer, type MeshChannel } from './mesh-peer';
-import { isParentOrder, OrderBlotter } from './order-blotter';
-import { PositionLedger } from './position-ledger';
 import { preTradeContext } from './pre-trade-context-builder';
 import type { BackoffOptions } from './reconnect-backoff';
 import { RelayRest, type SymbolRiskInfo } from './relay-rest';
 import { RelaySocket } from './relay-socket';
+import { bookCheckpoint } from './recording/book-checkpoint';
+import { RecordingLibrary, type RecordingLibraryOptions } from './recording/recording-library';
+import { ReplayDesk } from './replay-desk';
 import { RttProbe } from './rtt-probe';
 import { StreamBooks, type StreamEntry } from './stream-books';
 import type {
+  BookHash,
   ConnectOptions,
+  ImportResult,
+  RecordingInfo,
+  ReplayControl,
+  ReplayRequest,
+  RetentionOptions,
+  TerminalMode,
   ConnectionState,
   LadderFrame,
   MeshLinkRequests,
@@ -58,6 +66,11 @@ export interface TerminalEngineOptions {
   markIntervalMs?: number;
   /** Order requests remembered for matching the relay's Errors to them. Default 1,000. */
   maxPendingRequests?: number;
+  /**
+   * The IndexedDB recorder: on by default (every market-data frame received is stored), with
+   * the library's defaults. `false` = never record (frames still replayable from imports).
+   */
+  recording?: false | RecordingLibraryOptions;
 }
 
 /**
@@ -101,8 +114,14 @@ export class TerminalEngine implements TerminalWorkerApi {
   private readonly ladder = new LadderBuilder();
   private readonly tape = new TradeTape();
   private candles = new CandleSeries();
-  private readonly blotter = new OrderBlotter();
-  private readonly ledger = new PositionLedger();
+  /** The relay account's orders and positions (reports from the relay). */
+  private readonly liveOrders = new AccountState();
+  /** Stored frames: the recorder of what arrives, and replays of what was stored. */
+  private readonly recordings: RecordingLibrary;
+  private recordingWanted: boolean;
+  /** Replay mode while set: its books, tape and paper account are what frames show. */
+  private replayDesk: ReplayDesk | undefined;
+  private lastMode: TerminalMode = 'live';
   private readonly rtt: RttProbe;
   private readonly risk = new Map<string, SymbolRiskInfo>();
   private readonly lastMid = new Map<string, number>();
@@ -153,8 +172,15 @@ export class TerminalEngine implements TerminalWorkerApi {
     );
     this.books = new StreamBooks(
       (streamId) => this.send({ type: 'subscribe', requestId: this.nextRequestId(), streamIds: [streamId], symbols: [] }),
-      (entry, trade) => this.onTrade(entry, trade),
+      (entry, trade) => {
+        if (this.replayDesk === undefined) this.onTrade(entry, trade);
+      },
     );
+    this.recordingWanted = options.recording !== false;
+    this.recordings = new RecordingLibrary((streamId) => {
+      const e = this.books.get(streamId);
+      return e === undefined ? undefined : bookCheckpoint(e.stream, nowUs());
+    }, options.recording || {});
   }
 
   // ---- TerminalWorkerApi ----------------------------------------------------------------
@@ -209,6 +235,7 @@ export class TerminalEngine implements TerminalWorkerApi {
    * it becomes a Denied order with the Error's code). An empty clientOrderId gets a fresh one.
    */
   async placeOrder(order: TicketOrder): Promise<PlaceResult> {
+    if (this.replayDesk) return this.replayDesk.place({ ...order, account: 'paper', clientOrderId: order.clientOrderId || this.newClientId() });
     const blocked = this.tradingBlocked();
     if (blocked) return blocked;
     const intent: OrderIntent = { ...order, account: this.account, clientOrderId: order.clientOrderId || this.newClientId() };
@@ -225,6 +252,7 @@ export class TerminalEngine implements TerminalWorkerApi {
 
   /** Sends a cancel of the order with this client id (no pre-check: cancels are always allowed). */
   async cancelOrder(clientOrderId: string): Promise<PlaceResult> {
+    if (this.replayDesk) return this.replayDesk.cancel(clientOrderId);
     const blocked = this.tradingBlocked();
     if (blocked) return blocked;
     const requestId = this.nextRequestId();
@@ -239,9 +267,10 @@ export class TerminalEngine implements TerminalWorkerApi {
    * takes a new client id once the venue confirms (the blotter follows it by orderId).
    */
   async replaceOrder(clientOrderId: string, price: number, qty: number): Promise<PlaceResult> {
+    if (this.replayDesk) return refused(ErrorCode.OMS_REPLACE_NOT_SUPPORTED, 'paper orders are cancelled and placed again, not replaced');
     const blocked = this.tradingBlocked();
     if (blocked) return blocked;
-    const order = this.blotter.byClientOrderId(clientOrderId);
+    const order = this.liveOrders.blotter.byClientOrderId(clientOrderId);
     if (order === undefined) return refused(ErrorCode.OMS_UNKNOWN_ORDER, `no order ${clientOrderId}`);
     const inst = this.instrumentOf(order.symbol);
     if (inst === undefined) return refused(ErrorCode.RISK_UNKNOWN_INSTRUMENT, `unknown instrument ${order.symbol}`);
@@ -256,6 +285,7 @@ export class TerminalEngine implements TerminalWorkerApi {
 
   /** Cancels every open order of the account, or of one symbol. */
   async cancelAll(symbol?: string): Promise<PlaceResult> {
+    if (this.replayDesk) return this.replayDesk.cancelAll(symbol);
     const blocked = this.tradingBlocked();
     if (blocked) return blocked;
     const requestId = this.nextRequestId();
@@ -287,7 +317,10 @@ export class TerminalEngine implements TerminalWorkerApi {
     if (peerId === null || this.mesh || !links) return;
     this.mesh = new MeshPeer(peerId, links, {
       sendRelay: (payload) => this.send({ type: 'mesh', requestId: 0, payload }),
-      apply: (msg) => this.handle(msg),
+      apply: (msg, bytes) => {
+        this.record(msg, bytes);
+        this.handle(msg);
+      },
       requestSnapshot: (streamId) => this.send({ type: 'subscribe', requestId: this.nextRequestId(), streamIds: [streamId], symbols: [] }),
       liveStreams: () => this.books.entries.filter((e) => e.stream.status !== 'stale').map((e) => ({ streamId: e.instrument.streamId, epoch: e.stream.epoch, seq: e.stream.seq })),
       viewStreams: () => this.books.entries.map((e) => ({ streamId: e.instrument.streamId, symbol: e.instrument.symbol, venue: e.instrument.venue, seq: e.stream.seq, checksum: e.stream.book.checksum() })),
@@ -310,6 +343,81 @@ export class TerminalEngine implements TerminalWorkerApi {
 
   async meshToken(): Promise<string> {
     return this.tokens?.token ?? '';
+  }
+
+  // ---- recording and replay (TerminalWorkerApi) -----------------------------------------------
+
+  async setRecording(on: boolean): Promise<void> {
+    this.recordingWanted = on;
+    const recorder = this.recordings.recorder;
+    if (!on) await recorder.end();
+    else if (!recorder.recording && this.welcomed) await this.recordings.begin(this.instruments);
+  }
+
+  async setRetention(options: Partial<RetentionOptions>): Promise<void> {
+    this.recordings.recorder.setRetention(options);
+    await this.recordings.recorder.applyRetention();
+  }
+
+  async setPersisted(persisted: boolean): Promise<void> {
+    this.recordings.recorder.setPersisted(persisted);
+  }
+
+  listRecordings(): Promise<RecordingInfo[]> {
+    return this.recordings.list();
+  }
+
+  deleteRecording(id: number): Promise<void> {
+    return this.recordings.delete(id);
+  }
+
+  exportRecording(id: number): Promise<Blob> {
+    return this.recordings.export(id);
+  }
+
+  importRecording(file: Blob, name: string, options?: { partial?: boolean }): Promise<ImportResult> {
+    return this.recordings.import(file, name, options?.partial === true);
+  }
+
+  /**
+   * Enters replay mode: the view, tape, chart, orders and positions follow the replay and
+   * paper trading; the live connection (and recording) carries on underneath.
+   */
+  async startReplay(request: ReplayRequest): Promise<PlaceResult> {
+    await this.stopReplay();
+    const r = await ReplayDesk.open(this.recordings, request, (entry, trade) => this.onTrade(entry, trade));
+    if (!r.ok) return refused(r.code, r.message);
+    this.replayDesk = r.desk;
+    this.restartTrades();
+    return { ok: true };
+  }
+
+  async replayControl(control: ReplayControl): Promise<void> {
+    const player = this.replayDesk?.replay;
+    if (!player) return;
+    if (control.seekUs !== undefined) {
+      await player.seek(control.seekUs);
+      this.restartTrades();
+    }
+    if (control.speed !== undefined) player.setSpeed(control.speed);
+    if (control.playing === true) player.play();
+    else if (control.playing === false) player.pause();
+    if (control.step !== undefined && control.step > 0) await player.step(control.step);
+  }
+
+  async stopReplay(): Promise<void> {
+    if (!this.replayDesk) return;
+    this.replayDesk.close();
+    this.replayDesk = undefined;
+    this.restartTrades();
+  }
+
+  async replayHashes(): Promise<BookHash[]> {
+    return (this.replayDesk?.books.entries ?? []).map((e) => ({ streamId: e.instrument.streamId, seq: e.stream.seq, stateHash: e.stream.book.stateHash() }));
+  }
+
+  recordedHashes(id: number): Promise<BookHash[]> {
+    return this.recordings.finalHashes(id);
   }
 
   // ---- inspection (tests, diagnostics) ----------------------------------------------------
@@ -351,9 +459,13 @@ export class TerminalEngine implements TerminalWorkerApi {
         this.decodeErrors++;
         return;
       }
-      book = r.value.type === 'bookBatch' || r.value.type === 'bookSnapshot';
-      if (book) this.mesh?.countDirect(bytes.length, r.value.type === 'bookBatch');
-      this.handle(r.value);
+      const msg = r.value;
+      book = msg.type === 'bookBatch' || msg.type === 'bookSnapshot';
+      if (book) {
+        this.mesh?.countDirect(bytes.length, msg.type === 'bookBatch');
+        this.record(msg, bytes);
+      }
+      this.handle(msg);
     } catch {
       this.decodeErrors++;
     } finally {
@@ -408,14 +520,15 @@ export class TerminalEngine implements TerminalWorkerApi {
   private onWelcome(msg: Extract<ServerMsg, { type: 'welcome' }>): void {
     if (this.account !== '' && msg.account !== this.account) {
       // Another account on the same worker: nothing of the previous one may show.
-      this.blotter.clear();
-      this.ledger.clear();
+      this.liveOrders.clear();
     }
     this.account = msg.account;
     this.role = msg.role;
     this.mdPublicKey = msg.mdPublicKey;
     this.setInstruments(msg.instruments);
     this.welcomed = true;
+    if (this.recordingWanted && !this.recordings.recorder.recording) void this.recordings.begin(msg.instruments);
+    else this.recordings.recorder.setInstruments(msg.instruments);
     this.mesh?.startSession(msg.mdPublicKey);
     this.socket.connected();
     this.subscribedSymbol = '';
@@ -459,25 +572,7 @@ export class TerminalEngine implements TerminalWorkerApi {
       }
     }
     if (this.account !== '' && r.account !== this.account) return;
-    const order = this.blotter.apply(r, sent);
-    if (r.execType === ExecType.Trade && r.lastQty > 0 && !isParentOrder(order)) {
-      const fill: Fill = {
-        fillId: this.ledger.nextFillId(r.orderId),
-        orderId: r.orderId,
-        parentOrderId: r.parentOrderId,
-        account: r.account,
-        symbol: r.symbol,
-        venue: r.venue,
-        side: r.side,
-        price: r.lastPrice,
-        qty: r.lastQty,
-        fee: r.fee,
-        liquidityMaker: r.liquidityMaker,
-        tradeId: r.tradeId,
-        timeUs: r.timeUs,
-      };
-      this.ledger.add(fill);
-    }
+    this.liveOrders.applyReport(r, sent);
   }
 
   /** A refused request: shown on the blotter when it was an order request of ours. */
@@ -486,10 +581,11 @@ export class TerminalEngine implements TerminalWorkerApi {
     if (p === undefined) return;
     this.pending.delete(requestId);
     const nowUs = this.deps.now() * 1000;
-    if (p.kind === 'new') this.blotter.deniedRequest(p.intent, code, nowUs);
+    const blotter = this.liveOrders.blotter;
+    if (p.kind === 'new') blotter.deniedRequest(p.intent, code, nowUs);
     else if (p.kind === 'cancel' || p.kind === 'replace') {
-      const o = this.blotter.byClientOrderId(p.origClientOrderId);
-      if (o !== undefined) this.blotter.refused(o, code, nowUs);
+      const o = blotter.byClientOrderId(p.origClientOrderId);
+      if (o !== undefined) blotter.refused(o, code, nowUs);
     }
   }
 
@@ -555,11 +651,12 @@ export class TerminalEngine implements TerminalWorkerApi {
     const [limits, orders, fills, positions] = await Promise.allSettled([rest.riskLimits(), rest.orders(), rest.fills(), rest.positions()]);
     if (this.rest !== rest) return; // a newer connect() replaced this one
     if (limits.status === 'fulfilled') for (const s of limits.value) this.risk.set(s.symbol, s);
-    if (orders.status === 'fulfilled') this.blotter.load(orders.value);
-    if (fills.status === 'fulfilled') this.ledger.load(fills.value.filter((f) => f.account === this.account));
+    const { blotter, ledger } = this.liveOrders;
+    if (orders.status === 'fulfilled') blotter.load(orders.value);
+    if (fills.status === 'fulfilled') ledger.load(fills.value.filter((f) => f.account === this.account));
     // Positions are rebuilt from fills (see PositionLedger); the relay's own figures are the
     // fallback only when the fill list could not be read.
-    else if (positions.status === 'fulfilled') this.ledger.seed(positions.value.filter((p) => p.account === this.account));
+    else if (positions.status === 'fulfilled') ledger.seed(positions.value.filter((p) => p.account === this.account));
     this.restLoads++;
   }
 
@@ -579,6 +676,25 @@ export class TerminalEngine implements TerminalWorkerApi {
     this.mesh?.endSession();
     this.books.invalidateAll();
     this.releaseConnectWaiters();
+  }
+
+  // ---- recording and replay ---------------------------------------------------------------
+
+  /** Stores a book frame of a held stream, before it is applied (see Recorder.append). */
+  private record(msg: ServerMsg, bytes: Uint8Array): void {
+    if (msg.type !== 'bookBatch' && msg.type !== 'bookSnapshot') return;
+    if (this.books.get(msg.streamId) === undefined) return; // not held: the books ignore it too
+    this.recordings.recorder.append(msg.streamId, nowUs(), bytes);
+  }
+
+  /** The books the view shows: the replay's in replay mode, else the live ones. */
+  private get marketBooks(): StreamBooks {
+    return this.replayDesk?.books ?? this.books;
+  }
+
+  /** The account the blotter and positions show: paper in replay mode, else live. */
+  private get activeOrders(): AccountState {
+    return this.replayDesk?.account ?? this.liveOrders;
   }
 
   // ---- frames -----------------------------------------------------------------------------
@@ -620,14 +736,33 @@ export class TerminalEngine implements TerminalWorkerApi {
       trades: this.tape.take(),
       candles: reset ? this.candles.takeAll() : this.candles.takeChanged(),
       candlesReset: reset,
-      orders: this.blotter.takeChanged(),
-      fills: this.ledger.takeFills(),
+      orders: [],
+      fills: [],
       updates: this.updatesSinceFrame,
+      mode: this.replayDesk ? 'replay' : 'live',
+      accountReset: false,
+      recorder: this.recordings.recorder.status(),
     };
+    const orders = this.activeOrders;
+    if (frame.mode !== this.lastMode) {
+      // Live and paper accounts never mix on screen: the UI drops what it holds and gets the whole new set.
+      this.lastMode = frame.mode;
+      frame.accountReset = true;
+      orders.blotter.takeChanged();
+      orders.ledger.takeFills();
+      frame.orders = [...orders.blotter.values()];
+      orders.ledger.changed = true;
+      this.positionsKey = '';
+      this.instrumentsChanged = true;
+    } else {
+      frame.orders = orders.blotter.takeChanged();
+      frame.fills = orders.ledger.takeFills();
+    }
+    if (this.replayDesk) frame.replay = this.replayDesk.replay.status();
     this.updatesSinceFrame = 0;
     if (this.instrumentsChanged) {
       this.instrumentsChanged = false;
-      frame.instruments = this.instruments.map((i) => ({ ...i }));
+      frame.instruments = (this.replayDesk ? this.replayDesk.replay.instruments : this.instruments).map((i) => ({ ...i }));
     }
     const positions = this.positionsIfChanged();
     if (positions !== undefined) frame.positions = positions;
@@ -643,7 +778,7 @@ export class TerminalEngine implements TerminalWorkerApi {
 
   /** Streams of the view: every venue of the symbol, or the one venue chosen. */
   private viewEntries(): readonly StreamEntry[] {
-    const all = this.books.entries;
+    const all = this.marketBooks.entries;
     const venue = this.view.venue;
     if (venue === '') return all;
     return all.filter((e) => e.instrument.venue === venue);
@@ -653,7 +788,7 @@ export class TerminalEngine implements TerminalWorkerApi {
   private symbolMid(): number {
     let bid = Number.NaN;
     let ask = Number.NaN;
-    for (const e of this.books.entries) {
+    for (const e of this.marketBooks.entries) {
       const b = e.stream.book.bestBid();
       const a = e.stream.book.bestAsk();
       if (!(b <= bid)) bid = b;
@@ -672,12 +807,13 @@ export class TerminalEngine implements TerminalWorkerApi {
   }
 
   private positionsIfChanged(): PositionView[] | undefined {
-    const fillsMoved = this.ledger.changed;
+    const ledger = this.activeOrders.ledger;
+    const fillsMoved = ledger.changed;
     const now = performance.now();
     if (!fillsMoved && now - this.positionsSentAt < this.markIntervalMs) return undefined;
     const out: PositionView[] = [];
     let key = '';
-    for (const p of this.ledger.list()) {
+    for (const p of ledger.list()) {
       const inst = this.instrumentOf(p.symbol);
       // ticks × lots → quote: one tick times one lot, in quote units (display only).
       const unit = inst === undefined ? 0 : fromTicks(inst, 1) * fromLots(inst, 1);
@@ -695,7 +831,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     }
     this.positionsSentAt = now;
     if (!fillsMoved && key === this.positionsKey) return undefined;
-    this.ledger.changed = false;
+    ledger.changed = false;
     this.positionsKey = key;
     return out;
   }
@@ -716,8 +852,8 @@ export class TerminalEngine implements TerminalWorkerApi {
       instrument: inst,
       instrumentOf: (s: string) => this.instrumentOf(s),
       referencePrice: mid === mid ? mid : this.lastMid.get(symbol) ?? this.risk.get(symbol)?.referencePrice ?? Number.NaN,
-      position: this.ledger.qty(symbol),
-      blotter: this.blotter,
+      position: this.liveOrders.ledger.qty(symbol),
+      blotter: this.liveOrders.blotter,
       risk: this.risk.get(symbol),
       streamHalted: halted,
     };
@@ -733,6 +869,11 @@ function clampDepth(depth: number | undefined): number {
   return Number.isSafeInteger(d) && d > 0 ? Math.min(d, 1000) : 20;
 }
 
+
+/** Receive time, µs since the Unix epoch, from the monotonic clock (never goes backwards). */
+function nowUs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
 
 /** The bytes of a binary frame, whichever shape the WebSocket implementation delivered. */
 function toBytes(data: unknown): Uint8Array | undefined {

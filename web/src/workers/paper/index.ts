@@ -1,0 +1,2 @@
+export * from './paper-broker';
+export type { PaperOrderView } from './paper-order';
