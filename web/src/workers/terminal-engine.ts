@@ -840,7 +840,7 @@ export class TerminalEngine implements TerminalWorkerApi {
 
   /** The relay's risk looks instruments up by symbol alone; so does the browser, to agree with it. */
   private instrumentOf(symbol: string): Instrument | undefined {
-    return this.instruments.find((i) => i.symbol === symbol);
+    return (this.replayDesk?.replay.instruments ?? this.instruments).find((i) => i.symbol === symbol);
   }
 
   private riskView(inst: Instrument) {

@@ -22,9 +22,14 @@ export interface RecorderOptions {
   createdBy?: string;
   /** A stream's chunk is sealed early once it holds this many bytes. Default 64 KiB. */
   chunkBytes?: number;
-  /** ...or once its frames span this much receive time, µs. Default 250,000 (a seek reads little past its target). */
+  /**
+   * ...or once its frames span this much receive time, µs; the flush timer also seals a chunk
+   * whose first frame is this old, so at most this much is lost if the tab dies. Default
+   * 1,000,000: chunks big enough for replay to read fast, small enough that a seek reads little
+   * past its target.
+   */
   chunkSpanUs?: number;
-  /** How often buffered frames are sealed into chunks and committed in one transaction, ms. Default 250. */
+  /** How often sealed chunks are committed in one transaction, ms. Default 250. */
   flushIntervalMs?: number;
   /** Receive time between a stream's checkpoints, µs. Default 10 s: a seek applies at most ~10 s of frames. */
   checkpointIntervalUs?: number;
@@ -132,7 +137,7 @@ export class Recorder {
     this.opts = {
       createdBy: options.createdBy ?? 'tickmesh-web',
       chunkBytes: options.chunkBytes ?? 64 * 1024,
-      chunkSpanUs: options.chunkSpanUs ?? 250_000,
+      chunkSpanUs: options.chunkSpanUs ?? 1_000_000,
       flushIntervalMs: options.flushIntervalMs ?? 250,
       checkpointIntervalUs: options.checkpointIntervalUs ?? 10_000_000,
       maxPendingBytes: options.maxPendingBytes ?? 16 * 1024 * 1024,
@@ -341,7 +346,8 @@ export class Recorder {
   private tick(): void {
     const live = this.live;
     if (!live || live.dead) return;
-    for (const s of live.streams.values()) this.seal(s, true);
+    const oldUs = this.opts.nowUs() - this.opts.chunkSpanUs;
+    for (const s of live.streams.values()) if (s.builder.count > 0 && s.builder.startUs <= oldUs) this.seal(s, true);
     if (this.shedding && this.pendingBytes() < this.opts.maxPendingBytes / 2) {
       this.shedding = false;
       this.state = 'recording';

@@ -64,7 +64,7 @@ export class ReplayPlayer {
       chunksPerRead: options.chunksPerRead ?? 64,
       sliceMs: options.sliceMs ?? 12,
       nowMs: options.nowMs ?? (() => performance.now()),
-      sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      sleep: options.sleep ?? sleep,
       onFrame: options.onFrame ?? (() => {}),
     };
     this.instruments = row.instruments.filter((i) => streamIds.includes(i.streamId));
@@ -317,4 +317,20 @@ export class ReplayPlayer {
     this.state = 'ended';
     this.positionUs = Math.max(this.positionUs, Math.min(this.toUs, this.row.endUs));
   }
+}
+
+/**
+ * Waits `ms`; 0 yields through a MessageChannel: nested setTimeout(0) is clamped to 4 ms after
+ * a few levels, which would idle a max-speed replay a quarter of the time.
+ */
+function sleep(ms: number): Promise<void> {
+  if (ms > 0 || typeof MessageChannel === 'undefined') return new Promise((r) => setTimeout(r, ms));
+  return new Promise((r) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      r();
+    };
+    ch.port2.postMessage(0);
+  });
 }
