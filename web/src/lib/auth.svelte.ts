@@ -1,6 +1,7 @@
 import { isGrantValid, loadGrant, postAuth, refreshDelayMs, saveGrant, stripLoginParam, type AuthFailure, type Grant } from './auth-grant';
 
-export type AuthStatus = 'checking' | 'signed-out' | 'signed-in';
+/** 'replay-only': the desk is open without a grant (offline or signed out) to replay recordings. */
+export type AuthStatus = 'checking' | 'signed-out' | 'signed-in' | 'replay-only';
 
 /**
  * Who the trader is. The grant lives in sessionStorage (per tab, gone with the tab) so a reload
@@ -47,6 +48,16 @@ class Auth {
     this.busy = false;
     if (res.ok) this.accept(res.grant);
     else this.error = res.failure;
+  }
+
+  /**
+   * Opens the desk without signing in: the worker starts without a relay session, so recordings
+   * can be replayed (and paper traded) offline; live order entry stays off. Not remembered.
+   */
+  openReplayOnly(): void {
+    if (this.status === 'signed-in') return;
+    this.error = null;
+    this.status = 'replay-only';
   }
 
   logout(): void {

@@ -1,9 +1,10 @@
 import * as Comlink from 'comlink';
 import type { Instrument } from './model';
-import type { Candle, PlaceResult, TerminalFrame, TerminalWorkerApi, TicketOrder, ViewSelection } from '../workers/terminal-api';
+import type { Candle, PlaceResult, TerminalFrame, TerminalMode, TerminalWorkerApi, TicketOrder, ViewSelection } from '../workers/terminal-api';
 import { account } from './account.svelte';
 import { market, TAPE_LENGTH } from './market.svelte';
 import { meshClient } from './mesh-client.svelte';
+import { replay } from './replay.svelte';
 
 /** Candles the main thread keeps so a chart mounted later (or re-mounted) can draw history. */
 const CANDLES_KEPT = 2_000;
@@ -18,6 +19,10 @@ function sameView(a: ViewSelection, b: ViewSelection): boolean {
 
 function notReady(): PlaceResult {
   return { ok: false, code: 'SESSION_NOT_READY', message: 'not connected to the market-data worker' };
+}
+
+function replayOnly(): PlaceResult {
+  return { ok: false, code: 'SESSION_NOT_READY', message: 'replay only (not signed in): start a replay to paper trade' };
 }
 
 function workerFailure(e: unknown): PlaceResult {
@@ -42,12 +47,19 @@ class Terminal {
   private lastFrameView: ViewSelection = { symbol: '', venue: '' };
   private lastSetViewAt = 0;
   private updatesWindow = { at: 0, count: 0 };
+  /** Started without a token: no relay session, so only replays (and their paper trading) work. */
+  private offlineOnly = false;
+  private mode: TerminalMode = 'live';
 
-  /** Starts the worker and the frame loop. Idempotent; `stop()` ends both. */
-  start(token: string): void {
+  /**
+   * Starts the worker and the frame loop. Idempotent; `stop()` ends both. Without a token the
+   * worker starts but never connects to the relay (replay only: offline or signed out).
+   */
+  start(token: string | undefined): void {
     if (this.running) return;
     this.running = true;
-    market.connection.state = 'connecting';
+    this.offlineOnly = !token;
+    market.connection.state = token ? 'connecting' : 'offline';
     this.restoreSelection();
     try {
       this.worker = new Worker(new URL('../workers/market-data.worker.ts', import.meta.url), { type: 'module', name: 'market-data' });
@@ -62,13 +74,38 @@ class Terminal {
       market.connection.state = 'offline';
     });
     this.api = Comlink.wrap<TerminalWorkerApi>(this.worker);
-    this.api.connect({ origin: location.origin, token }).catch((e: unknown) => {
-      console.error('connect failed', e);
-      market.connection.state = 'offline';
-    });
+    if (token) {
+      this.api.connect({ origin: location.origin, token }).catch((e: unknown) => {
+        console.error('connect failed', e);
+        market.connection.state = 'offline';
+      });
+    }
     if (market.selection.symbol) void this.pushView();
-    meshClient.attach(this.api);
+    meshClient.attach(token ? this.api : undefined);
+    replay.attach(this.api);
+    void this.askPersistence(this.api);
     this.raf = requestAnimationFrame(this.tick);
+  }
+
+  /**
+   * Asks the browser not to evict the recordings under storage pressure (persist() is
+   * Window-only) and tells the worker the answer. Missing APIs and refusals are not errors.
+   */
+  private async askPersistence(api: Comlink.Remote<TerminalWorkerApi>): Promise<void> {
+    let persisted: boolean | undefined;
+    try {
+      const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+      persisted = await storage?.persist?.();
+    } catch (e) {
+      console.warn('storage.persist() failed', e);
+      persisted = false;
+    }
+    if (typeof persisted !== 'boolean' || this.api !== api) return;
+    try {
+      await api.setPersisted(persisted);
+    } catch (e) {
+      console.warn('setPersisted failed', e);
+    }
   }
 
   /** The worker's load counters (diagnostics, and the main-thread responsiveness check). */
@@ -82,6 +119,7 @@ class Terminal {
     const api = this.api;
     const worker = this.worker;
     meshClient.attach(undefined);
+    replay.attach(undefined);
     this.api = undefined;
     this.worker = undefined;
     // Say goodbye so the relay sees a clean close, then end the thread either way.
@@ -98,6 +136,8 @@ class Terminal {
     this.candles = [];
     this.inFlight = false;
     this.lastFrameView = { symbol: '', venue: '' };
+    this.mode = 'live';
+    this.offlineOnly = false;
     market.resetView();
     market.connection.state = 'offline';
     account.clear();
@@ -150,8 +190,14 @@ class Terminal {
     return () => this.listeners.delete(listener);
   }
 
+  /** Signed out and not replaying: there is no session to send an order on. */
+  private get orderEntryOff(): boolean {
+    return this.offlineOnly && this.mode !== 'replay';
+  }
+
   async placeOrder(order: TicketOrder): Promise<PlaceResult> {
     if (!this.api) return notReady();
+    if (this.orderEntryOff) return replayOnly();
     try {
       return await this.api.placeOrder(order);
     } catch (e) {
@@ -161,6 +207,7 @@ class Terminal {
 
   async cancelOrder(clientOrderId: string): Promise<PlaceResult> {
     if (!this.api) return notReady();
+    if (this.orderEntryOff) return replayOnly();
     try {
       return await this.api.cancelOrder(clientOrderId);
     } catch (e) {
@@ -170,6 +217,7 @@ class Terminal {
 
   async replaceOrder(clientOrderId: string, priceTicks: number, qtyLots: number): Promise<PlaceResult> {
     if (!this.api) return notReady();
+    if (this.orderEntryOff) return replayOnly();
     try {
       return await this.api.replaceOrder(clientOrderId, priceTicks, qtyLots);
     } catch (e) {
@@ -179,6 +227,7 @@ class Terminal {
 
   async cancelAll(symbol?: string): Promise<PlaceResult> {
     if (!this.api) return notReady();
+    if (this.orderEntryOff) return replayOnly();
     try {
       return await this.api.cancelAll(symbol);
     } catch (e) {
@@ -208,13 +257,26 @@ class Terminal {
 
   private apply(f: TerminalFrame): void {
     const c = market.connection;
-    c.state = f.connection.state;
+    // Signed out, nothing connects: the worker's 'connecting' would be a promise never kept.
+    c.state = this.offlineOnly && f.connection.state === 'connecting' ? 'offline' : f.connection.state;
     c.rttMs = f.connection.rttMs;
     c.reconnectInMs = f.connection.reconnectInMs;
     c.account = f.connection.account;
     c.role = f.connection.role;
     this.countUpdates(f.updates);
 
+    // Replay state first: the instruments below depend on which mode this frame is in.
+    replay.onFrame(f);
+    const mode: TerminalMode = f.mode === 'replay' ? 'replay' : 'live';
+    const modeChanged = mode !== this.mode;
+    if (modeChanged) {
+      this.mode = mode;
+      // Live and replayed tapes must never mix.
+      market.trades = [];
+      market.tradeCount = 0;
+    }
+
+    // The worker sends the instruments of the new mode with the frame that changes it.
     if (f.instruments) {
       market.instruments = f.instruments;
       this.ensureSelection();
@@ -241,6 +303,8 @@ class Terminal {
     }
 
     this.applyCandles(f);
+    // Entering or leaving paper trading: the frame carries the whole set of the new mode.
+    if (f.accountReset) account.clear();
     account.applyOrders(f.orders);
     account.applyFills(f.fills);
     account.applyPositions(f.positions);

@@ -85,7 +85,8 @@ describe.sequential('trading terminal in Chromium', () => {
     const canvas = page.getByTestId('chart').locator('canvas').first();
     await expect.poll(async () => (await canvas.boundingBox())?.width ?? 0, { timeout: 10_000 }).toBeGreaterThan(100);
     // The chart drew something: its pixels are not one flat colour.
-    const distinct = await canvas.evaluate((c: HTMLCanvasElement) => {
+    // Polled: under load the first candles may be drawn a few frames after the tape moved.
+    const distinct = () => canvas.evaluate((c: HTMLCanvasElement) => {
       const ctx = c.getContext('2d');
       if (!ctx) return 0;
       const { data } = ctx.getImageData(0, 0, c.width, c.height);
@@ -93,7 +94,7 @@ describe.sequential('trading terminal in Chromium', () => {
       for (let i = 0; i < data.length && seen.size < 50; i += 4 * 97) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
       return seen.size;
     });
-    expect(distinct).toBeGreaterThan(2);
+    await expect.poll(distinct, { timeout: 10_000 }).toBeGreaterThan(2);
   });
 
   it('places an order through the ticket; it fills and shows in the blotter and positions', async () => {

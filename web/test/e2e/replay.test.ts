@@ -1,0 +1,132 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstNumber, launchBrowser, newTerminal, screenshot } from './browser';
+import { startRelayProcess, type RelayProcess } from './relay-process';
+
+/**
+ * Record, go offline, replay: a trader records live market data into IndexedDB, the network
+ * goes away, the page reloads from its service worker, and the recording replays at 100× to
+ * exactly the books that were live when recording stopped; paper orders fill against it.
+ */
+interface BookHash {
+  streamId: number;
+  seq: number;
+  stateHash: string;
+}
+interface Diagnostics {
+  listRecordings(): Promise<Array<{ id: number; frames: number; streamIds: number[]; live: boolean }>>;
+  recordedHashes(id: number): Promise<BookHash[]>;
+  replayHashes(): Promise<BookHash[]>;
+}
+declare const tickmeshReplay: Diagnostics;
+
+let relay: RelayProcess;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let recordingId = 0;
+let recorded: BookHash[] = [];
+
+beforeAll(async () => {
+  relay = await startRelayProcess({ args: ['--sim-rate', '300'] });
+  browser = await launchBrowser();
+  ({ context, page } = await newTerminal(browser, relay.loginUrl));
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await relay?.stop();
+});
+
+const text = async (testId: string) => (await page.getByTestId(testId).first().textContent()) ?? '';
+
+async function openReplayBar(): Promise<void> {
+  const bar = page.getByTestId('replay');
+  await bar.waitFor({ timeout: 15_000 });
+  const fold = page.getByTestId('replay-toggle');
+  if ((await fold.count()) > 0 && (await fold.getAttribute('aria-expanded')) === 'false') await fold.click();
+}
+
+describe.sequential('recording and offline replay in Chromium', () => {
+  it('records every live frame into IndexedDB and shows it on the storage meter', async () => {
+    await expect.poll(() => text('connection-status'), { timeout: 15_000 }).toMatch(/LIVE/);
+    // The service worker must control the page before the network goes (the offline reload needs it).
+    await page.evaluate(async () => void (await navigator.serviceWorker.ready));
+    await expect.poll(() => text('recorder-state'), { timeout: 10_000 }).toMatch(/record/i);
+    // About 15 s of a busy market: at 100× the replay then lasts long enough to watch.
+    await expect.poll(async () => firstNumber(await text('recorder-frames')), { timeout: 30_000, interval: 500 }).toBeGreaterThan(1_500);
+    await page.waitForTimeout(8_000);
+    expect(firstNumber(await text('recorder-shed'))).toBe(0);
+  }, 60_000);
+
+  it('stops recording with the books sealed as final checkpoints', async () => {
+    await page.getByTestId('recorder-toggle').uncheck();
+    await expect.poll(() => text('recorder-state'), { timeout: 10_000 }).toMatch(/off/i);
+    const list = await page.evaluate(() => tickmeshReplay.listRecordings());
+    const rec = list.find((r) => r.frames > 0);
+    expect(rec).toBeDefined();
+    expect(rec!.live).toBe(false);
+    recordingId = rec!.id;
+    recorded = await page.evaluate((id) => tickmeshReplay.recordedHashes(id), recordingId);
+    expect(recorded.length).toBeGreaterThan(0);
+    expect(recorded.every((h) => h.seq > 0 && /^[0-9a-f]{16}$/.test(h.stateHash))).toBe(true);
+  });
+
+  it('opens offline from the service worker and replays at 100× to the recorded books', async () => {
+    await context.setOffline(true);
+    await page.reload();
+    await expect.poll(() => text('connection-status'), { timeout: 15_000 }).toMatch(/OFFLINE/i);
+    await openReplayBar();
+    await page.getByTestId('replay-recording').selectOption(String(recordingId));
+    // Every change of the best bid the page draws during the replay.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (globalThis as { bestBids?: string[] }).bestBids = seen;
+      new MutationObserver(() => {
+        const t = document.querySelector('[data-testid="ladder-bid-row"]')?.textContent ?? '';
+        if (t && seen[seen.length - 1] !== t) seen.push(t);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByTestId('replay-start').click();
+    await page.getByTestId('replay-speed-100').click();
+    await expect.poll(() => page.getByTestId('replay-badge').isVisible(), { timeout: 5_000 }).toBe(true);
+    await expect.poll(async () => {
+      const now = await page.evaluate(() => tickmeshReplay.replayHashes());
+      return recorded.every((r) => now.some((h) => h.streamId === r.streamId && h.seq === r.seq));
+    }, { timeout: 30_000 }).toBe(true);
+    // Exactly the books that were live when recording stopped.
+    const replayed = await page.evaluate(() => tickmeshReplay.replayHashes());
+    for (const r of recorded) expect(replayed.find((h) => h.streamId === r.streamId)).toEqual(r);
+    // The ladder moved while replaying, and the chart and tape were drawn from the replay.
+    const bestBids = await page.evaluate(() => (globalThis as { bestBids?: string[] }).bestBids ?? []);
+    expect(bestBids.length).toBeGreaterThan(2);
+    expect(await page.getByTestId('trade-row').count()).toBeGreaterThan(0);
+    const canvas = page.getByTestId('chart').locator('canvas').first();
+    const colours = await canvas.evaluate((c: HTMLCanvasElement) => {
+      const ctx = c.getContext('2d');
+      if (!ctx) return 0;
+      const { data } = ctx.getImageData(0, 0, c.width, c.height);
+      const seen = new Set<number>();
+      for (let i = 0; i < data.length && seen.size < 50; i += 4 * 97) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      return seen.size;
+    });
+    expect(colours).toBeGreaterThan(2);
+    await screenshot(page, 'replay-offline-ended');
+  }, 60_000);
+
+  it('fills a paper order against the replayed book; live order entry is off', async () => {
+    await expect.poll(() => page.getByTestId('ticket-paper').isVisible(), { timeout: 5_000 }).toBe(true);
+    const asks = (await page.getByTestId('ladder-ask-row').allTextContents()).map(firstNumber).filter((n) => !Number.isNaN(n));
+    expect(asks.length).toBeGreaterThan(0);
+    const side = page.getByTestId('ticket-side');
+    if ((await side.evaluate((el) => el.tagName)) === 'SELECT') await side.selectOption({ label: 'Buy' });
+    else if (!/buy/i.test((await side.textContent()) ?? '')) await side.click();
+    await page.getByTestId('ticket-price').fill(Math.max(...asks).toFixed(2));
+    await page.getByTestId('ticket-qty').fill('0.01');
+    await page.getByTestId('ticket-submit').click();
+    await expect.poll(async () => (await page.getByTestId('blotter-row').allTextContents()).join('\n'), { timeout: 10_000 }).toMatch(/FILLED/);
+    await expect.poll(() => text('positions'), { timeout: 10_000 }).toMatch(/BTC-USD/);
+    await screenshot(page, 'replay-paper-fill');
+    await context.setOffline(false);
+  });
+});
