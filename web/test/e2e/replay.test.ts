@@ -1,4 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { readRecording } from '@tickmesh/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstNumber, launchBrowser, newTerminal, screenshot } from './browser';
 import { startRelayProcess, type RelayProcess } from './relay-process';
@@ -127,6 +129,29 @@ describe.sequential('recording and offline replay in Chromium', () => {
     await expect.poll(async () => (await page.getByTestId('blotter-row').allTextContents()).join('\n'), { timeout: 10_000 }).toMatch(/FILLED/);
     await expect.poll(() => text('positions'), { timeout: 10_000 }).toMatch(/BTC-USD/);
     await screenshot(page, 'replay-paper-fill');
+  });
+
+  it('exports the recording as a file that reads back whole; imports it; refuses a damaged file with its code', async () => {
+    const before = await page.evaluate(() => tickmeshReplay.listRecordings());
+    const frames = before.find((r) => r.id === recordingId)!.frames;
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('replay-export').click()]);
+    const bytes = readFileSync((await download.path())!);
+    const read = readRecording(new Uint8Array(bytes));
+    expect(read.ok).toBe(true);
+    if (!read.ok) return;
+    expect(read.value.frames.length).toBe(frames);
+    expect(new Set(read.value.frames.map((f) => f.streamId))).toEqual(new Set(recorded.map((h) => h.streamId)));
+
+    await page.getByTestId('replay-import').setInputFiles({ name: 'copy.tmrec', mimeType: 'application/x-tickmesh-recording', buffer: bytes });
+    await expect.poll(async () => (await page.evaluate(() => tickmeshReplay.listRecordings())).length, { timeout: 15_000 }).toBe(before.length + 1);
+    const copy = (await page.evaluate(() => tickmeshReplay.listRecordings())).find((r) => !before.some((b) => b.id === r.id))!;
+    expect(copy.frames).toBe(frames);
+    // The import replays to the same books: its final checkpoints equal the recorded ones.
+    expect(await page.evaluate((id) => tickmeshReplay.recordedHashes(id), copy.id)).toEqual(recorded);
+
+    await page.getByTestId('replay-import').setInputFiles({ name: 'cut.tmrec', mimeType: 'application/x-tickmesh-recording', buffer: bytes.subarray(0, bytes.length - 3) });
+    await expect.poll(async () => page.getByTestId('replay-error').getAttribute('data-code'), { timeout: 10_000 }).toBe('RECORDING_TRUNCATED');
+    expect((await page.evaluate(() => tickmeshReplay.listRecordings())).length).toBe(before.length + 1);
     await context.setOffline(false);
   });
 });
