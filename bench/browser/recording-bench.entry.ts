@@ -46,7 +46,7 @@ export function makeFeed(o: FeedOptions): { frames: number; ticks: number; bytes
  * Records the feed as the worker does (append before apply, checkpoints from the books) and
  * waits for IndexedDB to hold it. `applyMs` is the books' share (the live path's own work).
  */
-export async function record(): Promise<{ ms: number; applyMs: number; recordingId: number; shed: number; stored: number }> {
+export async function record(): Promise<{ ms: number; applyMs: number; appendMs: number; recordingId: number; shed: number; stored: number }> {
   db ??= await openRecordingDb();
   const books = freshBooks(feedOptions!.streams);
   let nowUs = 0;
@@ -57,6 +57,7 @@ export async function record(): Promise<{ ms: number; applyMs: number; recording
   nowUs = feed[0]!.timeUs;
   const id = await recorder.begin(instrumentsOf(feedOptions!.streams), { name: 'bench' });
   let applyMs = 0;
+  let appendMs = 0;
   const t0 = performance.now();
   let i = 0;
   // Frames arrive in slices (as WebSocket messages do), so the flush timer gets its turns.
@@ -65,8 +66,10 @@ export async function record(): Promise<{ ms: number; applyMs: number; recording
     for (; i < end; i++) {
       const f = feed[i]!;
       nowUs = f.timeUs;
+      const r = performance.now();
       recorder.append(f.streamId, f.timeUs, f.bytes);
       const a = performance.now();
+      appendMs += a - r;
       applyTo(books, f.bytes);
       applyMs += performance.now() - a;
     }
@@ -75,7 +78,7 @@ export async function record(): Promise<{ ms: number; applyMs: number; recording
   await recorder.end();
   const ms = performance.now() - t0;
   const s = recorder.status();
-  return { ms, applyMs, recordingId: id, shed: s.framesShed, stored: s.framesRecorded };
+  return { ms, applyMs, appendMs, recordingId: id, shed: s.framesShed, stored: s.framesRecorded };
 }
 
 /** The alternative design: one IndexedDB record per frame, in one transaction per 2,000 frames. */
