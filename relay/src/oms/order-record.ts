@@ -1,4 +1,4 @@
-import { Algo, OrderStatus, type Fill, type Order, type OrderIntent } from '@tickmesh/shared';
+import { Algo, newOrder, OrderStatus, type Fill, type Order, type OrderIntent } from '@tickmesh/shared';
 import type { AlgoHandle, AlgoOutcome } from './oms-ports';
 
 /** A cancel or replace sent to the venue and not yet answered. */
@@ -59,18 +59,7 @@ export function displayedStatus(rec: OrderRecord): OrderStatus {
 
 /** A new order in status Initialized, as created from a request (live or replayed). */
 export function createOrderRecord(intent: OrderIntent, orderId: string, parentOrderId: string, timeUs: number): OrderRecord {
-  const order: Order = {
-    ...intent,
-    orderId,
-    parentOrderId,
-    status: OrderStatus.Initialized,
-    filledQty: 0,
-    cumNotional: 0,
-    fees: 0,
-    reasonCode: '',
-    createdUs: timeUs,
-    updatedUs: timeUs,
-  };
+  const order = newOrder(intent, orderId, parentOrderId, timeUs);
   return {
     order,
     working: OrderStatus.Initialized,

@@ -130,3 +130,19 @@ export function orderIntent(source: Omit<OrderIntent, 'account'>, account: strin
     durationMs: source.durationMs,
   };
 }
+
+/** A new order in status Initialized, as created from its intent: nothing filled, no fees yet. */
+export function newOrder(intent: OrderIntent, orderId: string, parentOrderId: string, timeUs: number): Order {
+  return {
+    ...orderIntent(intent, intent.account),
+    orderId,
+    parentOrderId,
+    status: OrderStatus.Initialized,
+    filledQty: 0,
+    cumNotional: 0,
+    fees: 0,
+    reasonCode: '',
+    createdUs: timeUs,
+    updatedUs: timeUs,
+  };
+}

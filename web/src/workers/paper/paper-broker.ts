@@ -9,6 +9,7 @@ import {
   fail,
   isSide,
   ok,
+  newOrder,
   oppositeSide,
   type ExecutionReportMsg,
   type L2Book,
@@ -211,33 +212,9 @@ export class PaperBroker {
 
   private create(intent: OrderIntent, timeUs: number): PaperOrder {
     const seq = ++this.orderSeq;
-    return {
-      account: this.account,
-      clientOrderId: intent.clientOrderId,
-      symbol: intent.symbol,
-      venue: intent.venue,
-      side: intent.side,
-      orderType: intent.orderType,
-      timeInForce: intent.timeInForce,
-      price: intent.price,
-      qty: intent.qty,
-      postOnly: intent.postOnly,
-      // Paper orders trade as plain orders: algos and icebergs need the relay.
-      algo: Algo.None,
-      displayQty: intent.displayQty,
-      durationMs: intent.durationMs,
-      orderId: `P${seq}`,
-      parentOrderId: '',
-      status: OrderStatus.Initialized,
-      filledQty: 0,
-      cumNotional: 0,
-      fees: 0,
-      reasonCode: '',
-      createdUs: timeUs,
-      updatedUs: timeUs,
-      queueAhead: 0,
-      seq,
-    };
+    // Paper orders trade as plain orders: algos and icebergs need the relay.
+    const order = newOrder({ ...intent, account: this.account, algo: Algo.None }, `P${seq}`, '', timeUs);
+    return { ...order, queueAhead: 0, seq };
   }
 
   /** The first refusal that applies, in the relay's order (input, then market state). */
