@@ -2,32 +2,20 @@
  * Browser side of bench/recording-browser.bench.ts: the worker's recorder and player against
  * Chromium's IndexedDB, on a synthetic feed generated in the page.
  */
-import { decodeServer } from '@tickmesh/shared';
 import { openDB } from 'idb';
 import { bookCheckpoint } from '../../web/src/workers/recording/book-checkpoint';
 import { Recorder } from '../../web/src/workers/recording/recorder';
 import { openRecordingDb, type RecordingDb } from '../../web/src/workers/recording/recording-db';
 import { ReplayPlayer } from '../../web/src/workers/recording/replay-player';
-import { StreamBooks } from '../../web/src/workers/stream-books';
+import { applyFrame, feedBooks } from './feed-books';
 import { instrumentsOf, syntheticFeed, type FeedFrame, type FeedOptions } from './synthetic-feed';
 
 let feed: FeedFrame[] = [];
 let feedOptions: FeedOptions | undefined;
 let db: RecordingDb | undefined;
 
-function freshBooks(streams: number): StreamBooks {
-  const books = new StreamBooks(() => {}, () => {});
-  const instruments = instrumentsOf(streams);
-  books.setStreams(instruments, instruments.map((i) => i.venue));
-  return books;
-}
-
-function applyTo(books: StreamBooks, bytes: Uint8Array): void {
-  const m = decodeServer(bytes);
-  if (!m.ok) throw new Error('bad synthetic frame');
-  if (m.value.type === 'bookBatch') books.applyBatch(m.value);
-  else if (m.value.type === 'bookSnapshot') books.applySnapshot(m.value);
-}
+const freshBooks = feedBooks;
+const applyTo = applyFrame;
 
 /** Generates the feed in the page; returns its size. */
 export function makeFeed(o: FeedOptions): { frames: number; ticks: number; bytes: number } {

@@ -12,7 +12,7 @@ import { protoProtocol } from '../session/proto-protocol';
 import { Session, type SessionContext } from '../session/session';
 import type { WireProtocol } from '../session/wire-protocol';
 import type { VenueAdapter } from '../venues/venue-adapter';
-import { createAuthRoutes, rejectUpgrade, replyFailure, requirePrincipal, selectSubprotocol, type AuthRouteHandler, type AuthService, type Principal } from './auth/index';
+import { createAuthRoutes, rejectUpgrade, requirePrincipal, selectSubprotocol, type AuthRouteHandler, type AuthService, type Principal } from './auth/index';
 import type { RelayOptions } from './options';
 import { AccountSessions } from './account-sessions';
 import { createApiRoutes } from './api-routes';

@@ -2,7 +2,6 @@ import {
   decodeServer,
   encodeClient,
   ErrorCode,
-  ExecType,
   fromLots,
   fromTicks,
   orderIntent,

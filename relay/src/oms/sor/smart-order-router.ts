@@ -151,7 +151,6 @@ function sweep(
     }
     if (best < 0) break;
     const q = quotes[best]!;
-    const price = q.book.priceAt(bookSide, cursor[best]!);
     const take = Math.min(remaining, q.book.sizeAt(bookSide, cursor[best]!));
     cursor[best]!++;
     remaining -= take;

@@ -1,5 +1,5 @@
 import { FrameChunkReader } from './frame-chunk';
-import { streamChunkRange, type CheckpointRow, type ChunkRow, type RecordingDb } from './recording-db';
+import { streamChunkRange, type CheckpointRow, type ChunkRow, type RecordingDb, type RecordingRow } from './recording-db';
 
 /** Where a stream starts reading: its first chunk number, and the checkpoints to skip (the one started from). */
 export interface StreamStart {
@@ -58,6 +58,16 @@ export class MergedFrameReader {
     }));
   }
 
+  /** Every frame of a recording, from the first chunk each stream still holds. */
+  static async whole(db: RecordingDb, row: RecordingRow): Promise<MergedFrameReader> {
+    const starts: StreamStart[] = [];
+    for (const s of row.streams) {
+      const first = await db.getKey('chunks', streamChunkRange(row.id!, s.streamId));
+      if (first) starts.push({ streamId: s.streamId, chunkNo: first[2] });
+    }
+    return new MergedFrameReader(db, row.id!, starts);
+  }
+
   /** Finds the earliest pending frame. */
   peek(): PeekResult {
     let best: Cursor | undefined;
@@ -89,6 +99,20 @@ export class MergedFrameReader {
   /** Moves past the frame `peek` found. */
   advance(): void {
     this.step(this.best!);
+  }
+
+  /** Calls `fn` for every remaining frame in order (the frame view is valid during the call only). */
+  async forEach(fn: (streamId: number, timeUs: number, frame: Uint8Array) => void): Promise<void> {
+    for (;;) {
+      const p = this.peek();
+      if (p === 'end') return;
+      if (p === 'load') {
+        await this.load();
+        continue;
+      }
+      fn(this.streamId, this.timeUs, this.frame);
+      this.advance();
+    }
   }
 
   /** Reads the next chunks of every stream that ran out of loaded frames. */

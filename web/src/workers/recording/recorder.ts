@@ -68,6 +68,8 @@ interface StreamWriter {
   nextChunkNo: number;
   builder: FrameChunkBuilder;
   lastCheckpointUs: number;
+  /** Chunk number of the last checkpoint taken (-1: none): a second one there would be the same book. */
+  lastCheckpointNo: number;
   lastTimeUs: number;
   /** Frames were shed since the last chunk: the next accepted frame starts after a checkpoint. */
   gap: boolean;
@@ -120,7 +122,7 @@ export class Recorder {
   private retentionTimer: unknown;
   private shedding = false;
   /** Retention rewrites the live row's totals: commits wait for it. */
-  private retaining = false;
+  private retaining: Promise<void> | undefined;
   private state: RecorderStatus['state'] = 'off';
   private lastError = '';
   private framesRecorded = 0;
@@ -234,7 +236,7 @@ export class Recorder {
       return;
     }
     if (s === undefined) {
-      s = { streamId, nextChunkNo: 0, builder: new FrameChunkBuilder(), lastCheckpointUs: 0, lastTimeUs: timeUs, gap: false };
+      s = { streamId, nextChunkNo: 0, builder: new FrameChunkBuilder(), lastCheckpointUs: 0, lastCheckpointNo: -1, lastTimeUs: timeUs, gap: false };
       live.streams.set(streamId, s);
       // The stream may join a book already in sync (recording switched on, or a view change
       // to a stream held before): a checkpoint first, so replay need not wait for a snapshot.
@@ -276,8 +278,14 @@ export class Recorder {
   async flush(): Promise<void> {
     const live = this.live;
     if (live && !live.dead) for (const s of live.streams.values()) this.seal(s, true);
-    while (this.committing) await this.committing;
+    // One writer at a time: a commit beside retention would write totals retention is rewriting.
+    for (;;) {
+      if (this.retaining) await this.retaining.catch(() => {});
+      else if (this.committing) await this.committing;
+      else break;
+    }
     if (this.queue.chunks.length + this.queue.checkpoints.length > 0 || (live && !live.dead && live.row.sealed)) await this.commit();
+    this.updateShedding();
   }
 
   setRetention(r: Partial<RetentionOptions>): void {
@@ -294,15 +302,18 @@ export class Recorder {
   async applyRetention(): Promise<void> {
     const db = this.db;
     if (!db) return;
-    await this.serial(async () => {
-      this.retaining = true;
+    const run = this.serial(async () => {
       while (this.committing) await this.committing;
       const freed = await enforceRetention(db, this.retention, this.opts.nowUs(), this.live?.row.id);
       this.storedBytes = Math.max(0, this.storedBytes - freed.bytes);
       if (this.live && freed.live) this.live.row = { ...this.live.row, ...freed.live };
-    }).finally(() => {
-      this.retaining = false;
     });
+    this.retaining = run;
+    try {
+      await run;
+    } finally {
+      if (this.retaining === run) this.retaining = undefined;
+    }
     void this.refreshEstimate();
   }
 
@@ -348,11 +359,16 @@ export class Recorder {
     if (!live || live.dead) return;
     const oldUs = this.opts.nowUs() - this.opts.chunkSpanUs;
     for (const s of live.streams.values()) if (s.builder.count > 0 && s.builder.startUs <= oldUs) this.seal(s, true);
-    if (this.shedding && this.pendingBytes() < this.opts.maxPendingBytes / 2) {
+    this.updateShedding();
+    if (!this.committing && !this.retaining && this.queue.chunks.length + this.queue.checkpoints.length > 0) void this.commit();
+  }
+
+  /** Shedding ends once what waits for IndexedDB is below half the limit. */
+  private updateShedding(): void {
+    if (this.shedding && this.live && !this.live.dead && this.pendingBytes() < this.opts.maxPendingBytes / 2) {
       this.shedding = false;
       this.state = 'recording';
     }
-    if (!this.committing && !this.retaining && this.queue.chunks.length + this.queue.checkpoints.length > 0) void this.commit();
   }
 
   /** Moves a stream's buffered frames into the write queue, with a checkpoint when one is due. */
@@ -369,13 +385,16 @@ export class Recorder {
     if (periodicCheckpoint && endUs - s.lastCheckpointUs >= this.opts.checkpointIntervalUs) this.checkpoint(s, endUs);
   }
 
+  /** Called only with the stream's builder empty: the book then is the state after every sealed chunk. */
   private checkpoint(s: StreamWriter, timeUs: number): void {
+    if (s.lastCheckpointNo === s.nextChunkNo) return; // no frame since: the same book is stored already
     const cp = this.checkpointOf(s.streamId);
     if (cp === undefined) return;
     const snapshot = cp.snapshot.slice().buffer;
     this.queue.checkpoints.push({ recordingId: 0, streamId: s.streamId, chunkNo: s.nextChunkNo, timeUs, epoch: cp.epoch, seq: cp.seq, stateHash: cp.stateHash, snapshot });
     this.queue.bytes += snapshot.byteLength;
     s.lastCheckpointUs = timeUs;
+    s.lastCheckpointNo = s.nextChunkNo;
   }
 
   private commit(): Promise<void> {
@@ -404,7 +423,8 @@ export class Recorder {
       for (const c of batch.checkpoints) cps.put({ ...c, recordingId: id }).catch(ignore);
       tx.objectStore('recordings').put({ ...row, id }).catch(ignore);
       await tx.done;
-      live.row = { ...row, id };
+      // Only the totals: the name, instruments or sealed flag may have changed while this commit ran.
+      live.row = { ...live.row, id, startUs: row.startUs, endUs: row.endUs, frames: row.frames, bytes: row.bytes, streams: row.streams };
       this.framesRecorded += batch.frames;
       this.storedBytes += batch.bytes;
     } catch (e) {

@@ -5,7 +5,7 @@ import { bookCheckpoint } from './book-checkpoint';
 import { MergedFrameReader } from './merged-frame-reader';
 import { Recorder } from './recorder';
 import { deleteRecording } from './recording-retention';
-import { streamChunkRange, type RecordingDb, type RecordingRow } from './recording-db';
+import type { RecordingDb, RecordingRow } from './recording-db';
 
 /** Bytes an export collects before handing a part to the Blob (few large parts, not one per frame). */
 const PART_BYTES = 1 << 20;
@@ -28,22 +28,7 @@ export async function exportRecording(db: RecordingDb, row: RecordingRow): Promi
     part.set(bytes, used);
     used += bytes.length;
   };
-  const starts = [];
-  for (const s of row.streams) {
-    const first = await db.getKey('chunks', streamChunkRange(row.id!, s.streamId));
-    if (first) starts.push({ streamId: s.streamId, chunkNo: first[2] });
-  }
-  const reader = new MergedFrameReader(db, row.id!, starts);
-  for (;;) {
-    const p = reader.peek();
-    if (p === 'end') break;
-    if (p === 'load') {
-      await reader.load();
-      continue;
-    }
-    put(writer.append({ streamId: reader.streamId, receiveTimeUs: reader.timeUs, frame: reader.frame }));
-    reader.advance();
-  }
+  await (await MergedFrameReader.whole(db, row)).forEach((streamId, receiveTimeUs, frame) => put(writer.append({ streamId, receiveTimeUs, frame })));
   if (used > 0) parts.push(part.slice(0, used));
   return new Blob(parts, { type: 'application/x-tickmesh-recording' });
 }
