@@ -131,6 +131,31 @@ describe.sequential('recording and offline replay in Chromium', () => {
     await screenshot(page, 'replay-paper-fill');
   });
 
+  it('seeks to the middle, steps frame by frame, and plays on to the same end', async () => {
+    const frames = async () => firstNumber(await text('replay-frames'));
+    const seek = page.getByTestId('replay-seek');
+    const [min, max] = [Number(await seek.getAttribute('min')), Number(await seek.getAttribute('max'))];
+    await seek.evaluate((el: HTMLInputElement, v: number) => {
+      el.value = String(v);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }, (min + max) / 2);
+    // The seek is done (paused at the middle; it was 'ended'), and the books are no longer the final ones.
+    await expect.poll(() => page.getByTestId('replay').getAttribute('data-state'), { timeout: 10_000 }).toBe('paused');
+    await expect.poll(async () => {
+      const now = await page.evaluate(() => tickmeshReplay.replayHashes());
+      return recorded.some((r) => now.some((h) => h.streamId === r.streamId && h.seq < r.seq));
+    }, { timeout: 10_000 }).toBe(true);
+    await page.waitForTimeout(300); // the bar refreshes its counters every 100 ms
+    const before = await frames();
+    for (let i = 0; i < 3; i++) await page.getByTestId('replay-step').click();
+    await expect.poll(frames, { timeout: 5_000 }).toBe(before + 3);
+    await page.getByTestId('replay-speed-max').click();
+    await page.getByTestId('replay-play').click();
+    const sorted = (h: BookHash[]) => JSON.stringify([...h].filter((x) => recorded.some((r) => r.streamId === x.streamId)).sort((a, b) => a.streamId - b.streamId));
+    await expect.poll(async () => sorted(await page.evaluate(() => tickmeshReplay.replayHashes())), { timeout: 20_000 }).toBe(sorted(recorded));
+  });
+
   it('exports the recording as a file that reads back whole; imports it; refuses a damaged file with its code', async () => {
     const before = await page.evaluate(() => tickmeshReplay.listRecordings());
     const frames = before.find((r) => r.id === recordingId)!.frames;
