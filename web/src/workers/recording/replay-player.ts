@@ -6,13 +6,13 @@ import { checkpointsUntil, streamChunkRange, type CheckpointRow, type RecordingD
 
 /** Options of `ReplayPlayer`; every one has a default. */
 export interface ReplayPlayerOptions {
-  /** Chunks read per IndexedDB request and stream. Default 64 (about 16 s of a busy stream). */
+  /** Chunks read per IndexedDB request and stream. Default 64 (up to about a minute of a stream). */
   chunksPerRead?: number;
   /** Longest run of applying frames before yielding to the worker's other messages, ms. Default 12. */
   sliceMs?: number;
   /** Monotonic clock, ms. Default performance.now. */
   nowMs?: () => number;
-  /** Waits `ms` (0 = yield). Default setTimeout. */
+  /** Waits `ms` (0 = yield). Default setTimeout; 0 yields through a MessageChannel. */
   sleep?: (ms: number) => Promise<void>;
   /** Called after each book frame is applied (paper trading watches the books through it). Default none. */
   onFrame?: (streamId: number, timeUs: number) => void;
@@ -68,11 +68,9 @@ export class ReplayPlayer {
       onFrame: options.onFrame ?? (() => {}),
     };
     this.instruments = row.instruments.filter((i) => streamIds.includes(i.streamId));
-    const venues: string[] = [];
-    for (const i of this.instruments) if (!venues.includes(i.venue)) venues.push(i.venue);
     // A replay cannot ask for a snapshot: a stale book waits for the next recorded snapshot or checkpoint.
     this.books = new StreamBooks(() => {}, onTrade);
-    this.books.setStreams(this.instruments, venues);
+    this.resetBooks();
     this.positionUs = fromUs;
   }
 
@@ -150,10 +148,7 @@ export class ReplayPlayer {
     this.generation++;
     this.state = 'loading';
     const t = Math.min(Math.max(timeUs, this.fromUs), this.toUs);
-    this.books.setStreams([], []);
-    const venues: string[] = [];
-    for (const i of this.instruments) if (!venues.includes(i.venue)) venues.push(i.venue);
-    this.books.setStreams(this.instruments, venues);
+    this.resetBooks();
     const starts: StreamStart[] = [];
     for (const streamId of this.streamIds) {
       const latest = await this.db.transaction('checkpoints').store.index('byTime').openCursor(checkpointsUntil(this.recordingId, streamId, t), 'prev');
@@ -194,6 +189,14 @@ export class ReplayPlayer {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  /** Empty books for every stream of the replay (stale until a checkpoint or snapshot). */
+  private resetBooks(): void {
+    const venues: string[] = [];
+    for (const i of this.instruments) if (!venues.includes(i.venue)) venues.push(i.venue);
+    this.books.setStreams([], []);
+    this.books.setStreams(this.instruments, venues);
+  }
 
   private anchor(): void {
     this.anchorUs = this.positionUs;
