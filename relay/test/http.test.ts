@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { Relay } from '../src/server/relay-server';
-import { ProtoClient, startRelay } from './harness';
+import { ProtoClient, startRelay, tokenOf } from './harness';
 import { ScriptedVenue, testInstrument } from './scripted-venue';
 
 let relay: Relay | undefined;
@@ -33,6 +33,28 @@ describe('HTTP endpoints', () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ code: 'NOT_FOUND' });
     c.close();
+  });
+
+  it('gives mesh peers the configured STUN/TURN servers, with TURN credentials that expire', async () => {
+    relay = await startRelay([new ScriptedVenue('test', [testInstrument('BTC-USD')])], {
+      stunUrls: ['stun:stun.example.org:3478'],
+      turnUrls: ['turn:turn.example.org:3478?transport=udp'],
+      turnSecret: 's3cret',
+      turnTtlSec: 600,
+    });
+    const before = Math.floor(Date.now() / 1000);
+    const res = await fetch(`${relay.url}/api/mesh/ice`, { headers: { authorization: `Bearer ${tokenOf(relay.url, 'viewer')}` } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { ttlSec: number; iceServers: Array<{ urls: string[]; username?: string; credential?: string }> };
+    expect(body.ttlSec).toBe(600);
+    expect(body.iceServers[0]).toEqual({ urls: ['stun:stun.example.org:3478'] });
+    const turn = body.iceServers[1]!;
+    expect(turn.urls).toEqual(['turn:turn.example.org:3478?transport=udp']);
+    const [expiry, account] = turn.username!.split(':');
+    expect(account).toBe('viewer');
+    expect(Number(expiry)).toBeGreaterThanOrEqual(before + 600);
+    expect(Number(expiry)).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 600);
+    expect(turn.credential).toMatch(/^[A-Za-z0-9+/]{27}=$/); // base64 of a 20-byte HMAC-SHA1
   });
 
   it('refuses a WebSocket upgrade on an unknown path', async () => {

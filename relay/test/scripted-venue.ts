@@ -1,5 +1,6 @@
 import type { Instrument, Side, StreamState } from '@tickmesh/shared';
 import type { FeedLookup, InstrumentFeed, VenueAdapter, VenueExecution, VenueOrderRequest } from '../src/venues/venue-adapter';
+import { testInstrument as instrumentFixture } from '../../shared/src/model/instrument-fixtures';
 
 /**
  * A venue whose market data the test writes directly, for exact, timer-free scenarios
@@ -49,17 +50,6 @@ export class ScriptedVenue implements VenueAdapter {
 }
 
 export function testInstrument(symbol: string, venue = 'test'): Instrument {
-  return {
-    streamId: 0,
-    symbol,
-    venue,
-    base: symbol.split('-')[0]!,
-    quote: symbol.split('-')[1]!,
-    tickSize: '0.01',
-    lotSize: '0.0001',
-    minQty: 1,
-    maxQty: 1_000_000_000,
-    makerFeeBpsX100: 0,
-    takerFeeBpsX100: 0,
-  };
+  const [base, quote] = symbol.split('-');
+  return instrumentFixture({ symbol, venue, base: base!, quote: quote!, maxQty: 1_000_000_000 });
 }

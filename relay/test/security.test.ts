@@ -46,6 +46,7 @@ const httpRoutes: Array<[string, string]> = [
   ['GET', '/api/fills'],
   ['GET', '/api/positions'],
   ['GET', '/api/risk/limits'],
+  ['GET', '/api/mesh/ice'],
   ['GET', '/api/audit'],
   ['GET', '/api/audit/verify'],
   ['GET', '/api/admin/risk'],

@@ -15,7 +15,7 @@ import {
   type Reason,
   type Result,
 } from '@tickmesh/shared';
-import type { JournalEntry, JournalRecord } from '@tickmesh/shared';
+import type { JournalEntry, JournalRecord, SymbolExposure } from '@tickmesh/shared';
 import type { VenueAdapter, VenueExecution } from '../venues/venue-adapter';
 import { executionReport, type ReportEvent } from './execution-report';
 import { replayJournal } from './journal-replay';
@@ -24,7 +24,7 @@ import type { AlgoChildRequest, AlgoContext } from './oms-ports';
 import { createOrderRecord, displayedStatus, fillOf, type OrderRecord } from './order-record';
 import { OrderStore } from './order-store';
 import { canTransition, isTerminal, orderStatusName, transition } from './order-transitions';
-import { PositionBook, type Exposure } from './position-book';
+import { PositionBook } from './position-book';
 
 /** A position with its mark-to-market P&L (ticks × lots) at the caller's mark price. */
 export type MarkedPosition = Position & { unrealisedPnl: number };
@@ -283,7 +283,7 @@ export class Oms {
   }
 
   /** Position and venue-facing open orders of `account` in `symbol`, for the risk engine. */
-  exposure(account: string, symbol: string): Exposure {
+  exposure(account: string, symbol: string): SymbolExposure {
     const open = this.store.open(account, symbol).filter((r) => r.parent === null).map((r) => r.order);
     return this.book.exposure(account, symbol, open);
   }

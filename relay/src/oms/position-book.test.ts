@@ -77,7 +77,6 @@ describe('PositionBook (average cost)', () => {
       openSellQty: 6,
       openOrders: 5,
       openBuyNotional: 99 * 6 + 98 * 5,
-      openSellNotional: 105 * 3 + 103 * 2,
       ownBestBid: 99,
       ownBestAsk: 103,
     });

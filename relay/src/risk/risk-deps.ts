@@ -1,26 +1,4 @@
-import type { Instrument } from '@tickmesh/shared';
-
-/**
- * An account's exposure in one symbol as the OMS sees it. Per symbol (all venues): position,
- * open quantities, own best prices. Account-wide (all symbols): `openOrders` and
- * `openBuyNotional`, which makes maxOpenOrders and creditLimit account limits.
- */
-export interface AccountExposure {
-  /** Signed net position, lots. */
-  position: number;
-  /** Unfilled lots of open buy orders in the symbol. */
-  openBuyQty: number;
-  /** Unfilled lots of open sell orders in the symbol. */
-  openSellQty: number;
-  /** Open orders of the account (all symbols). */
-  openOrders: number;
-  /** Notional of the unfilled part of open buy orders (all symbols), quote × 1e-8 (see `notional`). */
-  openBuyNotional: number;
-  /** Highest own resting buy price in the symbol, ticks; NaN if none. */
-  ownBestBid: number;
-  /** Lowest own resting sell price in the symbol, ticks; NaN if none. */
-  ownBestAsk: number;
-}
+import type { AccountExposure, Instrument } from '@tickmesh/shared';
 
 /** What the risk engine reads from the rest of the relay. All calls are synchronous and cheap. */
 export interface RiskDeps {
@@ -28,7 +6,7 @@ export interface RiskDeps {
   instrument(symbol: string): Instrument | undefined;
   /** Reference price in ticks (mid, else last, across venues); NaN when unknown. */
   referencePrice(symbol: string): number;
-  /** The account's exposure in the symbol, from the OMS. */
+  /** The account's exposure in the symbol, from the OMS (built with the shared `accountExposure`). */
   exposure(account: string, symbol: string): AccountExposure;
   /**
    * Milliseconds, for throttles, windows, halts and event times. Date.now is fine; a clock that

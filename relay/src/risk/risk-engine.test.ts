@@ -1,8 +1,8 @@
-import { OrderStatus, OrderType, Side, type Order, type OrderIntent, type RiskCode } from '@tickmesh/shared';
+import { OrderStatus, OrderType, Side, type AccountExposure, type Order, type OrderIntent, type RiskCode } from '@tickmesh/shared';
 import { describe, expect, it } from 'vitest';
 import { TEST_INSTRUMENT, TEST_LIMITS, testIntent } from '../../../shared/src/risk/risk-fixtures';
 import { FakeClock } from './fake-clock';
-import type { AccountExposure, RiskDeps } from './risk-deps';
+import type { RiskDeps } from './risk-deps';
 import { RiskEngine } from './risk-engine';
 import type { RiskEvents } from './risk-events';
 import type { RiskOptions } from './risk-options';

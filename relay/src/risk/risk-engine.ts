@@ -1,9 +1,8 @@
 import {
   fail,
   isTradingState,
-  notionalOrNaN,
   preTradeCheck,
-  Side,
+  withoutOrder,
   type AccountRiskLimits,
   type Instrument,
   type Order,
@@ -139,18 +138,7 @@ export class RiskEngine extends TypedEmitter<RiskEvents> {
       return this.deny('replace', order, order.orderId, 'RISK_INVALID_QTY', `new qty ${newQty} must exceed the filled ${order.filledQty}`, now);
     }
     const ctx = this.fillContext(account, symbol, gate.instrument, gate.state);
-    const leaves = Math.max(0, order.qty - order.filledQty);
-    if (order.side === Side.Buy) {
-      ctx.position -= order.filledQty;
-      ctx.openBuyQty = Math.max(0, ctx.openBuyQty - leaves);
-      // A market order rests at no price: nothing of it is in openBuyNotional.
-      const own = order.price > 0 ? notionalOrNaN(gate.instrument, order.price, leaves) : 0;
-      ctx.openBuyNotional = Math.max(0, ctx.openBuyNotional - own);
-    } else {
-      ctx.position += order.filledQty;
-      ctx.openSellQty = Math.max(0, ctx.openSellQty - leaves);
-    }
-    ctx.openOrders = Math.max(0, ctx.openOrders - 1);
+    withoutOrder(ctx, order, gate.instrument);
     const r = preTradeCheck({ ...order, price: newPrice, qty: newQty }, ctx);
     if (!r.ok) return this.deny('replace', order, order.orderId, r.reason.code, r.reason.message, now);
     return r;

@@ -4,6 +4,7 @@ import { Journal, verifyJournal } from '../journal/index';
 import type { MarketDataService } from '../md/market-data-service';
 import { readJsonBody } from './auth/read-json-body';
 import { replyFailure, replyJson, requirePrincipal, type AuthService, type Principal } from './auth/index';
+import { iceServersFor, type IceOptions } from './ice-servers';
 import { referencePrice, type Trading } from './trading';
 
 /**
@@ -11,7 +12,7 @@ import { referencePrice, type Trading } from './trading';
  * admins may name any with `?account=`. Every admin action is journaled before it is
  * answered. Returns false for paths it does not own.
  */
-export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketDataService) {
+export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketDataService, ice: IceOptions) {
   const mark = (symbol: string) => referencePrice(md, symbol);
 
   /** The account a query is about: the caller's own, or any for an admin. */
@@ -54,6 +55,14 @@ export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketD
           referencePrice: mark(symbol),
         })),
       });
+      return true;
+    }
+
+    if (get && path === '/api/mesh/ice') {
+      // STUN/TURN for the peer mesh; TURN credentials are minted per account and expire.
+      const p = await requirePrincipal(auth, req, 'market-data');
+      if (!p.ok) return replyFailure(res, p.reason), true;
+      replyJson(res, 200, iceServersFor(p.value.account, ice, Date.now()));
       return true;
     }
 

@@ -19,6 +19,16 @@ describe('parseCli', () => {
     expect(r.options.symbols).toEqual(['BTC-USD', 'ETH-USD']);
   });
 
+  it('reads STUN/TURN URLs as lists and the TURN secret from the environment', () => {
+    const r = parseCli(['--stun-urls', 'stun:a.example:3478, stun:b.example:3478'], { TURN_URLS: 'turns:t.example:5349', TURN_SECRET: 'x', TURN_TTL_SEC: '120' });
+    expect(r.kind).toBe('run');
+    if (r.kind !== 'run') return;
+    expect(r.options.stunUrls).toEqual(['stun:a.example:3478', 'stun:b.example:3478']);
+    expect(r.options.turnUrls).toEqual(['turns:t.example:5349']);
+    expect(r.options.turnSecret).toBe('x');
+    expect(r.options.turnTtlSec).toBe(120);
+  });
+
   it('prints help listing every option with its environment variable', () => {
     const r = parseCli(['--help'], {});
     expect(r.kind).toBe('help');
@@ -32,6 +42,8 @@ describe('parseCli', () => {
     [['--flush-ms', '0'], {}],
     [['--symbols', 'btc'], {}],
     [['--compression', 'maybe'], {}],
+    [['--stun-urls', 'http://stun.example'], {}],
+    [['--turn-ttl-sec', '5'], {}],
     [['--no-such-flag'], {}],
     [[], { QUEUE_LIMIT: '12' }],
   ])('refuses %j %j with an error', (argv, env) => {

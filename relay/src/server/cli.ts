@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
+import { isIceUrl } from './ice-servers';
 import { defaultRelayOptions, type RelayOptions } from './options';
 
 /** One CLI flag: its environment variable, how to parse it and what it means. */
 interface Flag {
   key: keyof RelayOptions;
   env: string;
-  kind: 'int' | 'string' | 'list' | 'bool';
+  kind: 'int' | 'string' | 'list' | 'urls' | 'bool';
   help: string;
   min?: number;
 }
@@ -29,6 +30,10 @@ const flags: Record<string, Flag> = {
   'data-dir': { key: 'dataDir', env: 'DATA_DIR', kind: 'string', help: 'directory for the signing secret, accounts and journal' },
   'token-ttl-sec': { key: 'tokenTtlSec', env: 'TOKEN_TTL_SEC', kind: 'int', min: 10, help: 'lifetime of access tokens in seconds' },
   'web-root': { key: 'webRoot', env: 'WEB_ROOT', kind: 'string', help: 'directory of built web assets to serve at /' },
+  'stun-urls': { key: 'stunUrls', env: 'STUN_URLS', kind: 'urls', help: 'comma-separated STUN URLs for mesh peers (stun:host:3478)' },
+  'turn-urls': { key: 'turnUrls', env: 'TURN_URLS', kind: 'urls', help: 'comma-separated TURN URLs for mesh peers (turn:host:3478?transport=udp)' },
+  'turn-secret': { key: 'turnSecret', env: 'TURN_SECRET', kind: 'string', help: "TURN REST-API shared secret (coturn static-auth-secret): ephemeral credentials per peer" },
+  'turn-ttl-sec': { key: 'turnTtlSec', env: 'TURN_TTL_SEC', kind: 'int', min: 60, help: 'lifetime of TURN credentials in seconds' },
 };
 
 export type CliResult = { kind: 'run'; options: RelayOptions } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
@@ -50,7 +55,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     return { kind: 'error', message: (err as Error).message };
   }
   if (parsed.values.help) return { kind: 'help', text: usage() };
-  const options: RelayOptions = { ...defaultRelayOptions, symbols: [...defaultRelayOptions.symbols] };
+  const options: RelayOptions = { ...defaultRelayOptions, symbols: [...defaultRelayOptions.symbols], stunUrls: [], turnUrls: [] };
   for (const [name, flag] of Object.entries(flags)) {
     const raw = (parsed.values as Record<string, string | undefined>)[name] ?? env[flag.env];
     if (raw === undefined || raw === '') continue;
@@ -72,6 +77,10 @@ function parseValue(flag: Flag, raw: string): unknown {
     case 'list': {
       const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
       return items.length > 0 && items.every((s) => /^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$/.test(s)) ? items : undefined;
+    }
+    case 'urls': {
+      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return items.length > 0 && items.every(isIceUrl) ? items : undefined;
     }
     default:
       return raw;

@@ -41,6 +41,14 @@ export interface RelayOptions {
   dataDir: string;
   /** Lifetime of access tokens. Default 900 s. */
   tokenTtlSec: number;
+  /** STUN servers mesh peers use to find their public addresses. Default none (peers on one host or LAN). */
+  stunUrls: string[];
+  /** TURN servers relaying mesh traffic between peers that cannot reach each other. Default none. */
+  turnUrls: string[];
+  /** The TURN server's REST-API shared secret (coturn `static-auth-secret`): peers get ephemeral credentials. Default '' (no credentials). */
+  turnSecret: string;
+  /** Lifetime of those TURN credentials. Default 3600 s. */
+  turnTtlSec: number;
 }
 
 export const defaultRelayOptions: RelayOptions = {
@@ -63,4 +71,8 @@ export const defaultRelayOptions: RelayOptions = {
   webRoot: '',
   dataDir: '.tickmesh',
   tokenTtlSec: 900,
+  stunUrls: [],
+  turnUrls: [],
+  turnSecret: '',
+  turnTtlSec: 3600,
 };

@@ -103,7 +103,7 @@ export class Relay {
     await this.md.start();
     const trading = await Trading.open(this.options.dataDir, this.md, this.venues, () => this.auth.accounts().map((a) => a.account), this.log);
     this.tradingSide = trading;
-    this.apiRoutes = createApiRoutes(this.auth, trading, this.md);
+    this.apiRoutes = createApiRoutes(this.auth, trading, this.md, this.options);
     trading.oms.onReport((r) => this.accounts.deliver(r));
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);

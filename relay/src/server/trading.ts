@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { StreamState, notional, type Instrument } from '@tickmesh/shared';
+import { StreamState, accountExposure, tallyNotional } from '@tickmesh/shared';
 import type { Logger } from 'pino';
 import { Journal, type JournalOptions } from '../journal/index';
 import type { JournalRecord } from '@tickmesh/shared';
@@ -7,7 +7,7 @@ import { nowUs, type MarketDataService } from '../md/market-data-service';
 import { AlgoRunner } from '../oms/algos/index';
 import { Oms } from '../oms/oms';
 import { SmartOrderRouter } from '../oms/sor/index';
-import { RiskEngine, type AccountExposure, type RiskOptions } from '../risk/index';
+import { RiskEngine, type RiskOptions } from '../risk/index';
 import type { VenueAdapter } from '../venues/venue-adapter';
 
 /**
@@ -44,6 +44,7 @@ export class Trading {
     const router = new SmartOrderRouter({ quotes });
     const instrument = (symbol: string) => md.instruments().find((i) => i.symbol === symbol);
     const symbols = [...new Set(md.instruments().map((i) => i.symbol))];
+    const buyNotional = tallyNotional(instrument);
     const volume = new Map<string, number>();
     // The OMS and risk need each other (risk reads exposure, the OMS asks risk): risk is built
     // first with a late-bound exposure lookup.
@@ -51,7 +52,9 @@ export class Trading {
     const risk = new RiskEngine(riskOptions, {
       instrument,
       referencePrice: (symbol) => referencePrice(md, symbol),
-      exposure: (account, symbol) => exposureForRisk(oms!, symbols, instrument, account, symbol),
+      // The OMS tallies per symbol (ticks × lots, 0 for none); the shared fold makes the figures
+      // account-wide and values them, exactly as the browser's pre-check does.
+      exposure: (account, symbol) => accountExposure(symbol, symbols, (s) => oms!.exposure(account, s), buyNotional),
       nowMs: Date.now,
     });
     oms = new Oms({
@@ -113,40 +116,6 @@ export class Trading {
       journal({ kind: 'alert', timeUs: a.timeMs * 1000, code: a.code, account: a.account ?? '', symbol: a.symbol ?? '', message: a.message });
     });
   }
-}
-
-/**
- * The OMS keeps exposure per symbol in ticks x lots with 0 for "no own order"; risk limits
- * are account-wide (open orders, credit in quote units of 1e-8) and use NaN for "none".
- * This is the one place that translates.
- */
-function exposureForRisk(
-  oms: Oms,
-  symbols: readonly string[],
-  instrument: (symbol: string) => Instrument | undefined,
-  account: string,
-  symbol: string,
-): AccountExposure {
-  const here = oms.exposure(account, symbol);
-  let openOrders = 0;
-  let openBuyNotional = 0;
-  for (const s of symbols) {
-    const e = s === symbol ? here : oms.exposure(account, s);
-    const inst = instrument(s);
-    openOrders += e.openOrders;
-    // notional(inst, p, 1) is p x tickSize x lotSize in quote units of 1e-8: with p = the
-    // OMS's ticks x lots sum, that converts the whole sum exactly.
-    if (inst && e.openBuyNotional > 0) openBuyNotional += notional(inst, e.openBuyNotional, 1);
-  }
-  return {
-    position: here.position,
-    openBuyQty: here.openBuyQty,
-    openSellQty: here.openSellQty,
-    openOrders,
-    openBuyNotional,
-    ownBestBid: here.ownBestBid === 0 ? Number.NaN : here.ownBestBid,
-    ownBestAsk: here.ownBestAsk === 0 ? Number.NaN : here.ownBestAsk,
-  };
 }
 
 /** Reference price of a symbol: the mid of the best bid and ask across venues, NaN if none. */

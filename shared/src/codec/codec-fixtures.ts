@@ -1,4 +1,5 @@
 import type { Instrument } from '../model/instrument';
+import { testInstrument } from '../model/instrument-fixtures';
 import type { BookBatch, BookSnapshot, LevelChanges, Trade } from '../model/market-data';
 import { StreamState } from '../model/market-data';
 import type { ClientMsg, ServerMsg } from '../model/messages';
@@ -12,10 +13,7 @@ import { Side } from '../model/side';
  * sample of every ClientMsg / ServerMsg variant. Not exported from the package.
  */
 
-export const BTC: Instrument = {
-  streamId: 7, symbol: 'BTC-USD', venue: 'sim-a', base: 'BTC', quote: 'USD', tickSize: '0.01', lotSize: '0.0001',
-  minQty: 1, maxQty: 1_000_000_000, makerFeeBpsX100: -25, takerFeeBpsX100: 500,
-};
+export const BTC: Instrument = testInstrument({ streamId: 7, maxQty: 1_000_000_000, makerFeeBpsX100: -25, takerFeeBpsX100: 500 });
 export const ETH: Instrument = {
   streamId: 8, symbol: 'ETH-USD', venue: 'sim-b', base: 'ETH', quote: 'USD', tickSize: '0.05', lotSize: '0.001',
   minQty: 10, maxQty: 5_000_000, makerFeeBpsX100: 0, takerFeeBpsX100: 250,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Instrument } from '../model/instrument';
+import { testInstrument } from '../model/instrument-fixtures';
 import { StreamState } from '../model/market-data';
 import { Side } from '../model/side';
 import { encodeServer } from './proto-codec';
@@ -7,10 +7,7 @@ import { readRecording } from './recording-reader';
 import { RECORDING_MAGIC, type RecordedFrame } from './recording-types';
 import { concatChunks, encodeRecording, RecordingWriter } from './recording-writer';
 
-const inst: Instrument = {
-  streamId: 3, symbol: 'BTC-USD', venue: 'sim-a', base: 'BTC', quote: 'USD', tickSize: '0.01', lotSize: '0.0001',
-  minQty: 1, maxQty: 1_000_000, makerFeeBpsX100: -100, takerFeeBpsX100: 500,
-};
+const inst = testInstrument({ streamId: 3, makerFeeBpsX100: -100, takerFeeBpsX100: 500 });
 
 function frames(n: number): RecordedFrame[] {
   const out: RecordedFrame[] = [];

@@ -9,3 +9,7 @@ export { runMeshSimulation, DEFAULT_MESH_SIMULATION_OPTIONS, type MeshSimulation
 export { EventQueue } from './sim/event-queue';
 export { VirtualNetwork, type VirtualNetworkOptions, type EndpointTraffic } from './sim/virtual-network';
 export { testSignature, testVerifier } from './sim/test-signer';
+export * from './mesh-data-channel';
+export * from './mesh-link-table';
+export * from './mesh-session';
+export * from './mesh-connection-table';

@@ -4,5 +4,6 @@ export * from './exact-math';
 export * from './notional';
 export * from './price-band';
 export * from './risk-limits';
+export * from './account-exposure';
 export * from './pre-trade-context';
 export * from './pre-trade-check';

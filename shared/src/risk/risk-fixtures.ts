@@ -1,4 +1,5 @@
 import type { Instrument } from '../model/instrument';
+import { testInstrument } from '../model/instrument-fixtures';
 import { Algo } from '../model/messages';
 import { OrderType, TimeInForce, type OrderIntent } from '../model/order';
 import { Side } from '../model/side';
@@ -11,19 +12,9 @@ import type { RiskLimits } from './risk-limits';
  * notional of `q` lots at `p` ticks is p × q × 10,000; the reference price is 10,000 ticks
  * (100.00), so the default 500 bps collar is [9,500, 10,500].
  */
-export const TEST_INSTRUMENT: Instrument = Object.freeze({
-  streamId: 1,
-  symbol: 'TST-USD',
-  venue: 'sim-a',
-  base: 'TST',
-  quote: 'USD',
-  tickSize: '0.01',
-  lotSize: '0.01',
-  minQty: 5,
-  maxQty: 2_000,
-  makerFeeBpsX100: 0,
-  takerFeeBpsX100: 0,
-});
+export const TEST_INSTRUMENT: Instrument = Object.freeze(
+  testInstrument({ streamId: 1, symbol: 'TST-USD', base: 'TST', lotSize: '0.01', minQty: 5, maxQty: 2_000 }),
+);
 
 /** Small limits so every rule can be hit exactly at its boundary. */
 export const TEST_LIMITS: Readonly<RiskLimits> = Object.freeze({

@@ -1,3 +1,4 @@
+import { MESH_CONNECT_OPTIONS, MeshConnectionTable } from '@tickmesh/shared';
 import * as Comlink from 'comlink';
 import { Peer, type DataConnection } from 'peerjs';
 import type { MeshFrameInfo, TerminalWorkerApi } from '../workers/terminal-api';
@@ -5,11 +6,6 @@ import type { MeshFrameInfo, TerminalWorkerApi } from '../workers/terminal-api';
 const MESH_KEY = 'tickmesh.mesh';
 /** A link that has not opened by then is given up (the worker reports it; the coordinator re-parents). */
 const CONNECT_TIMEOUT_MS = 8_000;
-/**
- * Stream id of the mesh's own data channel on each RTCPeerConnection, negotiated out of band
- * (both sides create it with the same id once PeerJS's channel is open, so no renegotiation).
- */
-const MESH_CHANNEL_ID = 99;
 
 /** The worker's mesh methods (optional in TerminalWorkerApi: engines without a mesh omit them). */
 type MeshWorkerApi = Required<Pick<TerminalWorkerApi, 'setMesh' | 'meshChannel' | 'meshConnectFailed' | 'meshToken' | 'meshTimings'>>;
@@ -40,7 +36,11 @@ class MeshClient {
 
   private api: Comlink.Remote<MeshWorkerApi> | undefined;
   private peer: Peer | undefined;
-  private readonly conns = new Map<string, Set<DataConnection>>();
+  private readonly conns = new MeshConnectionTable<RTCDataChannel>({
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    failed: (peerId) => this.failed(peerId),
+    channelError: (e) => console.error('mesh channel', e),
+  });
   private generation = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -167,8 +167,7 @@ class MeshClient {
     clearTimeout(this.reconnectTimer);
     const peer = this.peer;
     this.peer = undefined;
-    for (const set of this.conns.values()) for (const c of set) c.close();
-    this.conns.clear();
+    this.conns.closeAll();
     peer?.destroy();
     this.state = 'off';
     this.info = undefined;
@@ -179,15 +178,12 @@ class MeshClient {
   private connect(peerId: string): void {
     const peer = this.peer;
     if (!peer || peer.destroyed) return this.failed(peerId);
-    const held = this.conns.get(peerId);
-    if (held && held.size > 0) return;
-    this.track(peer.connect(peerId, { serialization: 'raw', reliable: true, label: 'tickmesh' }));
+    if (this.conns.has(peerId)) return;
+    this.track(peer.connect(peerId, MESH_CONNECT_OPTIONS));
   }
 
   private disconnect(peerId: string): void {
-    const set = this.conns.get(peerId);
-    this.conns.delete(peerId);
-    if (set) for (const c of set) c.close();
+    this.conns.drop(peerId);
   }
 
   private failed(peerId: string): void {
@@ -200,40 +196,10 @@ class MeshClient {
       conn.close();
       return;
     }
-    const id = conn.peer;
-    let set = this.conns.get(id);
-    if (!set) this.conns.set(id, (set = new Set()));
-    set.add(conn);
-    let opened = false;
-    const timer = setTimeout(() => {
-      if (!opened) conn.close();
-    }, CONNECT_TIMEOUT_MS);
-    conn.on('open', () => {
-      opened = true;
-      clearTimeout(timer);
-      let ch: RTCDataChannel;
-      try {
-        ch = conn.peerConnection.createDataChannel('tickmesh-md', { negotiated: true, id: MESH_CHANNEL_ID, ordered: true, maxRetransmits: 0 });
-      } catch (e) {
-        console.error('mesh channel', e);
-        conn.close();
-        return;
-      }
+    this.conns.track(conn, (id, ch) => {
       // Same task as the creation: transferable now, not later.
       void api.meshChannel(id, Comlink.transfer(ch, [ch as unknown as Transferable]));
     });
-    const gone = () => {
-      clearTimeout(timer);
-      const s = this.conns.get(id);
-      s?.delete(conn);
-      if (s && s.size === 0) this.conns.delete(id);
-      if (!opened) {
-        opened = true; // report once
-        this.failed(id);
-      }
-    };
-    conn.on('close', gone);
-    conn.on('error', gone);
   }
 }
 

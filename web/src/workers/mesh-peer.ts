@@ -1,13 +1,9 @@
 import {
-  createFrameVerifier,
-  decodeMeshControl,
-  decodeServer,
-  encodeMeshControl,
   ErrorCode,
-  MESH_FRAME_TAG,
-  MESH_PROTOCOL_VERSION,
-  MeshNode,
+  MESH_LOW_WATER_BYTES,
+  MeshSession,
   RELAY_PEER_ID,
+  type MeshDataChannel,
   type MeshNodeOptions,
   type MeshTransport,
   type ServerMsg,
@@ -18,13 +14,9 @@ import type { MeshFrameInfo, MeshStreamInfo } from './terminal-api';
  * What the worker's mesh needs of an RTCDataChannel (structural, so Node tests and the worker's
  * lib agree; the browser hands us real RTCDataChannels transferred from the main thread).
  */
-export interface MeshChannel {
-  readonly readyState: string;
-  readonly bufferedAmount: number;
+export interface MeshChannel extends MeshDataChannel {
   bufferedAmountLowThreshold: number;
   binaryType: string;
-  send(data: Uint8Array): void;
-  close(): void;
   addEventListener(type: 'open' | 'close' | 'error' | 'bufferedamountlow', fn: () => void): void;
   addEventListener(type: 'message', fn: (e: { data: unknown }) => void): void;
 }
@@ -49,120 +41,83 @@ export interface MeshEngineHooks {
   viewStreams(): Array<{ streamId: number; symbol: string; venue: string; seq: number; checksum: number }>;
 }
 
-const LOW_WATER_BYTES = 64 * 1024;
 /** Delivery times kept per stream (diagnostics). */
 const TIMINGS = 512;
 
 /**
- * The worker's end of the market-data mesh: a MeshTransport over RTCDataChannels transferred
- * from the main thread (one per neighbour, more than one if both sides dialled at once) plus
- * the relay link (`RELAY_PEER_ID` = ClientMessage/ServerMessage.mesh on the /ws session), and a
- * MeshNode per relay session (the relay forgets joins when a session ends).
- *
- * Flow: `startSession(key)` after each Welcome builds the verifier and node and sends hello;
- * the relay's hello answer makes the node `ready`, which subscribes every live stream (the
- * node's subscribe sends `join`; the relay then stops direct batches of it). Each later
- * snapshot of a held stream re-subscribes it (resync or fallback). Frames the node delivers
- * are decoded and handed to the engine's BookStream path; a seq already applied from the
- * direct feed (around a join or during a fallback) is a duplicate there and ignored.
+ * The worker's end of the market-data mesh: a MeshSession (shared/src/mesh) whose links are
+ * RTCDataChannels transferred from the main thread (one per neighbour, more than one if both
+ * sides dialled at once), dialled through the main thread's PeerJS, plus the relay link on the
+ * /ws session. This class adds the panel's figures and delivery timings.
  */
 export class MeshPeer implements MeshTransport {
-  private node: MeshNode | undefined;
-  private ready = false;
-  private session = 0;
-  private readonly channels = new Map<string, MeshChannel[]>();
-  private readonly dialling = new Set<string>();
-  /** Neighbours the node was told are open (onOpen given, no onClose since). */
-  private readonly opened = new Set<string>();
-  /** When we asked the main thread for a link, per peer; and recent dial-to-open times (ms). */
-  private readonly dialledAt = new Map<string, number>();
-  private readonly setupMs: number[] = [];
+  private readonly mesh: MeshSession<MeshChannel>;
   private readonly arrivals = new Map<number, { seq: Float64Array; at: Float64Array }>();
-  private readonly fallbacks = new Set<number>();
-  /** Streams subscribed on the current node. */
-  private readonly joined = new Set<number>();
   private lastError = '';
   bytesFromPeers = 0;
   bytesFromRelay = 0;
-  bytesToPeers = 0;
-  framesFromMesh = 0;
   directBatches = 0;
-  framesRejected = 0;
 
   constructor(
     readonly peerId: string,
-    private readonly links: MeshLinks,
+    links: MeshLinks,
     private readonly hooks: MeshEngineHooks,
-    private readonly options: Partial<MeshNodeOptions> = {},
-  ) {}
+    options: Partial<MeshNodeOptions> = {},
+  ) {
+    this.mesh = new MeshSession<MeshChannel>(peerId, {
+      dial: (id) => links.connect(id),
+      hangUp: (id) => links.disconnect(id),
+      opening: (_id, channels) => channels.some((c) => c.readyState === 'connecting'),
+      sendRelay: (bytes) => void hooks.sendRelay(bytes),
+      peerMessage: (_id, bytes) => {
+        this.bytesFromPeers += bytes.length;
+      },
+    }, {
+      requestSnapshot: (streamId) => hooks.requestSnapshot(streamId),
+      liveStreams: () => hooks.liveStreams(),
+      apply: (msg, bytes) => hooks.apply(msg, bytes),
+      delivered: (streamId, seq) => this.noteDelivery(streamId, seq),
+      ready: () => {
+        this.lastError = '';
+      },
+    }, options);
+  }
+
+  get bytesToPeers(): number {
+    return this.mesh.links.bytesToPeers;
+  }
+
+  get framesFromMesh(): number {
+    return this.mesh.framesDelivered;
+  }
+
+  get framesRejected(): number {
+    return this.mesh.framesRejected;
+  }
 
   // ---- session ------------------------------------------------------------------------------
 
   /** A Welcome arrived (first connect or reconnect): a new node for this /ws session. */
   startSession(mdPublicKey: Uint8Array): void {
-    this.endSession();
-    const session = ++this.session;
-    void createFrameVerifier([{ keyId: 1, publicKey: mdPublicKey }]).then(
-      (verifier) => {
-        if (session !== this.session) return;
-        this.node = new MeshNode(this.peerId, this, verifier, {
-          onFrame: (streamId, _epoch, seq, frame) => this.onFrame(streamId, seq, frame),
-          onResync: (streamId) => this.hooks.requestSnapshot(streamId),
-          onMisbehaviour: (peerId) => {
-            if (peerId !== RELAY_PEER_ID) this.framesRejected++;
-          },
-          onFallback: (streamId, active) => {
-            if (active) this.fallbacks.add(streamId);
-            else this.fallbacks.delete(streamId);
-          },
-        }, this.options);
-        // Links that opened before this node existed (while the verifier was being built).
-        this.opened.clear();
-        for (const [id, list] of this.channels) if (list.some(isOpen)) this.linkOpen(id);
-        this.sendHello();
-      },
-      (e: unknown) => {
-        this.lastError = `verifier: ${e instanceof Error ? e.message : String(e)}`;
-      },
-    );
+    this.mesh.start(mdPublicKey).catch((e: unknown) => {
+      this.lastError = `verifier: ${e instanceof Error ? e.message : String(e)}`;
+    });
   }
 
-  /**
-   * The /ws session ended: the relay dropped our joins, so the node goes (goodbye to and
-   * disconnect from every neighbour; the coordinator re-parents our children). The next
-   * Welcome starts a new node and links are dialled again as the relay assigns them.
-   */
+  /** The /ws session ended: the relay dropped our joins, so the node goes (see MeshSession.end). */
   endSession(): void {
-    this.session++;
-    this.ready = false;
-    this.fallbacks.clear();
-    this.joined.clear();
-    const node = this.node;
-    this.node = undefined;
-    node?.close();
+    this.mesh.end();
   }
 
   /** Mesh switched off: goodbye to the relay (it resumes direct delivery) and every neighbour. */
   close(): void {
-    this.endSession();
-    for (const id of [...this.channels.keys()]) this.disconnect(id, ErrorCode.MESH_LEAVING);
+    this.mesh.close(ErrorCode.MESH_LEAVING);
   }
 
   /** One ServerMessage.mesh payload. */
   onRelayMessage(payload: Uint8Array): void {
     this.bytesFromRelay += payload.length;
-    const node = this.node;
-    if (!node) return;
-    if (payload[0] !== MESH_FRAME_TAG && !this.ready && decodeMeshControl(payload)?.type === 'hello') {
-      this.ready = true;
-      this.lastError = '';
-      for (const s of this.hooks.liveStreams()) {
-        this.joined.add(s.streamId);
-        node.subscribe(s.streamId, s.epoch, s.seq);
-      }
-      return;
-    }
-    node.onMessage(RELAY_PEER_ID, payload);
+    this.mesh.onRelayMessage(payload);
   }
 
   /** A MESH_* Error from the relay. */
@@ -178,26 +133,19 @@ export class MeshPeer implements MeshTransport {
 
   /** A snapshot was applied: the stream (re)starts from it, in the mesh. */
   onSnapshot(streamId: number, epoch: number, seq: number): void {
-    if (!this.ready || !this.node) return;
-    this.joined.add(streamId);
-    this.node.subscribe(streamId, epoch, seq);
+    this.mesh.onSnapshot(streamId, epoch, seq);
   }
 
   /** The view now holds only these streams: leave the others' trees. */
   retain(streamIds: ReadonlySet<number>): void {
-    for (const id of [...this.joined]) {
-      if (streamIds.has(id)) continue;
-      this.joined.delete(id);
-      this.node?.unsubscribe(id);
-    }
+    this.mesh.retain(streamIds);
   }
 
   info(): MeshFrameInfo {
-    const node = this.node;
+    const node = this.mesh.node;
     const streams: MeshStreamInfo[] = this.hooks.viewStreams().map((v) => {
-      const parents = node ? [...node.parentsOf(v.streamId)] : [];
-      const joined = !!node && this.ready && this.joined.has(v.streamId);
-      const source = joined && !this.fallbacks.has(v.streamId) && parents.some((p) => p !== '') ? 'mesh' : 'relay';
+      const parents = this.mesh.parentsOf(v.streamId);
+      const source = this.mesh.feed(v.streamId) === 'direct' ? 'relay' : 'mesh';
       const peerParents = parents.filter((p) => p !== '' && p !== RELAY_PEER_ID);
       const rtts = peerParents.map((p) => node!.rttTo(p)).filter((r) => r === r);
       const info: MeshStreamInfo = {
@@ -209,12 +157,11 @@ export class MeshPeer implements MeshTransport {
       if (source === 'mesh' && rtts.length > 0) info.addedLatencyMs = Math.max(...rtts) / 2;
       return info;
     });
-    const neighbours = [...this.channels.entries()].filter(([, l]) => l.some(isOpen)).map(([id]) => id);
     return {
       enabled: true,
       peerId: this.peerId,
-      ready: this.ready,
-      neighbours,
+      ready: this.mesh.ready,
+      neighbours: this.mesh.links.neighbours(),
       streams,
       bytesFromPeers: this.bytesFromPeers,
       bytesFromRelay: this.bytesFromRelay,
@@ -222,7 +169,7 @@ export class MeshPeer implements MeshTransport {
       directBatches: this.directBatches,
       framesRejected: this.framesRejected,
       lastError: this.lastError,
-      linkSetupMs: this.setupMs.length === 0 ? undefined : [...this.setupMs].sort((a, b) => a - b)[this.setupMs.length >> 1],
+      linkSetupMs: this.mesh.links.medianSetupMs(),
     };
   }
 
@@ -230,130 +177,45 @@ export class MeshPeer implements MeshTransport {
 
   /** A data channel to `peerId`, transferred from the main thread (open or about to open). */
   addChannel(peerId: string, ch: MeshChannel): void {
-    this.dialling.delete(peerId);
     ch.binaryType = 'arraybuffer';
-    ch.bufferedAmountLowThreshold = LOW_WATER_BYTES;
-    const list = this.channels.get(peerId) ?? [];
-    list.push(ch);
-    this.channels.set(peerId, list);
-    const onOpen = () => this.linkOpen(peerId);
-    ch.addEventListener('open', onOpen);
-    ch.addEventListener('message', (e) => {
-      const bytes = toBytes(e.data);
-      if (!bytes) return;
-      this.bytesFromPeers += bytes.length;
-      this.node?.onMessage(peerId, bytes);
+    ch.bufferedAmountLowThreshold = MESH_LOW_WATER_BYTES;
+    this.mesh.links.add(peerId, ch, (ev) => {
+      ch.addEventListener('open', ev.open);
+      ch.addEventListener('message', (e) => {
+        const bytes = toBytes(e.data);
+        if (bytes) ev.message(bytes);
+      });
+      ch.addEventListener('bufferedamountlow', ev.drain);
+      ch.addEventListener('close', ev.closed);
+      ch.addEventListener('error', ev.closed);
     });
-    ch.addEventListener('bufferedamountlow', () => this.node?.onDrain(peerId));
-    const onClose = () => {
-      const l = this.channels.get(peerId);
-      if (!l) return;
-      const i = l.indexOf(ch);
-      if (i < 0) return;
-      l.splice(i, 1);
-      if (l.length === 0) this.channels.delete(peerId);
-      if (!l.some(isOpen)) this.linkClosed(peerId);
-    };
-    ch.addEventListener('close', onClose);
-    ch.addEventListener('error', onClose);
-    if (ch.readyState === 'open') onOpen();
   }
 
   /** The main thread could not open a link to `peerId`. */
   connectFailed(peerId: string): void {
-    this.dialling.delete(peerId);
-    if (this.isOpen(peerId)) return;
-    this.opened.delete(peerId);
-    this.node?.onClose(peerId, ErrorCode.MESH_PEER_CLOSED);
+    this.mesh.links.connectFailed(peerId);
   }
 
-  // ---- MeshTransport ------------------------------------------------------------------------
+  // ---- MeshTransport (the session's link table) ---------------------------------------------
 
   connect(peerId: string): void {
-    if (peerId === RELAY_PEER_ID) return;
-    if (this.isOpen(peerId)) {
-      // Open already, but the node queued for it (it met the neighbour before the open): tell it again.
-      this.opened.delete(peerId);
-      queueMicrotask(() => {
-        if (this.isOpen(peerId)) this.linkOpen(peerId);
-      });
-      return;
-    }
-    if (this.dialling.has(peerId)) return;
-    if ((this.channels.get(peerId) ?? []).some((c) => c.readyState === 'connecting')) return;
-    this.dialling.add(peerId);
-    this.dialledAt.set(peerId, performance.now());
-    this.links.connect(peerId);
+    this.mesh.links.connect(peerId);
   }
 
-  disconnect(peerId: string, _code: string): void {
-    if (peerId === RELAY_PEER_ID) return;
-    this.dialling.delete(peerId);
-    const list = this.channels.get(peerId) ?? [];
-    this.channels.delete(peerId);
-    this.opened.delete(peerId);
-    for (const ch of list) {
-      try {
-        ch.close();
-      } catch {
-        // already closed
-      }
-    }
-    this.links.disconnect(peerId);
+  disconnect(peerId: string, code: string): void {
+    this.mesh.links.disconnect(peerId, code);
   }
 
   send(peerId: string, bytes: Uint8Array): void {
-    if (peerId === RELAY_PEER_ID) {
-      this.hooks.sendRelay(bytes);
-      return;
-    }
-    const ch = this.openChannel(peerId);
-    if (!ch) return;
-    try {
-      ch.send(bytes);
-      this.bytesToPeers += bytes.length;
-    } catch {
-      // Closing under us: the mesh repairs the gap.
-    }
+    this.mesh.links.send(peerId, bytes);
   }
 
   bufferedAmount(peerId: string): number {
-    return peerId === RELAY_PEER_ID ? 0 : this.openChannel(peerId)?.bufferedAmount ?? 0;
+    return this.mesh.links.bufferedAmount(peerId);
   }
 
   isOpen(peerId: string): boolean {
-    return peerId === RELAY_PEER_ID || this.openChannel(peerId) !== undefined;
-  }
-
-  // ---- internals ----------------------------------------------------------------------------
-
-  private openChannel(peerId: string): MeshChannel | undefined {
-    const list = this.channels.get(peerId);
-    if (!list) return undefined;
-    for (let i = list.length - 1; i >= 0; i--) if (isOpen(list[i]!)) return list[i];
-    return undefined;
-  }
-
-  /** The neighbour's first open channel: the node's link opens (once until it closes). */
-  private linkOpen(peerId: string): void {
-    if (this.opened.has(peerId) || !this.node) return;
-    this.opened.add(peerId);
-    const t0 = this.dialledAt.get(peerId);
-    if (t0 !== undefined) {
-      this.dialledAt.delete(peerId);
-      this.setupMs.push(performance.now() - t0);
-      if (this.setupMs.length > 32) this.setupMs.shift();
-    }
-    this.node.onOpen(peerId);
-  }
-
-  private linkClosed(peerId: string): void {
-    if (!this.opened.delete(peerId)) return;
-    this.node?.onClose(peerId, ErrorCode.MESH_PEER_CLOSED);
-  }
-
-  private sendHello(): void {
-    this.hooks.sendRelay(encodeMeshControl({ type: 'hello', peerId: this.peerId, protocolVersion: MESH_PROTOCOL_VERSION }));
+    return this.mesh.links.isOpen(peerId);
   }
 
   /**
@@ -368,20 +230,12 @@ export class MeshPeer implements MeshTransport {
     return out.sort((a, b) => a[0] - b[0]);
   }
 
-  private onFrame(streamId: number, seq: number, frame: Uint8Array): void {
+  private noteDelivery(streamId: number, seq: number): void {
     let t = this.arrivals.get(streamId);
     if (!t) this.arrivals.set(streamId, (t = { seq: new Float64Array(TIMINGS), at: new Float64Array(TIMINGS) }));
     t.seq[seq % TIMINGS] = seq;
     t.at[seq % TIMINGS] = performance.timeOrigin + performance.now();
-    const r = decodeServer(frame);
-    if (!r.ok || r.value.type !== 'bookBatch') return;
-    this.framesFromMesh++;
-    this.hooks.apply(r.value, frame);
   }
-}
-
-function isOpen(ch: MeshChannel): boolean {
-  return ch.readyState === 'open';
 }
 
 function toBytes(data: unknown): Uint8Array | undefined {

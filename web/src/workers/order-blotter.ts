@@ -1,4 +1,18 @@
-import { Algo, ExecType, applyReport, OrderStatus, OrderType, Side, TimeInForce, type ExecutionReportMsg, type Order, type OrderIntent } from '@tickmesh/shared';
+import {
+  accountExposure,
+  Algo,
+  applyReport,
+  emptySymbolExposure,
+  ExecType,
+  OrderStatus,
+  tallyOpenOrder,
+  TimeInForce,
+  type AccountExposure,
+  type ExecutionReportMsg,
+  type Order,
+  type OrderIntent,
+  type SymbolExposure,
+} from '@tickmesh/shared';
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set([OrderStatus.Denied, OrderStatus.Rejected, OrderStatus.Filled, OrderStatus.Canceled, OrderStatus.Expired]);
 
@@ -134,29 +148,21 @@ export class OrderBlotter {
   }
 
   /**
-   * The account's venue-facing open exposure, the figures `PreTradeContext` wants (see
-   * relay/src/server/trading.ts exposureForRisk): per `symbol` the open buy/sell lots and own
-   * best prices (NaN when none); account-wide the open order count and, through `buyNotional`,
-   * the open buy notional. `skip` leaves one order out (a replace is checked as if it were new).
+   * The account's venue-facing open exposure in `symbol` as the relay's risk computes it: the
+   * open orders tallied per symbol as its OMS does, folded with the shared `accountExposure`
+   * (per `symbol` the open lots and own best prices, NaN when none; account-wide the open order
+   * count and the open buy notional valued by `buyNotional`, normally
+   * `tallyNotional(instrumentOf)`). Position is 0: the blotter holds orders, not fills.
    */
-  exposure(symbol: string, buyNotional: (o: Order, leaves: number) => number, skip?: Order): OpenExposure {
-    const e: OpenExposure = { openBuyQty: 0, openSellQty: 0, openOrders: 0, openBuyNotional: 0, ownBestBid: Number.NaN, ownBestAsk: Number.NaN };
+  exposure(symbol: string, buyNotional: (symbol: string, ticksTimesLots: number) => number): AccountExposure {
+    const tallies = new Map<string, SymbolExposure>();
     for (const o of this.byId.values()) {
-      if (o === skip || o.orderId === '' || !isOpenStatus(o.status) || isParentOrder(o)) continue;
-      const leaves = Math.max(0, o.qty - o.filledQty);
-      e.openOrders++;
-      const limit = o.orderType === OrderType.Limit && o.price > 0;
-      if (o.side === Side.Buy && limit) e.openBuyNotional += buyNotional(o, leaves);
-      if (o.symbol !== symbol) continue;
-      if (o.side === Side.Buy) {
-        e.openBuyQty += leaves;
-        if (limit && !(o.price <= e.ownBestBid)) e.ownBestBid = o.price;
-      } else {
-        e.openSellQty += leaves;
-        if (limit && !(o.price >= e.ownBestAsk)) e.ownBestAsk = o.price;
-      }
+      if (o.orderId === '' || !isOpenStatus(o.status) || isParentOrder(o)) continue;
+      let t = tallies.get(o.symbol);
+      if (t === undefined) tallies.set(o.symbol, (t = emptySymbolExposure()));
+      tallyOpenOrder(t, o);
     }
-    return e;
+    return accountExposure(symbol, tallies.keys(), (s) => tallies.get(s) ?? emptySymbolExposure(), buyNotional);
   }
 
   clear(): void {
@@ -168,14 +174,4 @@ export class OrderBlotter {
   private index(o: Order): void {
     if (o.parentOrderId === '' && o.orderId !== '') this.byClientId.set(o.clientOrderId, o);
   }
-}
-
-/** What `OrderBlotter.exposure` returns. */
-export interface OpenExposure {
-  openBuyQty: number;
-  openSellQty: number;
-  openOrders: number;
-  openBuyNotional: number;
-  ownBestBid: number;
-  ownBestAsk: number;
 }

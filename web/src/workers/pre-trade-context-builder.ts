@@ -1,4 +1,4 @@
-import { DEFAULT_RISK_LIMITS, notionalOrNaN, Side, stricterState, type Instrument, type Order, type PreTradeContext } from '@tickmesh/shared';
+import { DEFAULT_RISK_LIMITS, stricterState, tallyNotional, withoutOrder, type Instrument, type Order, type PreTradeContext } from '@tickmesh/shared';
 import type { OrderBlotter } from './order-blotter';
 import type { SymbolRiskInfo } from './relay-rest';
 
@@ -19,37 +19,28 @@ export interface WorkerRiskView {
 }
 
 /**
- * The context the shared `preTradeCheck` runs with in the browser, built the way the relay
- * builds its own (relay/src/server/trading.ts): per-symbol position, open quantities and own
- * best prices (NaN when none); account-wide open orders and open buy notional (quote × 1e-8);
- * the stricter of the relay's trading state and a HALTED stream.
+ * The context the shared `preTradeCheck` runs with in the browser, built as the relay builds
+ * its own (relay/src/server/trading.ts, risk-engine checkReplace): the blotter's exposure
+ * folded by the shared `accountExposure` (per-symbol position, open quantities and own best
+ * prices, NaN when none; account-wide open orders and open buy notional, quote × 1e-8); the
+ * stricter of the relay's trading state and a HALTED stream.
  *
  * Before the limits have loaded the defaults apply: the relay re-checks everything with its
  * own, so the worst case is a denial arriving as a report instead of at once.
  *
- * `replacing`: check a replace as the relay does (risk-engine checkReplace), with the order
+ * `replacing`: check a replace as the relay does (shared `withoutOrder`), with the order
  * taken out of the exposure and its fills unwound from the position.
  */
 export function preTradeContext(v: WorkerRiskView, replacing?: Order): PreTradeContext {
-  const buyNotional = (o: Order, leaves: number): number => {
-    const inst = v.instrumentOf(o.symbol);
-    return inst === undefined ? 0 : notionalOrNaN(inst, o.price, leaves);
-  };
-  const e = v.blotter.exposure(v.instrument.symbol, buyNotional, replacing);
-  let position = v.position;
-  if (replacing !== undefined) position += replacing.side === Side.Buy ? -replacing.filledQty : replacing.filledQty;
+  const e = v.blotter.exposure(v.instrument.symbol, tallyNotional(v.instrumentOf));
+  e.position = v.position;
+  if (replacing !== undefined) withoutOrder(e, replacing, v.instrument);
   const state = v.risk?.tradingState ?? 'active';
   return {
+    ...e,
     instrument: v.instrument,
     referencePrice: v.referencePrice,
-    position,
-    openBuyQty: e.openBuyQty,
-    openSellQty: e.openSellQty,
-    openOrders: e.openOrders,
-    openBuyNotional: e.openBuyNotional,
     limits: v.risk?.limits ?? DEFAULT_RISK_LIMITS,
     tradingState: v.streamHalted ? stricterState(state, 'halted') : state,
-    ownBestBid: e.ownBestBid,
-    ownBestAsk: e.ownBestAsk,
   };
 }

@@ -95,7 +95,7 @@ describe.sequential('market-data mesh in Chromium', () => {
     const sent = [...metrics.matchAll(/^tickmesh_mesh_frames_sent_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
     expect(sent).toBeGreaterThan(0);
     console.log('mesh:', JSON.stringify(after.map((m) => ({ peerFed: peerFed(m), fromPeers: m!.bytesFromPeers, fromRelay: m!.bytesFromRelay, setup: m!.linkSetupMs, latency: m!.streams.map((s) => s.addedLatencyMs) }))));
-    await panel.locator('.more').click();
+    await panel.locator('.more-toggle').click();
     await screenshot(terminals[0]!.page, 'terminal-mesh');
   }, 60_000);
 

@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Algo, FastBook, OrderStatus, OrderType, Side, TimeInForce, type Instrument, type Order } from '@tickmesh/shared';
+import { Algo, FastBook, OrderStatus, OrderType, Side, TimeInForce, type Order } from '@tickmesh/shared';
+import { testInstrument } from '../../../../shared/src/model/instrument-fixtures';
 import { SmartOrderRouter } from '../sor';
 import { AlgoRunner } from './algo-runner';
 import { FakeAlgoContext } from './fake-algo-context';
 import { algoParent } from './algo-test-parent';
-
-function instrument(venue: string, maker: number): Instrument {
-  return {
-    streamId: 0,
-    symbol: 'BTC-USD',
-    venue,
-    base: 'BTC',
-    quote: 'USD',
-    tickSize: '0.01',
-    lotSize: '0.0001',
-    minQty: 1,
-    maxQty: 1_000_000,
-    makerFeeBpsX100: maker,
-    takerFeeBpsX100: 0,
-  };
-}
 
 /** Two venues: a shows 4 lots at 100, b 6 lots at 100; b pays the better maker rebate. */
 function sor(): SmartOrderRouter {
@@ -30,8 +15,8 @@ function sor(): SmartOrderRouter {
   b.apply(Side.Sell, 100, 6);
   b.apply(Side.Buy, 94, 10);
   const quotes = [
-    { venue: 'a', instrument: instrument('a', 0), book: a },
-    { venue: 'b', instrument: instrument('b', -100), book: b },
+    { venue: 'a', instrument: testInstrument({ venue: 'a' }), book: a },
+    { venue: 'b', instrument: testInstrument({ venue: 'b', makerFeeBpsX100: -100 }), book: b },
   ];
   return new SmartOrderRouter({ quotes: () => quotes });
 }

@@ -6,10 +6,10 @@ import {
   ReferenceBook,
   Side,
   TimeInForce,
-  type Instrument,
   type L2Book,
   type OrderIntent,
 } from '@tickmesh/shared';
+import { testInstrument } from '../../../../shared/src/model/instrument-fixtures';
 import { SmartOrderRouter } from './smart-order-router';
 import type { VenueQuote } from './router-port';
 
@@ -19,22 +19,6 @@ interface VenueScript {
   makerFeeBpsX100?: number;
   bids?: [price: number, size: number][];
   asks?: [price: number, size: number][];
-}
-
-function instrument(venue: string, taker: number, maker: number): Instrument {
-  return {
-    streamId: 0,
-    symbol: 'BTC-USD',
-    venue,
-    base: 'BTC',
-    quote: 'USD',
-    tickSize: '0.01',
-    lotSize: '0.0001',
-    minQty: 1,
-    maxQty: 1_000_000,
-    makerFeeBpsX100: maker,
-    takerFeeBpsX100: taker,
-  };
 }
 
 function intent(over: Partial<OrderIntent>): OrderIntent {
@@ -67,7 +51,7 @@ describe.each(books)('SmartOrderRouter over %s', (_name, makeBook) => {
       const book = makeBook();
       for (const [p, q] of s.bids ?? []) book.apply(Side.Buy, p, q);
       for (const [p, q] of s.asks ?? []) book.apply(Side.Sell, p, q);
-      return { venue: s.venue, instrument: instrument(s.venue, s.takerFeeBpsX100 ?? 0, s.makerFeeBpsX100 ?? 0), book };
+      return { venue: s.venue, instrument: testInstrument({ venue: s.venue, takerFeeBpsX100: s.takerFeeBpsX100 ?? 0, makerFeeBpsX100: s.makerFeeBpsX100 ?? 0 }), book };
     });
     return new SmartOrderRouter(
       { quotes: (symbol) => (symbol === 'BTC-USD' ? quotes : []) },

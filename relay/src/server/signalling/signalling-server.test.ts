@@ -203,7 +203,9 @@ describe('signalling: bad input and limits', () => {
   });
 
   it('cleans up a peer that stops heartbeating; signals to it then EXPIRE', async () => {
-    const s = await start({ aliveTimeoutMs: 300 });
+    // 1.5 s against heartbeats every 50 ms: a loaded 2-core machine may starve the live peer's
+    // timer for a few hundred ms, which must not expire it too.
+    const s = await start({ aliveTimeoutMs: 1_500 });
     const events: PeerEvent[] = [];
     s.signalling.onPeer((e) => events.push(e));
     const dead = await join(s, 'alice');
@@ -215,7 +217,7 @@ describe('signalling: bad input and limits', () => {
       expect(s.signalling.peers().map((p) => p.id)).toEqual([live.id]);
       live.peer.send(offer(dead.id));
       expect(await live.peer.next((f) => f.type === 'EXPIRE')).toMatchObject({ src: dead.id });
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 1_600));
       expect(live.peer.ws.readyState).toBe(live.peer.ws.OPEN);
     } finally {
       clearInterval(beat);

@@ -3,16 +3,14 @@ import {
   type BookBatch, type Instrument, type Recording, type RecordedFrame,
 } from '@tickmesh/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testInstrument } from '../../../../shared/src/model/instrument-fixtures';
 import type { InstrumentFeed, VenueExecution } from '../venue-adapter';
 import { buildReplayScript } from './replay-events';
 import { parseReplayArgs } from './replay-args';
 import { replayVenues, type ReplayVenue } from './replay-venue';
 
 function inst(streamId: number, symbol: string, venue: string): Instrument {
-  return {
-    streamId, symbol, venue, base: symbol.split('-')[0]!, quote: 'USD', tickSize: '0.01', lotSize: '0.0001',
-    minQty: 1, maxQty: 1_000_000, makerFeeBpsX100: 0, takerFeeBpsX100: 0,
-  };
+  return testInstrument({ streamId, symbol, venue, base: symbol.split('-')[0]! });
 }
 
 /** A feed that keeps a book and counts calls, like MdStream does. */

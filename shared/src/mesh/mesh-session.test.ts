@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { generateFrameSigner } from '../codec/frame-signing';
+import { ErrorCode } from '../model/codes';
+import { MeshSession } from './mesh-session';
+import { decodeMeshControl, encodeMeshControl, MESH_PROTOCOL_VERSION } from './mesh-wire';
+
+async function session(live: Array<{ streamId: number; epoch: number; seq: number }>) {
+  const toRelay: string[] = [];
+  const s = new MeshSession('me', {
+    dial: () => {},
+    hangUp: () => {},
+    sendRelay: (b) => toRelay.push(decodeMeshControl(b)?.type ?? '?'),
+  }, { requestSnapshot: () => {}, liveStreams: () => live, apply: () => {} });
+  const { publicKey } = await generateFrameSigner();
+  return { s, toRelay, publicKey };
+}
+
+const hello = encodeMeshControl({ type: 'hello', peerId: 'relay', protocolVersion: MESH_PROTOCOL_VERSION });
+
+describe('MeshSession', () => {
+  it('says hello on start, joins the live streams once the relay answers, then each snapshot', async () => {
+    const { s, toRelay, publicKey } = await session([{ streamId: 7, epoch: 1, seq: 10 }]);
+    s.onSnapshot(8, 1, 5);
+    await s.start(publicKey);
+    expect(toRelay).toEqual(['hello']);
+    expect(s.ready).toBe(false);
+    s.onRelayMessage(hello);
+    expect(s.ready).toBe(true);
+    s.onSnapshot(9, 1, 5);
+    expect(toRelay.filter((t) => t === 'join')).toHaveLength(2);
+    expect(s.feed(7)).toBe('direct');
+    s.retain(new Set([9]));
+    expect(toRelay).toContain('leave');
+  });
+
+  it('ends the node with the relay session and starts over on the next', async () => {
+    const { s, toRelay, publicKey } = await session([]);
+    await s.start(publicKey);
+    s.onRelayMessage(hello);
+    s.end();
+    expect(s.ready).toBe(false);
+    expect(s.node).toBeUndefined();
+    const first = s.start(publicKey);
+    const second = s.start(publicKey);
+    await Promise.all([first, second]);
+    expect(toRelay.filter((t) => t === 'hello')).toHaveLength(2);
+    s.close(ErrorCode.MESH_LEAVING);
+    expect(s.node).toBeUndefined();
+  });
+});
