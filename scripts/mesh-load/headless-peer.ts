@@ -14,7 +14,7 @@ import {
 } from '@tickmesh/shared';
 import type * as werift from 'werift';
 import { WebSocket } from 'ws';
-import { newPeerId, wsUrl } from './relay-api';
+import { iceServers, newPeerId, wsUrl } from './relay-api';
 import type { ConnLike, PeerCtor, PeerLike } from './werift-env';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -92,11 +92,11 @@ export class HeadlessPeer {
 
   /** Registers with signalling, opens the /ws session, starts the node and subscribes the symbol. */
   static async open(o: HeadlessPeerOptions): Promise<HeadlessPeer> {
-    const id = await newPeerId(o.url, o.token);
+    const [id, ice] = await Promise.all([newPeerId(o.url, o.token), iceServers(o.url, o.token)]);
     const u = new URL(o.url);
     const peer = new o.Peer(id, {
       host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), path: '/peerjs', key: 'peerjs',
-      token: o.token, secure: u.protocol === 'https:', config: { iceServers: [] }, debug: 0,
+      token: o.token, secure: u.protocol === 'https:', config: { iceServers: ice }, debug: 0,
     });
     try {
       if (!peer.open) {

@@ -19,6 +19,13 @@ export async function newPeerId(url: string, token: string): Promise<string> {
   return res.text();
 }
 
+/** The relay's STUN/TURN list for mesh peers (GET /api/mesh/ice); empty = host candidates only. */
+export async function iceServers(url: string, token: string): Promise<Array<{ urls: string[]; username?: string; credential?: string }>> {
+  const res = await fetch(new URL('/api/mesh/ice', url), { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`GET /api/mesh/ice: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { iceServers: Array<{ urls: string[]; username?: string; credential?: string }> }).iceServers;
+}
+
 /** The relay's market-data egress counters (sums over labels). */
 export interface EgressCounters {
   /** tickmesh_md_direct_bytes_total: batch bytes sent directly on sessions. */

@@ -95,9 +95,14 @@ class MeshClient {
     this.error = '';
     try {
       const token = await this.waitToken(api);
-      const res = await fetch('/peerjs/peerjs/id', { headers: { authorization: `Bearer ${token}` } });
+      const auth = { headers: { authorization: `Bearer ${token}` } };
+      const [res, ice] = await Promise.all([fetch('/peerjs/peerjs/id', auth), fetch('/api/mesh/ice', auth)]);
       if (!res.ok) throw new Error(`peer id: HTTP ${res.status}`);
       const id = (await res.text()).trim();
+      // The relay's STUN/TURN list (TURN credentials minted for this account); none = host
+      // candidates only, which is all one host or LAN needs. Never a public default: that would
+      // tell a third party who is in the mesh.
+      const iceServers = ice.ok ? ((await ice.json()) as { iceServers: RTCIceServer[] }).iceServers : [];
       if (generation !== this.generation) return;
       const url = new URL(location.origin);
       const secure = url.protocol === 'https:';
@@ -108,9 +113,7 @@ class MeshClient {
         path: '/peerjs',
         key: 'peerjs',
         token,
-        // Host candidates only: peers on one host or LAN connect; across NATs a STUN/TURN list
-        // from the relay is still to come (the public default would leak to a third party).
-        config: { iceServers: [] },
+        config: { iceServers },
         debug: 0,
       });
       this.peer = peer;
