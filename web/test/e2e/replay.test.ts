@@ -177,6 +177,26 @@ describe.sequential('recording and offline replay in Chromium', () => {
     await page.getByTestId('replay-import').setInputFiles({ name: 'cut.tmrec', mimeType: 'application/x-tickmesh-recording', buffer: bytes.subarray(0, bytes.length - 3) });
     await expect.poll(async () => page.getByTestId('replay-error').getAttribute('data-code'), { timeout: 10_000 }).toBe('RECORDING_TRUNCATED');
     expect((await page.evaluate(() => tickmeshReplay.listRecordings())).length).toBe(before.length + 1);
-    await context.setOffline(false);
+  });
+
+  it('reopened offline in a new tab, with no session, replays the day from the login panel', async () => {
+    const tab = await context.newPage();
+    try {
+      await tab.goto(new URL(relay.loginUrl).origin + '/');
+      await tab.getByTestId('replay-offline').click();
+      await tab.getByTestId('replay').waitFor({ timeout: 15_000 });
+      const fold = tab.getByTestId('replay-toggle');
+      if ((await fold.getAttribute('aria-expanded')) === 'false') await fold.click();
+      await tab.getByTestId('replay-recording').selectOption(String(recordingId));
+      await tab.getByTestId('replay-start').click();
+      await tab.getByTestId('replay-speed-max').click();
+      const sorted = (h: BookHash[]) => JSON.stringify([...h].filter((x) => recorded.some((r) => r.streamId === x.streamId)).sort((a, b) => a.streamId - b.streamId));
+      await expect.poll(async () => sorted(await tab.evaluate(() => tickmeshReplay.replayHashes())), { timeout: 20_000 }).toBe(sorted(recorded));
+      expect(await tab.getByTestId('ladder-bid-row').count()).toBeGreaterThan(0);
+      await screenshot(tab, 'replay-reopened-offline');
+    } finally {
+      await tab.close();
+      await context.setOffline(false);
+    }
   });
 });
