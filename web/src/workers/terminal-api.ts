@@ -295,8 +295,11 @@ export interface TerminalWorkerApi {
   cancelOrder(clientOrderId: string): Promise<PlaceResult>;
   replaceOrder(clientOrderId: string, price: number, qty: number): Promise<PlaceResult>;
   cancelAll(symbol?: string): Promise<PlaceResult>;
-  /** Test and bench hook: how long the worker spent applying market data, and how many updates. */
-  stats(): Promise<{ updates: number; levelUpdates: number; applyMs: number; frames: number; decodeErrors: number }>;
+  /**
+   * Test and bench hook: how long the worker spent applying market data (`applyMs`, recording
+   * included) and recording it (`recordMs`: the recorder's share on the live path), and how many updates.
+   */
+  stats(): Promise<{ updates: number; levelUpdates: number; applyMs: number; recordMs: number; frames: number; decodeErrors: number }>;
   /** Mesh on with this registered PeerJS id (the worker sends hello over /ws), or off with null. */
   setMesh?(peerId: string | null, links?: MeshLinkRequests): Promise<void>;
   /** An RTCDataChannel to `peerId`, transferred (`Comlink.transfer(ch, [ch])`) in the task that created it. */

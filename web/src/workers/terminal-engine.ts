@@ -151,6 +151,8 @@ export class TerminalEngine implements TerminalWorkerApi {
   private frames = 0;
   private updatesSinceFrame = 0;
   private applyMs = 0;
+  /** Time the recorder took on the live path (copying frames into its chunks). */
+  private recordMs = 0;
   /** Book level changes applied from batches: the load figure the responsiveness check reports. */
   private levelUpdates = 0;
   private decodeErrors = 0;
@@ -297,8 +299,8 @@ export class TerminalEngine implements TerminalWorkerApi {
    * Totals since construction: snapshots and batches applied, ms spent decoding and applying
    * them, frames built, frames that failed to decode or apply.
    */
-  async stats(): Promise<{ updates: number; levelUpdates: number; applyMs: number; frames: number; decodeErrors: number }> {
-    return { updates: this.books.applied, levelUpdates: this.levelUpdates, applyMs: this.applyMs, frames: this.frames, decodeErrors: this.decodeErrors };
+  async stats(): Promise<{ updates: number; levelUpdates: number; applyMs: number; recordMs: number; frames: number; decodeErrors: number }> {
+    return { updates: this.books.applied, levelUpdates: this.levelUpdates, applyMs: this.applyMs, recordMs: this.recordMs, frames: this.frames, decodeErrors: this.decodeErrors };
   }
 
   // ---- mesh (optional part of the worker API) -------------------------------------------------
@@ -683,7 +685,11 @@ export class TerminalEngine implements TerminalWorkerApi {
   private record(msg: ServerMsg, bytes: Uint8Array): void {
     if (msg.type !== 'bookBatch' && msg.type !== 'bookSnapshot') return;
     if (this.books.get(msg.streamId) === undefined) return; // not held: the books ignore it too
-    this.recordings.recorder.append(msg.streamId, nowUs(), bytes);
+    const recorder = this.recordings.recorder;
+    if (!recorder.recording) return;
+    const t0 = performance.now();
+    recorder.append(msg.streamId, nowUs(), bytes);
+    this.recordMs += performance.now() - t0;
   }
 
   /** The books the view shows: the replay's in replay mode, else the live ones. */
