@@ -506,7 +506,7 @@ export class TerminalEngine implements TerminalWorkerApi {
         return;
       case 'instruments':
         this.setInstruments(msg.instruments);
-        if (this.view.symbol !== '') this.books.setStreams(this.viewInstruments(), this.venues);
+        if (this.view.symbol !== '') this.holdStreams(this.viewInstruments());
         return;
       case 'error':
         if (msg.code.startsWith('MESH_')) this.mesh?.onRelayError(msg.code);
@@ -551,7 +551,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     this.mesh?.endSession();
     this.rtt.stop();
     // Whatever arrives after the reconnect starts from a snapshot: until then no book is live.
-    this.books.invalidateAll();
+    this.dropBooks();
     this.releaseConnectWaiters();
   }
 
@@ -620,7 +620,7 @@ export class TerminalEngine implements TerminalWorkerApi {
   /** Subscribes the view's symbol (every venue) and drops the previous one, when connected. */
   private subscribeView(): void {
     const symbol = this.view.symbol;
-    this.books.setStreams(symbol === '' ? [] : this.viewInstruments(), this.venues);
+    this.holdStreams(symbol === '' ? [] : this.viewInstruments());
     this.mesh?.retain(new Set(this.books.entries.map((e) => e.instrument.streamId)));
     if (!this.welcomed || symbol === this.subscribedSymbol) return;
     if (this.subscribedSymbol !== '') this.send({ type: 'unsubscribe', requestId: this.nextRequestId(), streamIds: [], symbols: [this.subscribedSymbol] });
@@ -675,7 +675,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     this.welcomed = false;
     this.subscribedSymbol = '';
     this.mesh?.endSession();
-    this.books.invalidateAll();
+    this.dropBooks();
     this.releaseConnectWaiters();
   }
 
@@ -690,6 +690,22 @@ export class TerminalEngine implements TerminalWorkerApi {
     const t0 = performance.now();
     recorder.append(msg.streamId, nowUs(), bytes);
     this.recordMs += performance.now() - t0;
+  }
+
+  /**
+   * Holds the live books of `instruments`. A stream leaving the view gets its final checkpoint
+   * first (the book after its last recorded frame): what a replay of it must reach.
+   */
+  private holdStreams(instruments: Instrument[]): void {
+    const keep = new Set(instruments.map((i) => i.streamId));
+    for (const e of this.books.entries) if (!keep.has(e.instrument.streamId)) this.recordings.recorder.closeStream(e.instrument.streamId);
+    this.books.setStreams(instruments, this.venues);
+  }
+
+  /** Every live book goes stale (the transport dropped): each recorded stream gets its final checkpoint first. */
+  private dropBooks(): void {
+    for (const e of this.books.entries) this.recordings.recorder.closeStream(e.instrument.streamId);
+    this.books.invalidateAll();
   }
 
   /** The books the view shows: the replay's in replay mode, else the live ones. */
@@ -781,19 +797,25 @@ export class TerminalEngine implements TerminalWorkerApi {
     return this.viewEntries().length > 0 && ladder === 'stale' ? 'stale' : 'live';
   }
 
-  /** Streams of the view: every venue of the symbol, or the one venue chosen. */
+  /**
+   * Streams of the view: every venue of the symbol, or the one venue chosen. Live books hold
+   * only the view's symbol; a replay's hold every symbol it recorded, hence the symbol filter.
+   */
   private viewEntries(): readonly StreamEntry[] {
-    const all = this.marketBooks.entries;
-    const venue = this.view.venue;
-    if (venue === '') return all;
-    return all.filter((e) => e.instrument.venue === venue);
+    const { symbol, venue } = this.view;
+    return this.marketBooks.entries.filter((e) => e.instrument.symbol === symbol && (venue === '' || e.instrument.venue === venue));
+  }
+
+  /** Every venue's stream of the viewed symbol. */
+  private symbolEntries(): readonly StreamEntry[] {
+    return this.marketBooks.entries.filter((e) => e.instrument.symbol === this.view.symbol);
   }
 
   /** Mid of the best bid and best ask across every venue of the viewed symbol (the relay's reference price), NaN if a side is empty. */
   private symbolMid(): number {
     let bid = Number.NaN;
     let ask = Number.NaN;
-    for (const e of this.marketBooks.entries) {
+    for (const e of this.symbolEntries()) {
       const b = e.stream.book.bestBid();
       const a = e.stream.book.bestAsk();
       if (!(b <= bid)) bid = b;

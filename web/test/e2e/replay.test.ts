@@ -42,6 +42,15 @@ afterAll(async () => {
 
 const text = async (testId: string) => (await page.getByTestId(testId).first().textContent()) ?? '';
 
+async function pickSymbol(symbol: string): Promise<void> {
+  await page.getByTestId('symbol-picker').selectOption(symbol);
+}
+
+/** Prices of the ladder's rows, top of the page first. */
+async function ladderPrices(kind: 'bid' | 'ask'): Promise<number[]> {
+  return (await page.getByTestId(`ladder-${kind}-row`).allTextContents()).map(firstNumber).filter((n) => !Number.isNaN(n));
+}
+
 async function openReplayBar(): Promise<void> {
   const bar = page.getByTestId('replay');
   await bar.waitFor({ timeout: 15_000 });
@@ -55,9 +64,14 @@ describe.sequential('recording and offline replay in Chromium', () => {
     // The service worker must control the page before the network goes (the offline reload needs it).
     await page.evaluate(async () => void (await navigator.serviceWorker.ready));
     await expect.poll(() => text('recorder-state'), { timeout: 10_000 }).toMatch(/record/i);
-    // About 15 s of a busy market: at 100× the replay then lasts long enough to watch.
+    // About 15 s of a busy market: at 100× the replay then lasts long enough to watch. A few
+    // seconds of a second symbol in the middle: a replay holds both and must never mix them.
     await expect.poll(async () => firstNumber(await text('recorder-frames')), { timeout: 30_000, interval: 500 }).toBeGreaterThan(1_500);
-    await page.waitForTimeout(8_000);
+    await pickSymbol('ETH-USD');
+    await expect.poll(() => page.getByTestId('ladder-bid-row').count(), { timeout: 10_000 }).toBeGreaterThan(3);
+    await page.waitForTimeout(3_000);
+    await pickSymbol('BTC-USD');
+    await page.waitForTimeout(6_000);
     expect(firstNumber(await text('recorder-shed'))).toBe(0);
   }, 60_000);
 
@@ -114,6 +128,14 @@ describe.sequential('recording and offline replay in Chromium', () => {
     });
     expect(colours).toBeGreaterThan(2);
     await screenshot(page, 'replay-offline-ended');
+    // Each symbol shows its own book: bids below asks (venues of one symbol are never mixed with another's).
+    for (const symbol of ['ETH-USD', 'BTC-USD']) {
+      await pickSymbol(symbol);
+      await expect.poll(async () => {
+        const [bids, asks] = [await ladderPrices('bid'), await ladderPrices('ask')];
+        return bids.length > 0 && asks.length > 0 && Math.max(...bids) < Math.min(...asks);
+      }, { timeout: 10_000 }).toBe(true);
+    }
   }, 60_000);
 
   it('fills a paper order against the replayed book; live order entry is off', async () => {

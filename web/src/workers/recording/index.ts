@@ -2,6 +2,7 @@ export * from './frame-chunk';
 export * from './recording-db';
 export * from './recorder';
 export * from './recording-retention';
+export * from './recording-locks';
 export * from './book-checkpoint';
 export * from './merged-frame-reader';
 export * from './replay-player';

@@ -37,6 +37,8 @@ interface Cursor {
 export class MergedFrameReader {
   private readonly cursors: Cursor[];
   private best: Cursor | undefined;
+  /** The read in flight: a second caller waits for it instead of reading the same chunks again. */
+  private loading: Promise<void> | undefined;
 
   constructor(
     private readonly db: RecordingDb,
@@ -115,8 +117,15 @@ export class MergedFrameReader {
     }
   }
 
-  /** Reads the next chunks of every stream that ran out of loaded frames. */
-  async load(): Promise<void> {
+  /** Reads the next chunks of every stream that ran out of loaded frames (one read at a time). */
+  load(): Promise<void> {
+    this.loading ??= this.loadAll().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async loadAll(): Promise<void> {
     for (const c of this.cursors) if (!c.done && !c.hasHead) await this.loadCursor(c);
   }
 

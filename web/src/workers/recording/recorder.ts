@@ -1,7 +1,9 @@
 import { ErrorCode, type Instrument } from '@tickmesh/shared';
 import type { RecorderStatus, RetentionOptions } from '../terminal-api';
 import { FrameChunkBuilder } from './frame-chunk';
-import { isQuotaError, type CheckpointRow, type ChunkRow, type RecordingDb, type RecordingRow } from './recording-db';
+import type { IDBPTransaction } from 'idb';
+import { isQuotaError, type CheckpointRow, type ChunkRow, type RecordingDb, type RecordingRow, type RecordingSchema } from './recording-db';
+import { holdRecordingLock, lockedRecordingIds } from './recording-locks';
 import { enforceRetention, sealAbandoned, sumStoredBytes } from './recording-retention';
 
 /** A stream's book as a checkpoint: undefined while the book is not in sync (no checkpoint then). */
@@ -84,7 +86,10 @@ interface WriteBatch {
 
 interface LiveRecording {
   row: RecordingRow;
+  /** The row's key once IndexedDB created it; rejects when IndexedDB is unavailable. */
   id: Promise<number>;
+  /** Releases this recording's Web Lock (held while it is written). */
+  unlock: () => void;
   streams: Map<number, StreamWriter>;
   /** A failed write ended it: nothing more is accepted into it. */
   dead: boolean;
@@ -111,10 +116,12 @@ const emptyBatch = (): WriteBatch => ({ chunks: [], checkpoints: [], frames: 0, 
 export class Recorder {
   private readonly opts: Required<Omit<RecorderOptions, 'retention'>>;
   private retention: RetentionOptions;
-  private db: RecordingDb | undefined;
+  private db: Promise<RecordingDb | undefined> | undefined;
   private live: LiveRecording | undefined;
   private queue: WriteBatch = emptyBatch();
   private inflightBytes = 0;
+  /** Bytes in the streams' open chunks (kept as a running sum: append reads it per frame). */
+  private bufferedBytes = 0;
   private committing: Promise<void> | undefined;
   /** Retention and seal-on-open run here, one at a time, never alongside a commit. */
   private chain: Promise<void> = Promise.resolve();
@@ -151,19 +158,23 @@ export class Recorder {
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
   }
 
-  /** The database, opened once; undefined (state 'unavailable') when IndexedDB cannot be used. */
-  async database(): Promise<RecordingDb | undefined> {
-    if (this.db) return this.db;
+  /** The database, opened once (concurrent callers share the opening); undefined (state 'unavailable') when IndexedDB cannot be used. */
+  database(): Promise<RecordingDb | undefined> {
+    this.db ??= this.openOnce();
+    return this.db;
+  }
+
+  private async openOnce(): Promise<RecordingDb | undefined> {
+    let db: RecordingDb;
     try {
-      this.db = await this.openDb();
+      db = await this.openDb();
     } catch {
       this.state = 'unavailable';
       this.lastError = ErrorCode.RECORDING_UNAVAILABLE;
       return undefined;
     }
-    const db = this.db;
     await this.serial(async () => {
-      await sealAbandoned(db);
+      await sealAbandoned(db, await lockedRecordingIds());
       this.storedBytes = await sumStoredBytes(db);
     });
     return db;
@@ -181,12 +192,12 @@ export class Recorder {
 
   /**
    * Starts a new recording of the relay listing `instruments` (what the file header and the
-   * replay picker show). Resolves once its row exists. A recording already running is ended first.
+   * replay picker show); `recording` is true at once (frames buffer while IndexedDB opens).
+   * Resolves with its id once its row exists, 0 when IndexedDB is unavailable. A recording
+   * already running is ended first.
    */
   async begin(instruments: Instrument[], meta: RecordingMeta = {}): Promise<number> {
     if (this.live) await this.end();
-    const db = await this.database();
-    if (!db) return 0;
     const now = meta.createdUs ?? this.opts.nowUs();
     const row: RecordingRow = {
       name: meta.name ?? defaultName(now),
@@ -201,8 +212,15 @@ export class Recorder {
       source: meta.source ?? 'recorded',
       sealed: false,
     };
-    const id = db.add('recordings', row).then((key) => (row.id = key));
-    const live: LiveRecording = { row, id, streams: new Map(), dead: false };
+    const live: LiveRecording = { row, id: Promise.resolve(0), unlock: () => {}, streams: new Map(), dead: false };
+    live.id = this.database().then(async (db) => {
+      if (!db) throw new RecorderUnavailable();
+      const key = await db.add('recordings', row);
+      row.id = key;
+      live.row = { ...live.row, id: key };
+      live.unlock = holdRecordingLock(key);
+      return key;
+    });
     this.live = live;
     this.state = 'recording';
     this.lastError = '';
@@ -211,9 +229,15 @@ export class Recorder {
       this.retentionTimer = this.opts.setInterval(() => void this.applyRetention(), this.opts.retentionCheckMs);
     }
     try {
-      return await id;
+      return await live.id;
     } catch (e) {
-      this.fail(e);
+      if (e instanceof RecorderUnavailable) {
+        if (this.live === live) this.live = undefined;
+        this.stopTimers();
+        this.bufferedBytes = 0;
+        this.state = 'unavailable';
+        this.lastError = ErrorCode.RECORDING_UNAVAILABLE;
+      } else this.fail(e);
       return 0;
     }
   }
@@ -232,7 +256,11 @@ export class Recorder {
     if (this.shedding) {
       this.framesShed++;
       this.state = 'shedding';
-      if (s) s.gap = true;
+      this.lastError = ErrorCode.RECORDING_SHEDDING;
+      if (s) {
+        s.gap = true;
+        s.lastCheckpointNo = -1; // frames are missing: the book at resume is not the one stored
+      }
       return;
     }
     if (s === undefined) {
@@ -248,9 +276,24 @@ export class Recorder {
     }
     if (timeUs < s.lastTimeUs) timeUs = s.lastTimeUs; // receive times never go backwards in a recording
     if (s.builder.count > 0 && timeUs - s.builder.startUs >= this.opts.chunkSpanUs) this.seal(s, true);
+    const before = s.builder.byteLength;
     s.builder.append(timeUs, frame);
+    this.bufferedBytes += s.builder.byteLength - before;
     s.lastTimeUs = timeUs;
     if (s.builder.byteLength >= this.opts.chunkBytes) this.seal(s, true);
+  }
+
+  /**
+   * A stream stops (it left the view, or the transport dropped) while its book still holds its
+   * last recorded state: its open chunk is sealed and a checkpoint of that book taken, so the
+   * recording says where a replay of the stream must arrive. Frames of it that come later
+   * (after a new snapshot) continue the stream.
+   */
+  closeStream(streamId: number): void {
+    const s = this.live?.streams.get(streamId);
+    if (s === undefined || this.live!.dead || s.gap) return;
+    this.seal(s, false);
+    this.checkpoint(s, s.lastTimeUs);
   }
 
   /**
@@ -269,6 +312,7 @@ export class Recorder {
       live.row = { ...live.row, sealed: true };
       await this.flush();
     }
+    live.unlock();
     this.live = undefined;
     this.shedding = false;
     if (this.state === 'recording' || this.state === 'shedding') this.state = 'off';
@@ -300,11 +344,11 @@ export class Recorder {
 
   /** Runs retention now (also every `retentionCheckMs` while recording). */
   async applyRetention(): Promise<void> {
-    const db = this.db;
+    const db = this.db && (await this.db);
     if (!db) return;
     const run = this.serial(async () => {
       while (this.committing) await this.committing;
-      const freed = await enforceRetention(db, this.retention, this.opts.nowUs(), this.live?.row.id);
+      const freed = await enforceRetention(db, this.retention, this.opts.nowUs(), this.live?.row.id, await lockedRecordingIds());
       this.storedBytes = Math.max(0, this.storedBytes - freed.bytes);
       if (this.live && freed.live) this.live.row = { ...this.live.row, ...freed.live };
     });
@@ -319,7 +363,7 @@ export class Recorder {
 
   /** Re-reads totals after another writer (import, delete) changed the database. */
   async recount(): Promise<void> {
-    const db = this.db;
+    const db = this.db && (await this.db);
     if (db) await this.serial(async () => void (this.storedBytes = await sumStoredBytes(db)));
   }
 
@@ -340,18 +384,18 @@ export class Recorder {
     return s;
   }
 
-  /** Stops timers; what is buffered is dropped (use `end` to keep it). */
+  /** Stops timers and releases the recording's lock; what is buffered is dropped (use `end` to keep it). */
   close(): void {
     this.stopTimers();
+    this.live?.unlock();
     this.live = undefined;
+    this.bufferedBytes = 0;
   }
 
   // ---- internals ------------------------------------------------------------------------------
 
   private pendingBytes(): number {
-    let n = this.queue.bytes + this.inflightBytes;
-    if (this.live) for (const s of this.live.streams.values()) n += s.builder.byteLength;
-    return n;
+    return this.queue.bytes + this.inflightBytes + this.bufferedBytes;
   }
 
   private tick(): void {
@@ -378,6 +422,7 @@ export class Recorder {
     const startUs = b.startUs;
     const endUs = b.endUs;
     const count = b.count;
+    this.bufferedBytes -= b.byteLength;
     const data = b.take();
     this.queue.chunks.push({ recordingId: 0, streamId: s.streamId, chunkNo: s.nextChunkNo++, startUs, endUs, count, data });
     this.queue.frames += count;
@@ -407,15 +452,16 @@ export class Recorder {
 
   private async writeBatch(): Promise<void> {
     const live = this.live;
-    const db = this.db;
     const batch = this.queue;
     this.queue = emptyBatch();
-    if (!live || live.dead || !db) return;
+    if (!live || live.dead) return;
     this.inflightBytes = batch.bytes;
+    let tx: IDBPTransaction<RecordingSchema, ['recordings', 'chunks', 'checkpoints'], 'readwrite'> | undefined;
     try {
       const id = await live.id;
+      const db = (await this.database())!;
       const row = nextRow(live, batch);
-      const tx = db.transaction(['recordings', 'chunks', 'checkpoints'], 'readwrite');
+      tx = db.transaction(['recordings', 'chunks', 'checkpoints'], 'readwrite');
       const chunks = tx.objectStore('chunks');
       const cps = tx.objectStore('checkpoints');
       // Request errors surface through tx.done; the per-request promises are silenced.
@@ -428,6 +474,13 @@ export class Recorder {
       this.framesRecorded += batch.frames;
       this.storedBytes += batch.bytes;
     } catch (e) {
+      // A put that threw synchronously leaves the transaction open: abort it, or the puts
+      // issued before would commit without the row's new totals.
+      try {
+        tx?.abort();
+      } catch {
+        // Already finished (aborted by IndexedDB itself).
+      }
       this.framesShed += batch.frames;
       this.fail(e);
     } finally {
@@ -440,14 +493,21 @@ export class Recorder {
     const live = this.live;
     if (live) {
       live.dead = true;
+      live.unlock();
       for (const s of live.streams.values()) {
         this.framesShed += s.builder.count;
         s.builder.take();
       }
     }
+    this.bufferedBytes = 0;
     this.framesShed += this.queue.frames;
     this.queue = emptyBatch();
     this.stopTimers();
+    if (e instanceof RecorderUnavailable) {
+      this.state = 'unavailable';
+      this.lastError = ErrorCode.RECORDING_UNAVAILABLE;
+      return;
+    }
     const quota = isQuotaError(e);
     this.state = quota ? 'full' : 'error';
     this.lastError = quota ? ErrorCode.RECORDING_QUOTA_EXCEEDED : ErrorCode.RECORDING_STORE_FAILED;
@@ -498,3 +558,6 @@ function defaultName(nowUs: number): string {
 }
 
 function ignore(): void {}
+
+/** IndexedDB could not be opened: nothing can be recorded (state 'unavailable'). */
+class RecorderUnavailable extends Error {}

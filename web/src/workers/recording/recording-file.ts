@@ -52,10 +52,15 @@ export async function importRecording(db: RecordingDb, bytes: Uint8Array, name: 
   const books = new StreamBooks(() => {}, () => {});
   books.setStreams(header.instruments, venues);
   let lastTimeUs = 0;
-  const recorder = new Recorder(async () => db, (streamId) => {
-    const e = books.get(streamId);
-    return e ? bookCheckpoint(e.stream, lastTimeUs) : undefined;
-  });
+  // No shedding: the importer flushes every 2 MiB itself, so nothing it appends may be dropped.
+  const recorder = new Recorder(
+    async () => db,
+    (streamId) => {
+      const e = books.get(streamId);
+      return e ? bookCheckpoint(e.stream, lastTimeUs) : undefined;
+    },
+    { maxPendingBytes: Number.POSITIVE_INFINITY },
+  );
   const id = await recorder.begin(header.instruments, { name, createdBy: header.createdBy, createdUs: header.createdTimeUs, source: 'imported' });
   if (id === 0) return { ok: false, code: recorder.status().lastError || 'RECORDING_UNAVAILABLE', message: 'IndexedDB is not available', intactFrames: 0, offset: 0 };
   let sinceFlush = 0;

@@ -14,10 +14,14 @@ export async function sumStoredBytes(db: RecordingDb): Promise<number> {
   return n;
 }
 
-/** Recordings left unsealed by a worker that ended without `end()` (tab closed, crash) are complete up to their last commit. */
-export async function sealAbandoned(db: RecordingDb): Promise<void> {
+/**
+ * Recordings left unsealed by a worker that ended without `end()` (tab closed, crash) are
+ * complete up to their last commit: sealed here. Recordings another recorder is writing
+ * (`writing`: their Web Locks are held) are left alone.
+ */
+export async function sealAbandoned(db: RecordingDb, writing: ReadonlySet<number>): Promise<void> {
   const tx = db.transaction('recordings', 'readwrite');
-  for (const r of await tx.store.getAll()) if (!r.sealed) await tx.store.put({ ...r, sealed: true });
+  for (const r of await tx.store.getAll()) if (!r.sealed && !writing.has(r.id!)) await tx.store.put({ ...r, sealed: true });
   await tx.done;
 }
 
@@ -40,13 +44,15 @@ export async function deleteRecording(db: RecordingDb, id: number): Promise<numb
  * from deltas alone), so its chunks up to the next checkpoint go too. Recordings left empty
  * are deleted, except the one being written (`liveId`). One transaction: all or nothing.
  */
-export async function enforceRetention(db: RecordingDb, limits: RetentionOptions, nowUs: number, liveId: number | undefined): Promise<RetentionResult> {
+export async function enforceRetention(db: RecordingDb, limits: RetentionOptions, nowUs: number, liveId: number | undefined, writing: ReadonlySet<number> = new Set()): Promise<RetentionResult> {
   const cutoffUs = nowUs - limits.maxAgeMs * 1000;
   const rows = await db.getAll('recordings');
   let total = 0;
   for (const r of rows) total += r.bytes;
   // Age applies to what this browser recorded; an imported recording stays until deleted or pushed out by size.
   const ages = (r: RecordingRow | undefined) => r !== undefined && r.source === 'recorded';
+  // Another tab's recorder keeps its recording's totals in memory: its data is not ours to cut.
+  const othersWriting = (id: number) => id !== liveId && writing.has(id);
   if (total <= limits.maxBytes && !rows.some((r) => ages(r) && r.startUs > 0 && r.startUs < cutoffUs)) return { bytes: 0 };
 
   const tx = db.transaction(['recordings', 'chunks', 'checkpoints'], 'readwrite');
@@ -68,6 +74,7 @@ export async function enforceRetention(db: RecordingDb, limits: RetentionOptions
 
   for (let c = await chunks.index('byEnd').openCursor(); c; c = await c.continue()) {
     const v = c.value;
+    if (othersWriting(v.recordingId)) continue;
     if (total <= limits.maxBytes) {
       if (v.endUs >= cutoffUs) break;
       if (!ages(byId.get(v.recordingId))) continue;

@@ -49,7 +49,12 @@ export class ReplayPlayer {
   private anchorMs = 0;
   /** Bumped by every pause/seek/close: a running loop of an older generation stops. */
   private generation = 0;
-  private ticksWindow = { at: 0, ticks: 0, rate: 0 };
+  private closed = false;
+  /** Seeks and steps run one at a time, in call order (a slider sends many). */
+  private ops: Promise<void> = Promise.resolve();
+  /** Level changes and trades applied so far, and the pace measured from them (see status()). */
+  private ticks = 0;
+  private rate = { at: 0, ticks: 0, perSec: 0 };
 
   constructor(
     private readonly db: RecordingDb,
@@ -87,7 +92,7 @@ export class ReplayPlayer {
       toUs: this.toUs,
       positionUs: this.positionUs,
       framesPlayed: this.framesPlayed,
-      ticksPerSec: this.ticksWindow.rate,
+      ticksPerSec: this.ticksPerSec(),
       streamIds: this.streamIds.slice(),
       checkpointsVerified: this.verified,
       checkpointMismatches: this.mismatches,
@@ -106,7 +111,7 @@ export class ReplayPlayer {
   }
 
   play(): void {
-    if (this.state === 'ended' || this.state === 'loading') return;
+    if (this.closed || this.state === 'ended' || this.state === 'loading') return;
     this.state = 'playing';
     this.anchor();
     const gen = ++this.generation;
@@ -124,30 +129,40 @@ export class ReplayPlayer {
   }
 
   /** Pauses and applies the next `n` frames. */
-  async step(n = 1): Promise<void> {
+  step(n = 1): Promise<void> {
     this.pause();
-    if (this.state === 'ended') return;
-    let left = n;
-    while (left > 0) {
-      const r = this.emit(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, left);
-      left -= r.frames;
-      if (r.stop === 'load') await this.load();
-      else if (r.stop === 'end') {
-        this.finish();
-        return;
-      } else if (r.frames === 0) return;
-    }
+    return this.serial(async () => {
+      this.pause(); // an earlier seek may have resumed playing
+      if (this.state === 'ended' || this.state === 'loading') return;
+      let left = n;
+      while (left > 0 && !this.closed) {
+        const r = this.emit(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, left);
+        left -= r.frames;
+        if (r.stop === 'load') await this.load();
+        else if (r.stop === 'end') {
+          this.finish();
+          return;
+        } else if (r.frames === 0) return;
+      }
+    });
   }
 
   /**
-   * Rebuilds every book at receive time `timeUs` (clamped to the window): the latest
-   * checkpoint at or before it, then the frames up to it. Keeps playing if it was.
+   * Rebuilds every book at receive time `timeUs` (clamped to the window; NaN = the start): the
+   * latest checkpoint at or before it, then the frames up to it, in slices that leave the
+   * worker responsive. Keeps playing if it was. Seeks queue behind each other.
    */
-  async seek(timeUs: number): Promise<void> {
+  seek(timeUs: number): Promise<void> {
     const wasPlaying = this.state === 'playing';
     this.generation++;
+    return this.serial(() => this.seekNow(timeUs, wasPlaying));
+  }
+
+  private async seekNow(timeUs: number, wasPlaying: boolean): Promise<void> {
+    if (this.closed) return;
+    this.generation++; // a loop restarted by an earlier seek stops too
     this.state = 'loading';
-    const t = Math.min(Math.max(timeUs, this.fromUs), this.toUs);
+    const t = Number.isFinite(timeUs) ? Math.min(Math.max(timeUs, this.fromUs), this.toUs) : this.fromUs;
     this.resetBooks();
     const starts: StreamStart[] = [];
     for (const streamId of this.streamIds) {
@@ -166,14 +181,31 @@ export class ReplayPlayer {
     await this.reader.load();
     // Frames up to the target, unpaced; a frame exactly at the target is part of it.
     for (;;) {
-      const r = this.emit(t, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+      if (this.closed) return;
+      const r = this.emit(t, this.opts.nowMs() + this.opts.sliceMs, Number.POSITIVE_INFINITY);
       if (r.stop === 'load') await this.load();
+      else if (r.stop === 'slice') await this.opts.sleep(0);
       else break;
     }
     this.positionUs = t;
     this.state = 'paused';
     if (this.allDone()) this.finish();
     else if (wasPlaying) this.play();
+  }
+
+  /** Runs `fn` after every seek and step before it; a failure pauses the replay with its code, never leaves it 'loading'. */
+  private serial(fn: () => Promise<void>): Promise<void> {
+    const run = this.ops.then(fn).catch((e: unknown) => this.stopOn(e));
+    this.ops = run;
+    return run;
+  }
+
+  private stopOn(e: unknown): void {
+    // Chunks are our own writes: a malformed one is damage; anything else is IndexedDB failing.
+    this.lastError = e instanceof RangeError ? ErrorCode.RECORDING_CORRUPT : ErrorCode.RECORDING_STORE_FAILED;
+    this.generation++;
+    this.state = 'paused';
+    console.error('replay stopped', e);
   }
 
   /** Plays as fast as possible to the end of the window (benchmarks, tests); resolves when ended. */
@@ -183,7 +215,9 @@ export class ReplayPlayer {
     while (this.state === 'playing') await this.opts.sleep(5);
   }
 
+  /** Stops for good: a running loop, seek or step ends at its next step. */
   close(): void {
+    this.closed = true;
     this.generation++;
     this.reader = undefined;
   }
@@ -223,9 +257,7 @@ export class ReplayPlayer {
         }
       }
     } catch (e) {
-      this.lastError = ErrorCode.RECORDING_CORRUPT;
-      this.state = 'paused';
-      console.error('replay stopped', e);
+      this.stopOn(e);
     }
   }
 
@@ -266,20 +298,19 @@ export class ReplayPlayer {
       this.opts.onFrame(m.streamId, timeUs);
     }
     this.framesPlayed++;
-    this.countTicks(ticks);
+    this.ticks += ticks;
   }
 
-  private countTicks(n: number): void {
-    const w = this.ticksWindow;
-    w.ticks += n;
-    if ((this.framesPlayed & 1023) !== 0) return;
+  /** Ticks applied per second, measured between status reads at least half a second apart (0 while paused). */
+  private ticksPerSec(): number {
+    const r = this.rate;
     const now = this.opts.nowMs();
-    if (w.at === 0) w.at = now;
-    else if (now - w.at >= 1000) {
-      w.rate = Math.round((w.ticks * 1000) / (now - w.at));
-      w.at = now;
-      w.ticks = 0;
+    if (now - r.at >= 500) {
+      r.perSec = r.at === 0 ? 0 : Math.round(((this.ticks - r.ticks) * 1000) / (now - r.at));
+      r.at = now;
+      r.ticks = this.ticks;
     }
+    return r.perSec;
   }
 
   /** A recorded checkpoint between chunks: verify the replayed book against it, or restart from it where the book cannot continue. */
