@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readRecording } from '@tickmesh/shared';
 import { parseCli, usage } from './server/cli';
+import { defaultRelayOptions } from './server/options';
 import { serve } from './server/serve';
 import { buildReplayScript, parseReplayArgs, replayVenues } from './venues/replay/index';
 
@@ -20,7 +21,7 @@ Relay options (--symbols, --seed and --sim-rate do not apply to a replay):
 async function main(): Promise<void> {
   const args = parseReplayArgs(process.argv.slice(2));
   if ('help' in args) {
-    console.log(REPLAY_USAGE + usage().split('\n').slice(4).join('\n'));
+    console.log(REPLAY_USAGE + usage({ ...defaultRelayOptions, dataDir: '.tickmesh-replay' }).split('\n').slice(4).join('\n'));
     return;
   }
   if ('error' in args) {
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
     }
     recording = read.partial;
   }
-  const cli = parseCli(args.relayArgs, process.env);
+  // Its own data directory by default: one relay per directory, and `npm start` may be running on .tickmesh.
+  const cli = parseCli(args.relayArgs, process.env, { ...defaultRelayOptions, dataDir: '.tickmesh-replay' });
   if (cli.kind === 'help') {
     console.log(REPLAY_USAGE + cli.text);
     return;

@@ -276,7 +276,8 @@ async function openIfExists(path: string, flags: string): Promise<FileHandle | n
  */
 async function createJournalFile(path: string): Promise<boolean> {
   const tmp = `${path}.${process.pid}.tmp`;
-  const h = await open(tmp, 'w');
+  // Owner only, like the rest of the data directory: the journal holds every account's orders.
+  const h = await open(tmp, 'w', 0o600);
   try {
     await h.write(encodeHeader(Date.now() * 1000), 0, undefined, 0);
     await h.datasync();

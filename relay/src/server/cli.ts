@@ -39,7 +39,7 @@ const flags: Record<string, Flag> = {
 export type CliResult = { kind: 'run'; options: RelayOptions } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
 
 /** Parses flags, then environment variables, over the defaults. Flags win over environment. */
-export function parseCli(argv: string[], env: Record<string, string | undefined>): CliResult {
+export function parseCli(argv: string[], env: Record<string, string | undefined>, defaults: RelayOptions = defaultRelayOptions): CliResult {
   let parsed;
   try {
     parsed = parseArgs({
@@ -54,8 +54,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   } catch (err) {
     return { kind: 'error', message: (err as Error).message };
   }
-  if (parsed.values.help) return { kind: 'help', text: usage() };
-  const options: RelayOptions = { ...defaultRelayOptions, symbols: [...defaultRelayOptions.symbols], stunUrls: [], turnUrls: [] };
+  if (parsed.values.help) return { kind: 'help', text: usage(defaults) };
+  const options: RelayOptions = { ...defaults, symbols: [...defaults.symbols], stunUrls: [...defaults.stunUrls], turnUrls: [...defaults.turnUrls] };
   for (const [name, flag] of Object.entries(flags)) {
     const raw = (parsed.values as Record<string, string | undefined>)[name] ?? env[flag.env];
     if (raw === undefined || raw === '') continue;
@@ -87,19 +87,23 @@ function parseValue(flag: Flag, raw: string): unknown {
   }
 }
 
-export function usage(): string {
+export function usage(defaults: RelayOptions = defaultRelayOptions): string {
+  const width = Math.max(...Object.keys(flags).map((n) => n.length)) + 1;
+  const envWidth = Math.max(...Object.values(flags).map((f) => f.env.length)) + 1;
   const lines = Object.entries(flags).map(([name, f]) => {
-    const def = defaultRelayOptions[f.key];
-    const shown = Array.isArray(def) ? def.join(',') : String(def === '' ? '(built-in)' : def);
-    return `  --${name.padEnd(26)} ${f.env.padEnd(26)} ${f.help} [default: ${shown}]`;
+    const def = defaults[f.key];
+    // web-root's empty default means the PWA built next to the relay; any other empty one means none.
+    const empty = f.key === 'webRoot' ? '(web/dist next to the relay)' : '(none)';
+    const shown = Array.isArray(def) ? def.join(',') || empty : def === '' ? empty : String(def);
+    return `  --${name.padEnd(width)} ${f.env.padEnd(envWidth)} ${f.help} [default: ${shown}]`;
   });
   return [
     'Tickmesh relay: market data, signalling and the order gateway, with an embedded simulated exchange.',
     '',
     'Usage: npm start -- [options]     (or: node relay/dist/main.js [options])',
     '',
-    `  ${'flag'.padEnd(28)} ${'environment'.padEnd(26)} meaning`,
+    `  ${'flag'.padEnd(width + 2)} ${'environment'.padEnd(envWidth)} meaning`,
     ...lines,
-    `  --${'help'.padEnd(26)} ${''.padEnd(26)} this text`,
+    `  --${'help'.padEnd(width)} ${''.padEnd(envWidth)} this text`,
   ].join('\n');
 }

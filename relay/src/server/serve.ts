@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { AuthService } from './auth/index';
+import { lockDataDir } from './data-dir-lock';
 import type { RelayOptions } from './options';
 import { Relay } from './relay-server';
 import type { VenueAdapter } from '../venues/venue-adapter';
@@ -16,6 +17,13 @@ export async function serve(options: RelayOptions, venues: VenueAdapter[], descr
   // The bundles live in relay/dist/; the built PWA in web/dist/.
   if (!options.webRoot) options.webRoot = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
   const log = pino({ level: options.logLevel });
+  const lock = lockDataDir(options.dataDir);
+  if (!lock.ok) {
+    console.error(`${lock.reason.code}: ${lock.reason.message}`);
+    process.exit(3);
+  }
+  const unlock = lock.value;
+  process.on('exit', unlock);
   const { auth, firstRun, loginCode, credentialsFile } = await AuthService.open(options.dataDir, { tokenTtlSec: options.tokenTtlSec });
   const relay = new Relay(options, { venues, auth, logger: log });
   const url = (await relay.start()).replace('127.0.0.1', 'localhost');

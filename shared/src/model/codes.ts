@@ -131,6 +131,8 @@ export const ErrorCode = {
   REPLAY_NOT_ACTIVE: 'REPLAY_NOT_ACTIVE',
   // paper trading (web/src/workers/paper): the replayed book holds nothing to trade against
   PAPER_NO_BOOK: 'PAPER_NO_BOOK',
+  // another relay process holds the data directory (its relay.pid): one relay per journal
+  RELAY_DATA_DIR_IN_USE: 'RELAY_DATA_DIR_IN_USE',
   // a replayed venue (relay/src/venues/replay) takes no orders
   VENUE_REPLAY_READ_ONLY: 'VENUE_REPLAY_READ_ONLY',
 } as const;
