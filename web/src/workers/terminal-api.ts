@@ -132,6 +132,11 @@ export interface RecorderStatus {
   state: 'off' | 'recording' | 'shedding' | 'full' | 'error' | 'unavailable';
   /** The recording being written (0 when none). */
   recordingId: number;
+  /**
+   * Streams the recording holds (ids of the relay's instruments): the recorder stores what the
+   * worker receives, i.e. the streams of the symbols viewed while recording.
+   */
+  streamIds: number[];
   /** Frames stored (committed) by this worker since it started. */
   framesRecorded: number;
   /** Frames dropped because IndexedDB could not keep up (visible, never silent). */

@@ -371,6 +371,7 @@ export class Recorder {
     const s: RecorderStatus = {
       state: this.state,
       recordingId: this.recordingId,
+      streamIds: this.live ? [...this.live.streams.keys()] : [],
       framesRecorded: this.framesRecorded,
       framesShed: this.framesShed,
       pendingBytes: this.pendingBytes(),
