@@ -17,6 +17,8 @@ export class ReplayDesk {
   private player!: ReplayPlayer;
   /** Paper orders resting: only then must every replayed book update reach the broker. */
   private resting = false;
+  /** A seek is rebuilding the books: what it replays is not market the paper orders lived through. */
+  private seeking = false;
 
   private constructor() {}
 
@@ -76,18 +78,33 @@ export class ReplayDesk {
     return { ok: true };
   }
 
+  /**
+   * Jumps the replay to `timeUs`. Resting paper orders are canceled first: a jump in time is
+   * not a market they could have traded in (a backward seek would fill them before they were
+   * placed), and the frames the seek replays to rebuild the books never reach the broker.
+   */
+  async seek(timeUs: number): Promise<void> {
+    this.apply(this.paper.cancelAll(undefined, this.player.status().positionUs));
+    this.seeking = true;
+    try {
+      await this.player.seek(timeUs);
+    } finally {
+      this.seeking = false;
+    }
+  }
+
   close(): void {
     this.player.close();
   }
 
   private onBook(streamId: number, timeUs: number): void {
-    if (!this.resting) return;
+    if (!this.resting || this.seeking) return;
     const e = this.player.books.get(streamId);
     if (e) this.apply(this.paper.onBook(e.instrument.symbol, e.instrument.venue, e.stream.book, timeUs));
   }
 
   private onTrade(entry: StreamEntry, trade: Trade): void {
-    if (this.resting) this.apply(this.paper.onTrade(entry.instrument.symbol, entry.instrument.venue, trade));
+    if (this.resting && !this.seeking) this.apply(this.paper.onTrade(entry.instrument.symbol, entry.instrument.venue, trade));
   }
 
   private apply(reports: ExecutionReportMsg[]): void {

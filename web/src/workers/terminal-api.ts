@@ -319,18 +319,20 @@ export interface TerminalWorkerApi {
   // ---- recording and replay ----
   /** Recording on (a new recording starts at the next frames) or off (the current one is sealed with final checkpoints). */
   setRecording(on: boolean): Promise<void>;
-  setRetention(options: Partial<RetentionOptions>): Promise<void>;
+  /** CODEC_INVALID_FIELD unless both limits (when given) are positive numbers. */
+  setRetention(options: Partial<RetentionOptions>): Promise<PlaceResult>;
   /** navigator.storage.persist() is Window-only: the UI asks and tells the worker the answer. */
   setPersisted(persisted: boolean): Promise<void>;
   listRecordings(): Promise<RecordingInfo[]>;
-  deleteRecording(id: number): Promise<void>;
+  deleteRecording(id: number): Promise<PlaceResult>;
   /** The recording as a file (RECORDING-FORMAT.md), frames of all streams in receive order. */
   exportRecording(id: number): Promise<Blob>;
   /** Reads a recording file; a damaged one is refused with its RECORDING_* code unless `partial` (then its intact frames are kept). */
   importRecording(file: Blob, name: string, options?: { partial?: boolean }): Promise<ImportResult>;
   /** Enters replay mode (live books keep running underneath; live order entry is off, orders go to paper trading). */
   startReplay(request: ReplayRequest): Promise<PlaceResult>;
-  replayControl(control: ReplayControl): Promise<void>;
+  /** REPLAY_NOT_ACTIVE without an open replay; CODEC_INVALID_FIELD for a bad value; RECORDING_* when the replay stopped on damage. */
+  replayControl(control: ReplayControl): Promise<PlaceResult>;
   /** Back to live: the live ladder, tape, chart, orders and positions return. */
   stopReplay(): Promise<void>;
   /** Test hook: book hashes of the replay's streams now. */

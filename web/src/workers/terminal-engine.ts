@@ -120,7 +120,10 @@ export class TerminalEngine implements TerminalWorkerApi {
   private recordingWanted: boolean;
   /** Replay mode while set: its books, tape and paper account are what frames show. */
   private replayDesk: ReplayDesk | undefined;
-  private lastMode: TerminalMode = 'live';
+  /** The desk (or live: undefined) the last frame showed: another one means a whole new account set. */
+  private shownDesk: ReplayDesk | undefined;
+  /** startReplay/stopReplay run one at a time, in call order. */
+  private replayOps: Promise<unknown> = Promise.resolve();
   private readonly rtt: RttProbe;
   private readonly risk = new Map<string, SymbolRiskInfo>();
   private readonly lastMid = new Map<string, number>();
@@ -205,9 +208,14 @@ export class TerminalEngine implements TerminalWorkerApi {
     return ready;
   }
 
-  /** Closes the connection and stops reconnecting and refreshing; books turn stale. */
+  /**
+   * Closes the connection and stops reconnecting and refreshing; books turn stale. The
+   * recording is ended (its frames committed, final checkpoints taken) before this resolves,
+   * so a logout loses nothing already received.
+   */
   async disconnect(): Promise<void> {
     this.stopConnection();
+    await this.recordings.recorder.end();
   }
 
   /**
@@ -355,9 +363,14 @@ export class TerminalEngine implements TerminalWorkerApi {
     else if (!recorder.recording && this.welcomed) await this.recordings.begin(this.instruments);
   }
 
-  async setRetention(options: Partial<RetentionOptions>): Promise<void> {
+  async setRetention(options: Partial<RetentionOptions>): Promise<PlaceResult> {
+    const { maxBytes, maxAgeMs } = options;
+    if ((maxBytes !== undefined && !(Number.isFinite(maxBytes) && maxBytes > 0)) || (maxAgeMs !== undefined && !(Number.isFinite(maxAgeMs) && maxAgeMs > 0))) {
+      return refused(ErrorCode.CODEC_INVALID_FIELD, 'retention limits must be positive numbers');
+    }
     this.recordings.recorder.setRetention(options);
     await this.recordings.recorder.applyRetention();
+    return { ok: true };
   }
 
   async setPersisted(persisted: boolean): Promise<void> {
@@ -368,11 +381,17 @@ export class TerminalEngine implements TerminalWorkerApi {
     return this.recordings.list();
   }
 
-  deleteRecording(id: number): Promise<void> {
-    return this.recordings.delete(id);
+  /** Deletes a recording; the live one is replaced by a fresh recording when recording is on. */
+  async deleteRecording(id: number): Promise<PlaceResult> {
+    if (!isRecordingId(id)) return refused(ErrorCode.CODEC_INVALID_FIELD, `not a recording id: ${id}`);
+    const live = id === this.recordings.recorder.recordingId;
+    await this.recordings.delete(id);
+    if (live && this.recordingWanted && this.welcomed) await this.recordings.begin(this.instruments);
+    return { ok: true };
   }
 
   exportRecording(id: number): Promise<Blob> {
+    if (!isRecordingId(id)) return Promise.reject(new Error(`${ErrorCode.CODEC_INVALID_FIELD}: not a recording id: ${id}`));
     return this.recordings.export(id);
   }
 
@@ -384,33 +403,53 @@ export class TerminalEngine implements TerminalWorkerApi {
    * Enters replay mode: the view, tape, chart, orders and positions follow the replay and
    * paper trading; the live connection (and recording) carries on underneath.
    */
-  async startReplay(request: ReplayRequest): Promise<PlaceResult> {
-    await this.stopReplay();
-    const r = await ReplayDesk.open(this.recordings, request, (entry, trade) => this.onTrade(entry, trade));
-    if (!r.ok) return refused(r.code, r.message);
-    this.replayDesk = r.desk;
-    this.restartTrades();
-    return { ok: true };
+  startReplay(request: ReplayRequest): Promise<PlaceResult> {
+    const bad = badReplayRequest(request);
+    if (bad) return Promise.resolve(refused(ErrorCode.CODEC_INVALID_FIELD, bad));
+    return this.replayOp(async () => {
+      this.closeReplay();
+      const r = await ReplayDesk.open(this.recordings, request, (entry, trade) => this.onTrade(entry, trade));
+      if (!r.ok) return refused(r.code, r.message);
+      this.replayDesk = r.desk;
+      this.restartTrades();
+      return { ok: true } as PlaceResult;
+    });
   }
 
-  async replayControl(control: ReplayControl): Promise<void> {
-    const player = this.replayDesk?.replay;
-    if (!player) return;
+  /** Seek, speed, play/pause and step of the open replay; REPLAY_NOT_ACTIVE without one, CODEC_INVALID_FIELD for a bad value. */
+  async replayControl(control: ReplayControl): Promise<PlaceResult> {
+    const desk = this.replayDesk;
+    if (!desk) return refused(ErrorCode.REPLAY_NOT_ACTIVE, 'no replay is open');
+    const bad = badReplayControl(control);
+    if (bad) return refused(ErrorCode.CODEC_INVALID_FIELD, bad);
+    const player = desk.replay;
     if (control.seekUs !== undefined) {
-      await player.seek(control.seekUs);
-      this.restartTrades();
+      await desk.seek(control.seekUs);
+      if (this.replayDesk === desk) this.restartTrades();
     }
     if (control.speed !== undefined) player.setSpeed(control.speed);
     if (control.playing === true) player.play();
     else if (control.playing === false) player.pause();
-    if (control.step !== undefined && control.step > 0) await player.step(control.step);
+    if (control.step !== undefined) await player.step(control.step);
+    const error = player.status().lastError;
+    return error ? refused(error, 'the replay stopped on a stored chunk it could not read') : { ok: true };
   }
 
-  async stopReplay(): Promise<void> {
+  stopReplay(): Promise<void> {
+    return this.replayOp(async () => this.closeReplay());
+  }
+
+  private closeReplay(): void {
     if (!this.replayDesk) return;
     this.replayDesk.close();
     this.replayDesk = undefined;
     this.restartTrades();
+  }
+
+  private replayOp<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.replayOps.then(fn, fn);
+    this.replayOps = run.catch(() => {});
+    return run;
   }
 
   async replayHashes(): Promise<BookHash[]> {
@@ -765,9 +804,10 @@ export class TerminalEngine implements TerminalWorkerApi {
       recorder: this.recordings.recorder.status(),
     };
     const orders = this.activeOrders;
-    if (frame.mode !== this.lastMode) {
-      // Live and paper accounts never mix on screen: the UI drops what it holds and gets the whole new set.
-      this.lastMode = frame.mode;
+    if (this.replayDesk !== this.shownDesk) {
+      // Live and paper accounts (or two replays' paper accounts) never mix on screen: the UI
+      // drops what it holds and gets the whole new set, and the instruments of the new mode.
+      this.shownDesk = this.replayDesk;
       frame.accountReset = true;
       orders.blotter.takeChanged();
       orders.ledger.takeFills();
@@ -896,6 +936,29 @@ function clampDepth(depth: number | undefined): number {
   return Number.isSafeInteger(d) && d > 0 ? Math.min(d, 1000) : 20;
 }
 
+
+function isRecordingId(id: unknown): id is number {
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0;
+}
+
+const SPEEDS: ReadonlySet<unknown> = new Set([1, 10, 100, 'max']);
+
+/** Why a replay request is malformed ('' when it is not). */
+function badReplayRequest(r: ReplayRequest): string {
+  if (!isRecordingId(r.recordingId)) return `not a recording id: ${r.recordingId}`;
+  if (r.streamIds !== undefined && !(Array.isArray(r.streamIds) && r.streamIds.every((s) => Number.isSafeInteger(s)))) return 'streamIds must be integers';
+  if ((r.fromUs !== undefined && !Number.isFinite(r.fromUs)) || (r.toUs !== undefined && !Number.isFinite(r.toUs))) return 'fromUs/toUs must be finite µs';
+  if (r.speed !== undefined && !SPEEDS.has(r.speed)) return `speed must be 1, 10, 100 or 'max', not ${String(r.speed)}`;
+  return '';
+}
+
+/** Why a replay control is malformed ('' when it is not). */
+function badReplayControl(c: ReplayControl): string {
+  if (c.seekUs !== undefined && !Number.isFinite(c.seekUs)) return 'seekUs must be finite µs';
+  if (c.speed !== undefined && !SPEEDS.has(c.speed)) return `speed must be 1, 10, 100 or 'max', not ${String(c.speed)}`;
+  if (c.step !== undefined && !(Number.isSafeInteger(c.step) && c.step >= 1 && c.step <= 100_000)) return 'step must be 1..100000 frames';
+  return '';
+}
 
 /** Receive time, µs since the Unix epoch, from the monotonic clock (never goes backwards). */
 function nowUs(): number {

@@ -124,6 +124,13 @@ describe('recorder + replay player on one recording (3 streams × 120 s × 20 fr
     expect(out[5]!.replayed.every((b) => b.seq === 2399)).toBe(true);
   });
 
+  it('paper trading: a seek cancels resting paper orders (never fills them from the frames it replays); a marketable order fills', async () => {
+    const r = await mp.call<{ restingAfterPlace: number; afterSeek: Array<{ clientOrderId: string; status: number; filledQty: number }>; afterTake: Array<{ clientOrderId: string; status: number; filledQty: number }> }>('paperAcrossSeek', rec.recordingId);
+    expect(r.restingAfterPlace).toBe(1);
+    expect(r.afterSeek).toEqual([{ clientOrderId: 'rest', status: 10 /* Canceled */, filledQty: 0 }]);
+    expect(r.afterTake.find((o) => o.clientOrderId === 'take')).toEqual({ clientOrderId: 'take', status: 9 /* Filled */, filledQty: 10 });
+  });
+
   it('step(5) applies exactly 5 frames; pause stops playback; 100× plays faster than 1×', async () => {
     const r = await mp.call<StepPauseSpeed>('stepPauseSpeed', rec.recordingId);
     expect(r.afterOpen).toBe(1);
