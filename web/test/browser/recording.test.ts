@@ -200,6 +200,13 @@ describe('retention', () => {
     expect(r2.staleAfterFrame).toBe(0);
     expect(r2.resyncs).toBe(0);
     expect(hashes(r2.books)).toEqual(hashes(recs[1]!.books));
+    // Exported after the cut, the file still replays to the same books anywhere: each stream's
+    // starting checkpoint travels in it as a snapshot frame.
+    const exported = await mp.call<{ ok: boolean }>('exportTo', b2!.id, 'cutR2');
+    expect(exported.ok).toBe(true);
+    const applied = await mp.call<{ ok: boolean; books: BookState[]; staleStreams: number }>('applyFile', 'cutR2');
+    expect(applied.staleStreams).toBe(0);
+    expect(hashes(applied.books)).toEqual(hashes(recs[1]!.books));
 
     const rb3 = await mp.call<ReadBack>('readBack', b3!.id, 'R3');
     expect(rb3.feedPrefix).toBe(true);

@@ -61,13 +61,13 @@ export class MergedFrameReader {
   }
 
   /** Every frame of a recording, from the first chunk each stream still holds. */
-  static async whole(db: RecordingDb, row: RecordingRow): Promise<MergedFrameReader> {
+  static async whole(db: RecordingDb, row: RecordingRow, onCheckpoint?: CheckpointListener): Promise<MergedFrameReader> {
     const starts: StreamStart[] = [];
     for (const s of row.streams) {
       const first = await db.getKey('chunks', streamChunkRange(row.id!, s.streamId));
       if (first) starts.push({ streamId: s.streamId, chunkNo: first[2] });
     }
-    return new MergedFrameReader(db, row.id!, starts);
+    return new MergedFrameReader(db, row.id!, starts, onCheckpoint);
   }
 
   /** Finds the earliest pending frame. */

@@ -12,7 +12,11 @@ const PART_BYTES = 1 << 20;
 
 /**
  * A recording as a file (shared/src/codec/RECORDING-FORMAT.md): its header, then the frames of
- * every stream merged in receive order, each exactly as received.
+ * every stream merged in receive order, each exactly as received. Where a stream's stored
+ * frames alone cannot rebuild its book (it starts at a checkpoint — it joined with its book in
+ * sync, or retention cut its beginning — or it resumes after frames shed while recording), the
+ * checkpoint's BookSnapshot is written as a frame just before the stream's next one, so the
+ * file replays anywhere exactly as the recording does.
  */
 export async function exportRecording(db: RecordingDb, row: RecordingRow): Promise<Blob> {
   const writer = new RecordingWriter({ createdBy: row.createdBy, createdTimeUs: row.createdUs, instruments: row.instruments });
@@ -28,7 +32,23 @@ export async function exportRecording(db: RecordingDb, row: RecordingRow): Promi
     part.set(bytes, used);
     used += bytes.length;
   };
-  await (await MergedFrameReader.whole(db, row)).forEach((streamId, receiveTimeUs, frame) => put(writer.append({ streamId, receiveTimeUs, frame })));
+  /** Per stream: the (epoch, seq) of the last book frame written, and a snapshot waiting to go before its next frame. */
+  const last = new Map<number, { epoch: number; seq: number }>();
+  const pending = new Map<number, Uint8Array>();
+  const reader = await MergedFrameReader.whole(db, row, (streamId, cp) => {
+    const l = last.get(streamId);
+    if (l === undefined || l.epoch !== cp.epoch || l.seq !== cp.seq) pending.set(streamId, new Uint8Array(cp.snapshot));
+  });
+  await reader.forEach((streamId, receiveTimeUs, frame) => {
+    const snapshot = pending.get(streamId);
+    if (snapshot !== undefined) {
+      pending.delete(streamId);
+      put(writer.append({ streamId, receiveTimeUs, frame: snapshot }));
+    }
+    put(writer.append({ streamId, receiveTimeUs, frame }));
+    const m = decodeServer(frame);
+    if (m.ok && (m.value.type === 'bookBatch' || m.value.type === 'bookSnapshot')) last.set(streamId, { epoch: m.value.epoch, seq: m.value.seq });
+  });
   if (used > 0) parts.push(part.slice(0, used));
   return new Blob(parts, { type: 'application/x-tickmesh-recording' });
 }
