@@ -45,3 +45,10 @@ export function fromLots(inst: Pick<Instrument, 'lotSize'>, lots: number): numbe
 export function streamKey(venue: string, symbol: string): string {
   return `${venue}:${symbol}`;
 }
+
+/** The venues listing `instruments`, each once, in listing order (bit i of a ladder venue mask = the i-th). */
+export function venuesOf(instruments: readonly Pick<Instrument, 'venue'>[]): string[] {
+  const venues: string[] = [];
+  for (const i of instruments) if (!venues.includes(i.venue)) venues.push(i.venue);
+  return venues;
+}

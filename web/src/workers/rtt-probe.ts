@@ -1,3 +1,5 @@
+import { wallClockUs } from './clock';
+
 /**
  * Application-level round trip for the status bar: a Ping carrying the send time every
  * `intervalMs` (default 2,000); the relay's Pong echoes it. The relay's own liveness checks
@@ -14,7 +16,7 @@ export class RttProbe {
   /** Sends a ping now and every interval through `send` (nonce, time µs since the Unix epoch). */
   start(send: (nonce: number, timeUs: number) => void): void {
     this.stop();
-    const tick = () => send(++this.nonce, nowUs());
+    const tick = () => send(++this.nonce, wallClockUs());
     tick();
     this.timer = setInterval(tick, this.intervalMs);
   }
@@ -26,12 +28,8 @@ export class RttProbe {
 
   /** A Pong echoing `timeUs` arrived. */
   onPong(timeUs: number): void {
-    const rtt = (nowUs() - timeUs) / 1000;
+    const rtt = (wallClockUs() - timeUs) / 1000;
     if (rtt >= 0 && Number.isFinite(rtt)) this.rttMs = rtt;
   }
 }
 
-/** Wall clock with sub-millisecond resolution, µs since the Unix epoch. */
-function nowUs(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
-}

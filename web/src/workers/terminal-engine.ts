@@ -7,6 +7,7 @@ import {
   orderIntent,
   preTradeCheck,
   unrealisedPnl,
+  venuesOf,
   type ClientMsg,
   type ExecutionReportMsg,
   type Instrument,
@@ -16,6 +17,7 @@ import {
 } from '@tickmesh/shared';
 import { AccountState } from './account-state';
 import { CandleSeries } from './candle-series';
+import { wallClockUs } from './clock';
 import type { EngineDeps } from './engine-deps';
 import { LadderBuilder, type LadderSource } from './ladder-builder';
 import { MeshPeer, type MeshChannel } from './mesh-peer';
@@ -183,7 +185,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     this.recordingWanted = options.recording !== false;
     this.recordings = new RecordingLibrary((streamId) => {
       const e = this.books.get(streamId);
-      return e === undefined ? undefined : bookCheckpoint(e.stream, nowUs());
+      return e === undefined ? undefined : bookCheckpoint(e.stream, wallClockUs());
     }, options.recording || {});
   }
 
@@ -457,7 +459,7 @@ export class TerminalEngine implements TerminalWorkerApi {
   }
 
   recordedHashes(id: number): Promise<BookHash[]> {
-    return this.recordings.finalHashes(id);
+    return this.recordings.lastCheckpointHashes(id);
   }
 
   // ---- inspection (tests, diagnostics) ----------------------------------------------------
@@ -579,9 +581,7 @@ export class TerminalEngine implements TerminalWorkerApi {
 
   private setInstruments(list: Instrument[]): void {
     this.instruments = list;
-    const venues: string[] = [];
-    for (const i of list) if (!venues.includes(i.venue)) venues.push(i.venue);
-    this.venues = venues;
+    this.venues = venuesOf(list);
     this.instrumentsChanged = true;
   }
 
@@ -727,7 +727,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     const recorder = this.recordings.recorder;
     if (!recorder.recording) return;
     const t0 = performance.now();
-    recorder.append(msg.streamId, nowUs(), bytes);
+    recorder.append(msg.streamId, wallClockUs(), bytes);
     this.recordMs += performance.now() - t0;
   }
 
@@ -960,10 +960,6 @@ function badReplayControl(c: ReplayControl): string {
   return '';
 }
 
-/** Receive time, µs since the Unix epoch, from the monotonic clock (never goes backwards). */
-function nowUs(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
-}
 
 /** The bytes of a binary frame, whichever shape the WebSocket implementation delivered. */
 function toBytes(data: unknown): Uint8Array | undefined {

@@ -30,10 +30,7 @@ afterAll(async () => {
 /** The final books as hashes only (status may differ in wording between sides: compare what a replay must reproduce). */
 const hashes = (books: BookState[]) => books.map((b) => ({ streamId: b.streamId, seq: b.seq, stateHash: b.stateHash }));
 
-/**
- * A summary row without `sealed`: end() can lose the flag when a commit is in flight (see the
- * known bug below), and any new Recorder's database() then seals it; retention opens one.
- */
+/** A summary row without `sealed` (a recorder that opens the database seals rows nobody is writing). */
 const unsealed = (r: StoreSummary['recordings'][number]) => ({ ...r, sealed: undefined });
 
 function expectTotalsMatchRows(rb: ReadBack): void {

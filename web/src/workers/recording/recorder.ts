@@ -1,5 +1,6 @@
 import { ErrorCode, type Instrument } from '@tickmesh/shared';
 import type { RecorderStatus, RetentionOptions } from '../terminal-api';
+import { wallClockUs } from '../clock';
 import { FrameChunkBuilder } from './frame-chunk';
 import type { IDBPTransaction } from 'idb';
 import { isQuotaError, type CheckpointRow, type ChunkRow, type RecordingDb, type RecordingRow, type RecordingSchema } from './recording-db';
@@ -99,8 +100,9 @@ const emptyBatch = (): WriteBatch => ({ chunks: [], checkpoints: [], frames: 0, 
 
 /**
  * Stores every market-data frame the worker receives in IndexedDB, off the live path:
- * `append` copies the frame into its stream's in-memory chunk (no I/O, no allocation beyond
- * amortised buffer growth) and a timer seals the chunks and commits them, with the
+ * `append` copies the frame into its stream's in-memory chunk (no I/O; it allocates only when
+ * a chunk buffer grows, or at a seal: the chunk's copy and, every 10 s of a stream, the
+ * checkpoint's snapshot encoding) and a timer seals the chunks and commits them, with the
  * recording's totals, in one transaction every `flushIntervalMs`. One transaction is in
  * flight at a time; while it runs, frames keep collecting for the next.
  *
@@ -151,7 +153,7 @@ export class Recorder {
       checkpointIntervalUs: options.checkpointIntervalUs ?? 10_000_000,
       maxPendingBytes: options.maxPendingBytes ?? 16 * 1024 * 1024,
       retentionCheckMs: options.retentionCheckMs ?? 5_000,
-      nowUs: options.nowUs ?? (() => Math.round((performance.timeOrigin + performance.now()) * 1000)),
+      nowUs: options.nowUs ?? wallClockUs,
       setInterval: options.setInterval ?? ((fn, ms) => globalThis.setInterval(fn, ms)),
       clearInterval: options.clearInterval ?? ((id) => globalThis.clearInterval(id as ReturnType<typeof setInterval>)),
     };
@@ -332,12 +334,14 @@ export class Recorder {
     this.updateShedding();
   }
 
+  /** New retention limits (applied at the next retention run); non-positive or non-finite values are ignored (the engine refuses them first). */
   setRetention(r: Partial<RetentionOptions>): void {
     const maxBytes = r.maxBytes ?? this.retention.maxBytes;
     const maxAgeMs = r.maxAgeMs ?? this.retention.maxAgeMs;
     if (Number.isFinite(maxBytes) && maxBytes > 0 && Number.isFinite(maxAgeMs) && maxAgeMs > 0) this.retention = { maxBytes, maxAgeMs };
   }
 
+  /** What navigator.storage.persist() answered (asked on the main thread), shown on the meter. */
   setPersisted(persisted: boolean): void {
     this.persisted = persisted;
   }

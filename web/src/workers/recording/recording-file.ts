@@ -1,4 +1,4 @@
-import { decodeServer, readRecording, RecordingWriter, type RecordingReadResult } from '@tickmesh/shared';
+import { decodeServer, readRecording, venuesOf, RecordingWriter, type RecordingReadResult } from '@tickmesh/shared';
 import { StreamBooks } from '../stream-books';
 import type { ImportResult } from '../terminal-api';
 import { bookCheckpoint } from './book-checkpoint';
@@ -67,10 +67,8 @@ export async function importRecording(db: RecordingDb, bytes: Uint8Array, name: 
   else return { ok: false, code: read.reason.code, message: read.reason.message, intactFrames: read.reason.intactFrames, offset: read.reason.offset };
 
   const { header, frames } = recording;
-  const venues: string[] = [];
-  for (const i of header.instruments) if (!venues.includes(i.venue)) venues.push(i.venue);
   const books = new StreamBooks(() => {}, () => {});
-  books.setStreams(header.instruments, venues);
+  books.setStreams(header.instruments, venuesOf(header.instruments));
   let lastTimeUs = 0;
   // No shedding: the importer flushes every 2 MiB itself, so nothing it appends may be dropped.
   const recorder = new Recorder(

@@ -87,8 +87,12 @@ export class RecordingLibrary {
     return { ok: true, player };
   }
 
-  /** The last checkpoint of each stream of a recording: the books as they were when it ended. */
-  async finalHashes(id: number): Promise<BookHash[]> {
+  /**
+   * The last checkpoint of each stream of a recording: the book after the stream's last stored
+   * frame when the stream was closed or the recording ended normally (a crash leaves the last
+   * periodic one).
+   */
+  async lastCheckpointHashes(id: number): Promise<BookHash[]> {
     const db = await this.db();
     const row = db ? await db.get('recordings', id) : undefined;
     if (!db || !row) return [];

@@ -1,4 +1,4 @@
-import { decodeServer, ErrorCode, type Instrument } from '@tickmesh/shared';
+import { decodeServer, ErrorCode, venuesOf, type Instrument } from '@tickmesh/shared';
 import { StreamBooks, type TradeSink } from '../stream-books';
 import type { ReplaySpeed, ReplayStatus } from '../terminal-api';
 import { MergedFrameReader, type StreamStart } from './merged-frame-reader';
@@ -226,10 +226,8 @@ export class ReplayPlayer {
 
   /** Empty books for every stream of the replay (stale until a checkpoint or snapshot). */
   private resetBooks(): void {
-    const venues: string[] = [];
-    for (const i of this.instruments) if (!venues.includes(i.venue)) venues.push(i.venue);
     this.books.setStreams([], []);
-    this.books.setStreams(this.instruments, venues);
+    this.books.setStreams(this.instruments, venuesOf(this.instruments));
   }
 
   private anchor(): void {
