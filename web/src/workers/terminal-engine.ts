@@ -459,7 +459,7 @@ export class TerminalEngine implements TerminalWorkerApi {
   }
 
   recordedHashes(id: number): Promise<BookHash[]> {
-    return this.recordings.lastCheckpointHashes(id);
+    return isRecordingId(id) ? this.recordings.lastCheckpointHashes(id) : Promise.resolve([]);
   }
 
   // ---- inspection (tests, diagnostics) ----------------------------------------------------
