@@ -11,6 +11,7 @@ import {
   msToDays,
   quotaFraction,
   rangeFraction,
+  recordedSymbols,
   recordingFileName,
 } from './replay-format';
 
@@ -23,8 +24,25 @@ describe('replay-format', () => {
     expect(formatBytes(12.34 * 1024 * 1024)).toBe('12.3 MiB');
     expect(formatBytes(512 * 1024 * 1024)).toBe('512 MiB');
     expect(formatBytes(1.2 * 1024 ** 3)).toBe('1.20 GiB');
+    expect(formatBytes(10 * 1024 ** 3)).toBe('10 GiB');
+    expect(formatBytes(12.34 * 1024 ** 3)).toBe('12.3 GiB');
+    expect(formatBytes(250.4 * 1024 ** 3)).toBe('250 GiB');
     expect(formatBytes(undefined)).toBe('–');
     expect(formatBytes(-1)).toBe('–');
+  });
+
+  it('names recorded streams by symbol with their venues', () => {
+    const insts = [
+      { streamId: 7, symbol: 'BTC-USD', venue: 'sim-a' },
+      { streamId: 8, symbol: 'BTC-USD', venue: 'sim-b' },
+      { streamId: 9, symbol: 'ETH-USD', venue: 'sim-a' },
+    ];
+    expect(recordedSymbols([9, 7, 8, 42], insts)).toEqual([
+      { symbol: 'ETH-USD', venues: ['sim-a'] },
+      { symbol: 'BTC-USD', venues: ['sim-a', 'sim-b'] },
+      { symbol: '#42', venues: [] },
+    ]);
+    expect(recordedSymbols([], insts)).toEqual([]);
   });
 
   it('formats recorded µs as local time, optionally with date and ms', () => {

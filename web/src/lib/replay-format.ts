@@ -7,13 +7,45 @@ const KIB = 1024;
 const MIB = KIB * 1024;
 const GIB = MIB * 1024;
 
-/** Bytes -> "512 B", "1.5 KiB", "12.3 MiB", "1.20 GiB" ("–" for a missing or negative count). */
+/**
+ * Bytes -> "512 B", "1.5 KiB", "12.3 MiB", "1.20 GiB", "12.5 GiB", "10 GiB" ("–" for a missing or
+ * negative count). GiB keep about three significant digits, and a whole GiB count (a quota) drops
+ * its zeros: "10 GiB", not "10.00 GiB".
+ */
 export function formatBytes(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n) || n < 0) return '–';
   if (n < KIB) return `${Math.round(n)} B`;
   if (n < MIB) return `${(n / KIB).toFixed(n < 10 * KIB ? 1 : 0)} KiB`;
   if (n < GIB) return `${(n / MIB).toFixed(n < 100 * MIB ? 1 : 0)} MiB`;
-  return `${(n / GIB).toFixed(2)} GiB`;
+  const gib = (n / GIB).toFixed(n < 10 * GIB ? 2 : n < 100 * GIB ? 1 : 0);
+  return `${gib.replace(/\.0+$/, '')} GiB`;
+}
+
+/** What the storage meter needs of an instrument to name a recorded stream. */
+export interface StreamName {
+  streamId: number;
+  symbol: string;
+  venue: string;
+}
+
+/**
+ * Recorded stream ids -> one entry per symbol with its venues, in first-seen order of the ids:
+ * [7, 8, 9] -> [{ symbol: 'BTC-USD', venues: ['sim-a', 'sim-b'] }, { symbol: 'ETH-USD', venues: ['sim-a'] }].
+ * An id the instrument list does not know (yet) shows as "#id" with no venue.
+ */
+export function recordedSymbols(streamIds: readonly number[], instruments: readonly StreamName[]): { symbol: string; venues: string[] }[] {
+  const out: { symbol: string; venues: string[] }[] = [];
+  for (const id of streamIds) {
+    const inst = instruments.find((i) => i.streamId === id);
+    const symbol = inst ? inst.symbol : `#${id}`;
+    let entry = out.find((e) => e.symbol === symbol);
+    if (!entry) {
+      entry = { symbol, venues: [] };
+      out.push(entry);
+    }
+    if (inst && !entry.venues.includes(inst.venue)) entry.venues.push(inst.venue);
+  }
+  return out;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

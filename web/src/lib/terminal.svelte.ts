@@ -11,6 +11,9 @@ const CANDLES_KEPT = 2_000;
 
 export type CandleListener = (candles: Candle[], reset: boolean, instrument: Instrument | undefined) => void;
 
+/** Called once per switch between live and replay (paper) mode, with the mode entered. */
+export type ModeListener = (mode: TerminalMode) => void;
+
 const VIEW_KEY = 'tickmesh.view';
 
 function sameView(a: ViewSelection, b: ViewSelection): boolean {
@@ -50,6 +53,7 @@ class Terminal {
   /** Started without a token: no relay session, so only replays (and their paper trading) work. */
   private offlineOnly = false;
   private mode: TerminalMode = 'live';
+  private modeListeners = new Set<ModeListener>();
 
   /**
    * Starts the worker and the frame loop. Idempotent; `stop()` ends both. Without a token the
@@ -136,7 +140,10 @@ class Terminal {
     this.candles = [];
     this.inFlight = false;
     this.lastFrameView = { symbol: '', venue: '' };
-    this.mode = 'live';
+    if (this.mode !== 'live') {
+      this.mode = 'live';
+      for (const fn of this.modeListeners) fn('live');
+    }
     this.offlineOnly = false;
     market.resetView();
     market.connection.state = 'offline';
@@ -255,6 +262,15 @@ class Terminal {
     );
   };
 
+  /**
+   * Registers `fn` for every switch between live and replay mode, including the return to live
+   * when the worker stops during a replay. Returns the unsubscribe.
+   */
+  onModeChange(fn: ModeListener): () => void {
+    this.modeListeners.add(fn);
+    return () => this.modeListeners.delete(fn);
+  }
+
   private apply(f: TerminalFrame): void {
     const c = market.connection;
     // Signed out, nothing connects: the worker's 'connecting' would be a promise never kept.
@@ -274,6 +290,8 @@ class Terminal {
       // Live and replayed tapes must never mix.
       market.trades = [];
       market.tradeCount = 0;
+      // Nor may a paper order's ticket state pass for a live one (or the reverse).
+      for (const fn of this.modeListeners) fn(mode);
     }
 
     // The worker sends the instruments of the new mode with the frame that changes it.

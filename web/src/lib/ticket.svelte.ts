@@ -30,6 +30,24 @@ class Ticket {
   displayQtyText = $state('');
   busy = $state(false);
   notice = $state.raw<TicketNotice | null>(null);
+  /** Bumped on every live ↔ replay switch: a send that resolves after one must not show its outcome. */
+  private modeEpoch = 0;
+
+  constructor() {
+    terminal.onModeChange(() => this.onModeChange());
+  }
+
+  /**
+   * Live ↔ replay: the status line and the price/qty belong to the mode left (a paper order's
+   * "sent" under a live ticket reads as a live order out). Side, type, TIF, venue and algo stay.
+   */
+  onModeChange(): void {
+    this.modeEpoch++;
+    this.notice = null;
+    this.priceText = '';
+    this.qtyText = '';
+    this.displayQtyText = '';
+  }
 
   /** The relay's verdict on the last order sent, once it arrives (Denied/Rejected carry a code). */
   lastOutcome = $derived.by(() => {
@@ -117,8 +135,10 @@ class Ticket {
       return;
     }
     this.busy = true;
+    const epoch = this.modeEpoch;
     const res = await terminal.placeOrder(built.order);
     this.busy = false;
+    if (epoch !== this.modeEpoch) return;
     this.notice = res.ok
       ? { kind: 'sent', clientOrderId: built.order.clientOrderId }
       : { kind: 'denied', code: res.code, message: res.message, clientOrderId: built.order.clientOrderId };
@@ -126,7 +146,9 @@ class Ticket {
 
   async cancelAll(): Promise<void> {
     const symbol = market.selection.symbol || undefined;
+    const epoch = this.modeEpoch;
     const res = await terminal.cancelAll(symbol);
+    if (epoch !== this.modeEpoch) return;
     this.notice = res.ok ? { kind: 'info', message: `Cancel all ${symbol ?? ''} sent` } : { kind: 'denied', code: res.code, message: res.message };
   }
 }
