@@ -266,11 +266,12 @@ class ReplayState {
   async exportFile(id: number): Promise<boolean> {
     const rec = this.recordings.find((r) => r.id === id);
     return this.call(async (api) => {
-      const blob = await api.exportRecording(id);
-      if (!(blob instanceof Blob)) {
-        this.error = { code: 'WORKER_ERROR', message: 'the export returned no file' };
+      const res = await api.exportRecording(id);
+      if (!res.ok) {
+        this.error = { code: res.code, message: res.message };
         return false;
       }
+      const blob = res.file;
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url;

@@ -225,6 +225,9 @@ export type ImportResult =
   | { ok: true; recording: RecordingInfo }
   | { ok: false; code: string; message: string; intactFrames: number; offset: number };
 
+/** An exported recording file, or why there is none. */
+export type ExportResult = { ok: true; file: Blob } | { ok: false; code: string; message: string };
+
 /** A stream's book as a hash, for comparing a replay with what was recorded. */
 export interface BookHash {
   streamId: number;
@@ -325,8 +328,8 @@ export interface TerminalWorkerApi {
   setPersisted(persisted: boolean): Promise<void>;
   listRecordings(): Promise<RecordingInfo[]>;
   deleteRecording(id: number): Promise<PlaceResult>;
-  /** The recording as a file (RECORDING-FORMAT.md), frames of all streams in receive order. */
-  exportRecording(id: number): Promise<Blob>;
+  /** The recording as a file (RECORDING-FORMAT.md), frames of all streams in receive order; REPLAY_UNKNOWN_RECORDING / CODEC_INVALID_FIELD otherwise. */
+  exportRecording(id: number): Promise<ExportResult>;
   /** Reads a recording file; a damaged one is refused with its RECORDING_* code unless `partial` (then its intact frames are kept). */
   importRecording(file: Blob, name: string, options?: { partial?: boolean }): Promise<ImportResult>;
   /** Enters replay mode (live books keep running underneath; live order entry is off, orders go to paper trading). */

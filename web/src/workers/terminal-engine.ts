@@ -33,12 +33,12 @@ import { StreamBooks, type StreamEntry } from './stream-books';
 import type {
   BookHash,
   ConnectOptions,
+  ExportResult,
   ImportResult,
   RecordingInfo,
   ReplayControl,
   ReplayRequest,
   RetentionOptions,
-  TerminalMode,
   ConnectionState,
   LadderFrame,
   MeshLinkRequests,
@@ -392,9 +392,10 @@ export class TerminalEngine implements TerminalWorkerApi {
     return { ok: true };
   }
 
-  exportRecording(id: number): Promise<Blob> {
-    if (!isRecordingId(id)) return Promise.reject(new Error(`${ErrorCode.CODEC_INVALID_FIELD}: not a recording id: ${id}`));
-    return this.recordings.export(id);
+  async exportRecording(id: number): Promise<ExportResult> {
+    if (!isRecordingId(id)) return refused(ErrorCode.CODEC_INVALID_FIELD, `not a recording id: ${id}`) as ExportResult;
+    const file = await this.recordings.export(id);
+    return file ? { ok: true, file } : { ok: false, code: ErrorCode.REPLAY_UNKNOWN_RECORDING, message: `no recording ${id}` };
   }
 
   importRecording(file: Blob, name: string, options?: { partial?: boolean }): Promise<ImportResult> {

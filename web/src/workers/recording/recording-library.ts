@@ -53,10 +53,11 @@ export class RecordingLibrary {
     await this.recorder.recount();
   }
 
-  async export(id: number): Promise<Blob> {
+  /** The recording as a file; undefined when there is no such recording. */
+  async export(id: number): Promise<Blob | undefined> {
     const db = await this.db();
     const row = db ? await db.get('recordings', id) : undefined;
-    if (!db || !row) throw Object.assign(new Error(`no recording ${id}`), { code: ErrorCode.REPLAY_UNKNOWN_RECORDING });
+    if (!db || !row) return undefined;
     if (id === this.recorder.recordingId) await this.recorder.flush();
     return exportRecording(db, (await db.get('recordings', id)) ?? row);
   }
