@@ -1,9 +1,9 @@
 import { Algo, BookStream, decodeServer, OrderType, Side, TimeInForce, readRecording, type Recording, type ServerMsg } from '@tickmesh/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Relay } from '../src/server/relay-server';
-import { recordFromRelay, replayVenues } from '../src/venues/replay/index';
+import { playOnFirstSubscribe, recordFromRelay, replayVenues } from '../src/venues/replay/index';
 import { SimVenue } from '../src/venues/sim/index';
-import { JsonClient, ProtoClient, startRelay, tokenOf, until } from './harness';
+import { JsonClient, ProtoClient, startRelay, tokenOf, until, type Json } from './harness';
 
 /** The book of each recorded (venue:symbol) as the recorder saw it after its last frame. */
 function recordedHashes(rec: Recording): Map<string, string> {
@@ -81,9 +81,11 @@ describe('replay of a recording through a real relay', () => {
       await relay?.stop();
     });
 
-    it('lists the recorded instruments under the recorded venues and symbols', async () => {
+    it('lists only the recorded instruments (not the recorded relay\'s others), under the recorded venues and symbols', async () => {
       const welcome = proto.received.find((m) => m.type === 'welcome');
-      expect(welcome?.type === 'welcome' && welcome.instruments.map((i) => `${i.venue}:${i.symbol}`)).toEqual(['sim-a:BTC-USD', 'sim-a:ETH-USD', 'sim-b:BTC-USD']);
+      expect(welcome?.type === 'welcome' && welcome.instruments.map((i) => `${i.venue}:${i.symbol}`)).toEqual(['sim-a:BTC-USD', 'sim-b:BTC-USD']);
+      const jsonWelcome = json.received.find((m) => m.type === 'welcome') as { instruments: { symbol: string }[] } | undefined;
+      expect(jsonWelcome?.instruments.map((i) => i.symbol)).toEqual(['BTC-USD', 'BTC-USD']);
     });
 
     it('the protobuf client ends with the book recorded at the last frame, gap-free', async () => {
@@ -141,6 +143,104 @@ describe('replay of a recording through a real relay', () => {
         trader.close();
       }
     });
+  });
+
+  describe('started on the first subscription (the replay command\'s default)', () => {
+    let relay: Relay;
+    let venues: ReturnType<typeof replayVenues>;
+
+    beforeAll(async () => {
+      venues = replayVenues(recording, { speed: 1, waitForPlay: true });
+      // A flush much slower than the recorded one: a stream almost always has changes pending.
+      relay = await startRelay(venues, { flushMs: 40 });
+      playOnFirstSubscribe(relay.md, venues);
+    });
+
+    afterAll(async () => {
+      await relay?.stop();
+    });
+
+    it('plays nothing before, then the whole recording from its first frame to the first subscriber', async () => {
+      const durationMs = (recording.frames.at(-1)!.receiveTimeUs - recording.frames[0]!.receiveTimeUs) / 1000;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(venues.map((v) => [v.waiting, v.applied])).toEqual([[true, 0], [true, 0]]);
+      const c = await ProtoClient.connect(relay.url, {}, tokenOf(relay.url, 'viewer'));
+      const json = await JsonClient.connect(relay.url, tokenOf(relay.url, 'viewer'));
+      try {
+        const t = performance.now();
+        const since = Date.now() * 1000;
+        c.send({ type: 'subscribe', requestId: 1, streamIds: [], symbols: ['BTC-USD'] });
+        json.send({ type: 'subscribe', channel: 'marketData', symbol: 'BTC-USD' });
+        await c.next((m) => m.type === 'subscribed');
+        expect(venues.every((v) => !v.waiting)).toBe(true);
+        expect(venues.some((v) => v.applied > 0)).toBe(true);
+        // The snapshots answering the subscription already hold the first recorded book.
+        await until(() => c.received.filter((m) => m.type === 'bookSnapshot').length >= 2, 5000, 'a snapshot of each stream');
+        const firsts = c.received.filter((m) => m.type === 'bookSnapshot').slice(0, 2);
+        expect(firsts.some((m) => m.type === 'bookSnapshot' && m.bids.price.length + m.asks.price.length > 0)).toBe(true);
+        await Promise.all(venues.map((v) => v.whenPassEnds()));
+        expect(performance.now() - t).toBeGreaterThan(durationMs * 0.8);
+        const expected = recordedHashes(recording);
+        const welcome = c.received.find((m) => m.type === 'welcome');
+        if (welcome?.type !== 'welcome') throw new Error('no welcome');
+        const idOf = new Map(welcome.instruments.map((i) => [`${i.venue}:${i.symbol}`, i.streamId]));
+        await until(() => {
+          const books = clientBooks(c.received);
+          return [...expected].every(([k, hash]) => books.get(idOf.get(k)!)?.book.stateHash() === hash);
+        }, 5000, 'replayed books equal to the recorded ones');
+        // Book and trade times are on one clock, the replay's: within the playback, not the recording's.
+        await until(() => json.received.some((m) => m.type === 'marketData'), 5000, 'a trade');
+        const until_ = Date.now() * 1000 + 1000;
+        const times = (type: string) => json.received.filter((m) => m.type === type).map((m) => (m.data as { time: number }).time * 1000);
+        const tradeTimes = times('marketData');
+        const bookTimes = c.received.flatMap((m) => (m.type === 'bookBatch' || m.type === 'bookSnapshot' ? [m.timeUs] : []));
+        expect(tradeTimes.length).toBeGreaterThan(0);
+        for (const us of [...tradeTimes, ...bookTimes]) {
+          expect(us).toBeGreaterThanOrEqual(since - 50_000);
+          expect(us).toBeLessThanOrEqual(until_);
+        }
+      } finally {
+        c.close();
+        json.close();
+      }
+    });
+  });
+
+  it('legacy JSON: a book subscription after marketData gets its bookSnapshot before any book delta', async () => {
+    const venues = replayVenues(recording, { speed: 1, loop: true });
+    // Recorded flushes every 5 ms, replayed flushes every 40 ms: at the book subscription the
+    // stream nearly always holds changes not yet flushed (the case the live relay rarely hits).
+    const relay = await startRelay(venues, { flushMs: 40 });
+    try {
+      for (let round = 0; round < 5; round++) {
+        const json = await JsonClient.connect(relay.url, tokenOf(relay.url, 'viewer'));
+        try {
+          json.send({ type: 'subscribe', channel: 'marketData', symbol: 'BTC-USD' });
+          await json.next((m) => m.type === 'subscribed' && m.channel === 'marketData');
+          await new Promise((r) => setTimeout(r, 15 + round * 7));
+          const from = json.received.length;
+          json.send({ type: 'subscribe', channel: 'book', symbol: 'BTC-USD' });
+          await json.next((m) => m.type === 'subscribed' && m.channel === 'book', 5000, from);
+          // Both venues' streams: a snapshot each, then deltas.
+          await until(() => json.received.slice(from).filter((m) => m.type === 'book').length >= 4, 5000, 'book deltas');
+          const seen = new Map<string, number>();
+          for (const m of json.received.slice(from) as Json[]) {
+            if (m.type !== 'book' && m.type !== 'bookSnapshot') continue;
+            const key = String(m.venue);
+            const seq = (m.data as { seq: number }).seq;
+            if (m.type === 'bookSnapshot') seen.set(key, seq);
+            else {
+              expect(seen.has(key), `round ${round}: ${key} book seq ${seq} before its bookSnapshot`).toBe(true);
+              expect(seq).toBeGreaterThan(seen.get(key)!);
+            }
+          }
+        } finally {
+          json.close();
+        }
+      }
+    } finally {
+      await relay.stop();
+    }
   });
 
   it('speed max serves the whole recording quickly to a client that subscribes afterwards', async () => {

@@ -46,6 +46,7 @@ export class MarketDataService {
   private started = false;
   private readonly tradeListeners: TradeListener[] = [];
   private readonly batchListeners: BatchListener[] = [];
+  private readonly subscribeListeners: Array<(streamId: number) => void> = [];
 
   constructor(
     private readonly options: MarketDataOptions,
@@ -123,12 +124,27 @@ export class MarketDataService {
     for (const s of this.streams) if (s.instrument.symbol === symbol) s.state(state);
   }
 
+  /**
+   * Adds a listener called at each subscription, before its snapshot is taken (so a listener
+   * may still change the book the subscriber starts from: a replay starts playing there).
+   */
+  onSubscribe(listener: (streamId: number) => void): void {
+    this.subscribeListeners.push(listener);
+  }
+
   /** Adds the subscriber (if new) and sends it a snapshot exactly as of the stream's seq. */
   subscribe(sub: MdSubscriber, streamId: number): void {
     const stream = this.byId.get(streamId);
     if (!stream) throw new Error(`unknown stream ${streamId}`); // callers validate ids first
+    for (const l of this.subscribeListeners) l(streamId);
     this.subscribers.get(streamId)!.add(sub);
     sub.deliverSnapshot(this.snapshotFrame(stream));
+  }
+
+  /** Sends a stream's pending changes now, as one batch to the subscribers it has now. */
+  flushPending(streamId: number): void {
+    const stream = this.byId.get(streamId);
+    if (stream?.dirty) this.flushStream(stream, nowUs());
   }
 
   unsubscribe(sub: MdSubscriber, streamId: number): void {

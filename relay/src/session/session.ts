@@ -323,6 +323,10 @@ export class Session implements MdSubscriber, MeshLink {
       const held = this.subs.get(id);
       if (held) {
         // Subscribing again is a resync: the same channels plus any new ones, and a snapshot.
+        // Changes pending in the stream go out first, as a batch on the channels held so far:
+        // the snapshot below would flush them anyway, and a channel added before that flush
+        // would get that batch (a legacy `book` delta) ahead of its snapshot at the same seq.
+        this.ctx.md.flushPending(id);
         held.book ||= channels.book;
         held.trades ||= channels.trades;
       } else {

@@ -1,5 +1,13 @@
 /** The replay command's own arguments. */
-export type ReplayArgs = { file: string; speed: number; loop: boolean; partial: boolean; relayArgs: string[] };
+export type ReplayArgs = {
+  file: string;
+  speed: number;
+  loop: boolean;
+  partial: boolean;
+  /** Play from process start (--start-now) instead of from the first subscription (--start-on-subscribe, the default). */
+  startNow: boolean;
+  relayArgs: string[];
+};
 
 /** Takes the replay's own arguments out of argv; everything else goes to the relay's parser. */
 export function parseReplayArgs(argv: readonly string[]): ReplayArgs | { help: true } | { error: string } {
@@ -8,12 +16,15 @@ export function parseReplayArgs(argv: readonly string[]): ReplayArgs | { help: t
   let speed = 1;
   let loop = false;
   let partial = false;
+  let startNow = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [name, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     if (name === '--help' || name === '-h') return { help: true };
     if (name === '--loop') loop = true;
     else if (name === '--partial') partial = true;
+    else if (name === '--start-now') startNow = true;
+    else if (name === '--start-on-subscribe') startNow = false;
     else if (name === '--speed') {
       const raw = inline ?? argv[++i];
       const n = raw === 'max' ? 0 : Number(raw);
@@ -27,5 +38,5 @@ export function parseReplayArgs(argv: readonly string[]): ReplayArgs | { help: t
     else return { error: `unexpected argument ${JSON.stringify(a)} (one recording file only)` };
   }
   if (file === undefined) return { error: 'no recording FILE given' };
-  return { file, speed, loop, partial, relayArgs };
+  return { file, speed, loop, partial, startNow, relayArgs };
 }

@@ -17,13 +17,15 @@ function inst(streamId: number, symbol: string, venue: string): Instrument {
 class TestFeed implements InstrumentFeed {
   book = new FastBook();
   trades: number[] = [];
+  tradeTimes: number[] = [];
   states: StreamState[] = [];
   clears = 0;
   level(side: Side, price: number, size: number): void {
     this.book.apply(side, price, size);
   }
-  trade(tradeId: number): void {
+  trade(tradeId: number, _price: number, _size: number, _aggressor: Side, timeUs: number): void {
     this.trades.push(tradeId);
+    this.tradeTimes.push(timeUs);
   }
   clear(): void {
     this.book.clear();
@@ -40,7 +42,8 @@ const empty = { price: [], size: [] };
 function batch(streamId: number, seq: number, bid: number, size: number, trades: number[] = []): BookBatch & { type: 'bookBatch'; requestId: number } {
   return {
     type: 'bookBatch', requestId: 0, streamId, epoch: 5, seq, bids: { price: [bid], size: [size] }, asks: empty,
-    trades: trades.map((tradeId) => ({ tradeId, price: bid, size: 1, aggressor: Side.Buy, timeUs: T0 })),
+    // Each trade printed 1 ms before the frame's receive time (seq * 10 ms in the default recording).
+    trades: trades.map((tradeId) => ({ tradeId, price: bid, size: 1, aggressor: Side.Buy, timeUs: T0 + seq * 10_000 - 1000 })),
     checksum: 0, state: StreamState.Unspecified, timeUs: T0,
   };
 }
@@ -73,8 +76,8 @@ afterEach(async () => {
   venues = [];
 });
 
-async function play(rec: Recording, speed: number, loop = false) {
-  venues = replayVenues(rec, { speed, loop });
+async function play(rec: Recording, speed: number, loop = false, waitForPlay = false) {
+  venues = replayVenues(rec, { speed, loop, waitForPlay });
   const feeds = new Map<string, TestFeed>();
   for (const v of venues) {
     await v.start((symbol) => {
@@ -89,7 +92,9 @@ async function play(rec: Recording, speed: number, loop = false) {
 describe('ReplayVenue', () => {
   it('splits a recording by venue with the recorded instruments and skips non-book frames', () => {
     const script = buildReplayScript(recording());
-    expect(script.venues.map((v) => [v.venue, v.instruments.map((i) => i.symbol)])).toEqual([['a', ['BTC-USD']], ['b', ['BTC-USD', 'ETH-USD']]]);
+    // b:ETH-USD is in the header (the recorded relay listed it) but has no frame: not served.
+    expect(script.venues.map((v) => [v.venue, v.instruments.map((i) => i.symbol)])).toEqual([['a', ['BTC-USD']], ['b', ['BTC-USD']]]);
+    expect(script.unrecorded.map((i) => `${i.venue}:${i.symbol}`)).toEqual(['b:ETH-USD']);
     expect(script.skippedFrames).toBe(1);
     expect(script.bookFrames).toBe(2 + 10 + 9);
     expect(script.durationUs).toBe(100_000);
@@ -105,12 +110,53 @@ describe('ReplayVenue', () => {
     expect(a.clears).toBe(1);
     expect(a.book.levels(Side.Buy)).toEqual({ price: [100, 99], size: [11, 2] });
     expect(a.trades).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(a.states).toEqual([StreamState.Live, StreamState.Halted]);
+    // Stale (empty) until the first snapshot, live, halted at the end.
+    expect(a.states).toEqual([StreamState.Stale, StreamState.Live, StreamState.Halted]);
     // Stream 2 stops at the gap: batches 1..3 only.
     const b = feeds.get('b:BTC-USD')!;
     expect(b.book.levels(Side.Buy)).toEqual({ price: [100, 99], size: [1, 13] });
-    // Never recorded: stale, never live.
+  });
+
+  it('an instrument of a venue script with no frame stays stale, never live', async () => {
+    const script = buildReplayScript(recording());
+    script.venues[1]!.instruments.push(inst(0, 'ETH-USD', 'b'));
+    const feeds = new Map<string, TestFeed>();
+    venues = replayVenues(script, { speed: 0 });
+    for (const v of venues) await v.start((symbol) => feeds.set(`${v.id}:${symbol}`, new TestFeed()).get(`${v.id}:${symbol}`)!);
+    await Promise.all(venues.map((v) => v.whenPassEnds()));
     expect(feeds.get('b:ETH-USD')!.states).toEqual([StreamState.Stale]);
+  });
+
+  it('with waitForPlay, start() only sets the feeds up; play() plays from the first frame', async () => {
+    const feeds = await play(recording(), 1, false, true);
+    const a = feeds.get('a:BTC-USD')!;
+    await new Promise((r) => setTimeout(r, 150)); // longer than the whole recording
+    expect(venues.map((v) => [v.waiting, v.playing, v.applied])).toEqual([[true, false, 0], [true, false, 0]]);
+    expect(a.states).toEqual([StreamState.Stale]);
+    expect(a.book.levels(Side.Buy).price).toEqual([]);
+    const t = performance.now();
+    for (const v of venues) v.play();
+    // The first snapshots are applied before play() returns.
+    expect(a.book.levels(Side.Buy)).toEqual({ price: [100, 99], size: [1, 2] });
+    expect(a.states).toEqual([StreamState.Stale, StreamState.Live]);
+    await Promise.all(venues.map((v) => v.whenPassEnds()));
+    expect(performance.now() - t).toBeGreaterThanOrEqual(95); // the 100 ms recording, at speed 1, from play()
+    expect(a.trades).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    for (const v of venues) v.play(); // a no-op once played
+    expect(venues[0]!.passes).toBe(1);
+  });
+
+  it('rebases trade times onto the replay wall clock (scaled by speed), in recorded order', async () => {
+    const before = Date.now() * 1000;
+    const feeds = await play(recording(), 2);
+    await Promise.all(venues.map((v) => v.whenPassEnds()));
+    const after = Date.now() * 1000;
+    const times = feeds.get('a:BTC-USD')!.tradeTimes;
+    expect(times).toHaveLength(10);
+    // Trade i printed at i*10 ms - 1 ms of recording time = (i*10 - 1) / 2 ms after playback began.
+    for (let i = 1; i <= 10; i++) expect(times[i - 1]! - times[0]!).toBeCloseTo(((i - 1) * 10_000) / 2, -1);
+    expect(times[0]!).toBeGreaterThanOrEqual(before);
+    expect(times.at(-1)!).toBeLessThanOrEqual(after);
   });
 
   it('refuses orders with VENUE_REPLAY_READ_ONLY, after the call returns', async () => {
@@ -163,8 +209,10 @@ describe('ReplayVenue', () => {
 describe('parseReplayArgs', () => {
   it('takes FILE, --speed, --loop and --partial and passes every other flag with its value to the relay', () => {
     expect(parseReplayArgs(['rec.tmrec', '--speed', 'max', '--loop', '--port', '9000', '--data-dir=/x'])).toEqual({
-      file: 'rec.tmrec', speed: 0, loop: true, partial: false, relayArgs: ['--port', '9000', '--data-dir=/x'],
+      file: 'rec.tmrec', speed: 0, loop: true, partial: false, startNow: false, relayArgs: ['--port', '9000', '--data-dir=/x'],
     });
+    expect(parseReplayArgs(['f', '--start-now'])).toMatchObject({ file: 'f', startNow: true, relayArgs: [] });
+    expect(parseReplayArgs(['f', '--start-now', '--start-on-subscribe'])).toMatchObject({ startNow: false });
     expect(parseReplayArgs(['--speed=100', '--partial', 'f'])).toMatchObject({ file: 'f', speed: 100, partial: true, relayArgs: [] });
     expect(parseReplayArgs(['f'])).toMatchObject({ speed: 1, loop: false });
     expect(parseReplayArgs([])).toHaveProperty('error');

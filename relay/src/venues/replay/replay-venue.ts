@@ -10,10 +10,16 @@ export interface ReplayOptions {
   loop?: boolean;
   /** Frames applied per macrotask at speed 0, so the relay's flush timer and sockets keep running. Default 2000. */
   maxFramesPerTick?: number;
+  /**
+   * Wait for {@link ReplayVenue.play} before playing: start() only sets the feeds up (Stale,
+   * empty). The replay command wires play() to the first subscription. Default false: start() plays.
+   */
+  waitForPlay?: boolean;
 }
 
 type StreamCursor = { feed: InstrumentFeed; synced: boolean; epoch: number; seq: number };
 
+/** Wall clock in microseconds since the Unix epoch. */
 function wallClockUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
 }
@@ -23,14 +29,19 @@ function wallClockUs(): number {
  * move exactly as the recorded relay's books did, and re-sequences and serves them like a
  * live venue (own epochs, seqs and stream ids) on /ws and /ws/json.
  *
- * - Frames are scheduled by receive-time differences from the recording's first frame,
- *   divided by `speed`; speed 0 applies them as fast as the event loop allows.
+ * - Frames are scheduled by receive-time differences from the recording's first book frame,
+ *   divided by `speed`; speed 0 applies them as fast as the event loop allows. The first frame
+ *   plays when start() is called, or with `waitForPlay` when play() is (first subscription).
  * - A recorded BookSnapshot is applied as clear() + every level + its state; a BookBatch as
  *   its level changes, trades and state, only when it follows the stream's last applied
  *   snapshot or batch without a gap (as a client would), else it waits for the next snapshot.
  *   Snapshot recent trades are history, not new prints, so they are not replayed.
- * - Trades keep their recorded trade ids and times.
- * - Instruments with no recorded frame stay Stale. After the last frame (without `loop`) every
+ * - One clock for everything served: the replay's wall clock. Batches and snapshots carry the
+ *   relay's flush time as ever; trades keep their recorded ids, and their recorded times are
+ *   rebased onto the same clock: passStartWallTime + (recordedTime - firstFrameTime) / speed
+ *   (at speed 0: the wall time they are applied). Each loop pass rebases anew.
+ * - Every stream is Stale until its first recorded snapshot is applied (an empty book is never
+ *   live); instruments with no recorded frame stay Stale. After the last frame (without `loop`) every
  *   stream is Halted: the book is the recorded one, but nothing moves any more.
  * - Orders are refused: submit → 'rejected', cancel/replace → 'cancel-rejected', all with
  *   VENUE_REPLAY_READ_ONLY.
@@ -54,10 +65,16 @@ export class ReplayVenue implements VenueAdapter {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private running = false;
+  /** start() was called and not stopped since. */
+  private started = false;
+  /** play() was called (or no waiting was asked for): start() plays at once. */
+  private playRequested: boolean;
+  /** Wall clock (µs) at which the current pass's first frame was due: trade times are rebased onto it. */
+  private passWallUs = 0;
 
   constructor(
     script: ReplayVenueScript,
-    /** receiveTimeUs that maps to the moment start() is called (the recording's first frame). */
+    /** receiveTimeUs that maps to the moment playback begins (the recording's first book frame). */
     private readonly startUs: number,
     options: ReplayOptions = {},
   ) {
@@ -68,6 +85,7 @@ export class ReplayVenue implements VenueAdapter {
     if (!(this.speed >= 0) || !Number.isFinite(this.speed)) throw new RangeError(`speed ${this.speed}`);
     this.loop = options.loop ?? false;
     this.maxPerTick = options.maxFramesPerTick ?? 2000;
+    this.playRequested = !(options.waitForPlay ?? false);
   }
 
   instruments(): readonly Instrument[] {
@@ -77,6 +95,25 @@ export class ReplayVenue implements VenueAdapter {
   /** Frames one pass applies. */
   get frameCount(): number {
     return this.events.length;
+  }
+
+  /** True while start() is waiting for play() (see `waitForPlay`). */
+  get waiting(): boolean {
+    return this.started && !this.playRequested;
+  }
+
+  /**
+   * Starts playback if it waits for this (`waitForPlay`); a no-op once playing or played.
+   * Called before start(), it makes start() play at once. The frames due at once (the first
+   * snapshots) are applied before it returns.
+   */
+  play(): void {
+    if (this.playRequested) return;
+    this.playRequested = true;
+    if (this.started) {
+      this.running = true;
+      this.beginPass();
+    }
   }
 
   /** True while frames are still to come (always, once started, with `loop`). */
@@ -98,12 +135,14 @@ export class ReplayVenue implements VenueAdapter {
   async start(feeds: FeedLookup): Promise<void> {
     if (this.running) await this.stop();
     this.cursors.clear();
-    const seen = new Set(this.events.map((e) => e.symbol));
     for (const inst of this.list) {
       const feed = feeds(inst.symbol);
       this.cursors.set(inst.symbol, { feed, synced: false, epoch: 0, seq: 0 });
-      if (!seen.has(inst.symbol)) feed.state(StreamState.Stale);
+      // No book yet: stale until the stream's first recorded snapshot (never recorded: for good).
+      feed.state(StreamState.Stale);
     }
+    this.started = true;
+    if (!this.playRequested) return;
     this.running = true;
     this.beginPass();
   }
@@ -112,6 +151,7 @@ export class ReplayVenue implements VenueAdapter {
   async stop(): Promise<void> {
     this.cancelTimers();
     this.running = false;
+    this.started = false;
     for (const c of this.cursors.values()) c.feed.state(StreamState.Stale);
     this.cursors.clear();
   }
@@ -135,6 +175,7 @@ export class ReplayVenue implements VenueAdapter {
   private beginPass(): void {
     this.next = 0;
     this.t0 = performance.now();
+    this.passWallUs = Math.round((performance.timeOrigin + this.t0) * 1000);
     for (const c of this.cursors.values()) c.synced = false;
     // The frames due at once (the first snapshots) are applied before start() returns: primed.
     this.tick();
@@ -194,12 +235,18 @@ export class ReplayVenue implements VenueAdapter {
       }
       levels(feed, Side.Buy, e.msg.bids);
       levels(feed, Side.Sell, e.msg.asks);
-      for (const t of e.msg.trades) feed.trade(t.tradeId, t.price, t.size, t.aggressor, t.timeUs);
+      for (const t of e.msg.trades) feed.trade(t.tradeId, t.price, t.size, t.aggressor, this.rebase(t.timeUs));
       if (m.state !== StreamState.Unspecified) feed.state(m.state);
     }
     c.epoch = m.epoch;
     c.seq = m.seq;
     this.applied++;
+  }
+
+  /** A recorded time on the replay's wall clock (see the class comment). */
+  private rebase(recordedUs: number): number {
+    if (this.speed === 0) return wallClockUs();
+    return Math.round(this.passWallUs + (recordedUs - this.startUs) / this.speed);
   }
 
   private cancelTimers(): void {
@@ -226,7 +273,7 @@ function levels(feed: InstrumentFeed, side: Side, changes: LevelChanges): void {
   for (let i = 0; i < price.length; i++) feed.level(side, price[i]!, size[i]!);
 }
 
-/** One ReplayVenue per venue of the recording, all timed from the recording's first frame. */
+/** One ReplayVenue per venue of the recording, all timed from the recording's first book frame. */
 export function replayVenues(recording: Recording | ReplayScript, options: ReplayOptions = {}): ReplayVenue[] {
   const script = 'venues' in recording ? recording : buildReplayScript(recording);
   return script.venues.map((v) => new ReplayVenue(v, script.startUs, options));
