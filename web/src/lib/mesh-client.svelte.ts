@@ -1,6 +1,6 @@
 import { MESH_CONNECT_OPTIONS, MeshConnectionTable } from '@tickmesh/shared';
 import * as Comlink from 'comlink';
-import { Peer, type DataConnection } from 'peerjs';
+import type { DataConnection, Peer } from 'peerjs';
 import type { MeshFrameInfo, TerminalWorkerApi } from '../workers/terminal-api';
 
 const MESH_KEY = 'tickmesh.mesh';
@@ -106,6 +106,9 @@ class MeshClient {
       if (generation !== this.generation) return;
       const url = new URL(location.origin);
       const secure = url.protocol === 'https:';
+      // PeerJS loads only when the mesh is switched on (it is off by default): a smaller first load.
+      const { Peer } = await import('peerjs');
+      if (generation !== this.generation) return;
       const peer = new Peer(id, {
         host: url.hostname,
         port: Number(url.port || (secure ? 443 : 80)),
