@@ -28,6 +28,7 @@ import { RelaySocket } from './relay-socket';
 import { bookCheckpoint } from './recording/book-checkpoint';
 import { RecordingLibrary, type RecordingLibraryOptions } from './recording/recording-library';
 import { ReplayDesk } from './replay-desk';
+import { badReplayControl, badReplayRequest, isRecordingId } from './replay-input';
 import { RttProbe } from './rtt-probe';
 import { StreamBooks, type StreamEntry } from './stream-books';
 import type {
@@ -935,30 +936,6 @@ function refused(code: string, message: string): PlaceResult {
 function clampDepth(depth: number | undefined): number {
   const d = depth ?? 20;
   return Number.isSafeInteger(d) && d > 0 ? Math.min(d, 1000) : 20;
-}
-
-
-function isRecordingId(id: unknown): id is number {
-  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0;
-}
-
-const SPEEDS: ReadonlySet<unknown> = new Set([1, 10, 100, 'max']);
-
-/** Why a replay request is malformed ('' when it is not). */
-function badReplayRequest(r: ReplayRequest): string {
-  if (!isRecordingId(r.recordingId)) return `not a recording id: ${r.recordingId}`;
-  if (r.streamIds !== undefined && !(Array.isArray(r.streamIds) && r.streamIds.every((s) => Number.isSafeInteger(s)))) return 'streamIds must be integers';
-  if ((r.fromUs !== undefined && !Number.isFinite(r.fromUs)) || (r.toUs !== undefined && !Number.isFinite(r.toUs))) return 'fromUs/toUs must be finite µs';
-  if (r.speed !== undefined && !SPEEDS.has(r.speed)) return `speed must be 1, 10, 100 or 'max', not ${String(r.speed)}`;
-  return '';
-}
-
-/** Why a replay control is malformed ('' when it is not). */
-function badReplayControl(c: ReplayControl): string {
-  if (c.seekUs !== undefined && !Number.isFinite(c.seekUs)) return 'seekUs must be finite µs';
-  if (c.speed !== undefined && !SPEEDS.has(c.speed)) return `speed must be 1, 10, 100 or 'max', not ${String(c.speed)}`;
-  if (c.step !== undefined && !(Number.isSafeInteger(c.step) && c.step >= 1 && c.step <= 100_000)) return 'step must be 1..100000 frames';
-  return '';
 }
 
 
