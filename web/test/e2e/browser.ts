@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { root } from './relay-process';
+import { root, startRelayProcess, type RelayProcess } from './relay-process';
 
 /** Debian's Chromium, headless, with the flags this machine needs (see the team handbook). */
 export async function launchBrowser(): Promise<Browser> {
@@ -43,4 +43,42 @@ export async function newTerminal(browser: Browser, url: string, viewport = { wi
 export function firstNumber(text: string): number {
   const m = /-?[\d,]+(\.\d+)?/.exec(text);
   return m ? Number(m[0].replace(/,/g, '')) : Number.NaN;
+}
+
+/** Prices of the ladder's rows, top of the page first. */
+export async function ladderPrices(page: Page, kind: 'bid' | 'ask'): Promise<number[]> {
+  return (await page.getByTestId(`ladder-${kind}-row`).allTextContents()).map(firstNumber).filter((n) => !Number.isNaN(n));
+}
+
+/** Shows `symbol` through the instrument picker. */
+export async function pickSymbol(page: Page, symbol: string): Promise<void> {
+  const picker = page.getByTestId('symbol-picker');
+  if ((await picker.evaluate((el) => el.tagName)) === 'SELECT') await picker.selectOption(symbol);
+  else await picker.getByText(symbol, { exact: true }).click();
+}
+
+/** A relay process as `npm start` runs it, Chromium, and one terminal page signed in to it. */
+export interface TerminalSession {
+  relay: RelayProcess;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  stop(): Promise<void>;
+}
+
+/** Starts a TerminalSession (one per test file: beforeAll, with `stop` in afterAll). */
+export async function startTerminalSession(relayArgs = ['--sim-rate', '300']): Promise<TerminalSession> {
+  const relay = await startRelayProcess({ args: relayArgs });
+  const browser = await launchBrowser();
+  const { context, page } = await newTerminal(browser, relay.loginUrl);
+  return {
+    relay,
+    browser,
+    context,
+    page,
+    stop: async () => {
+      await browser.close();
+      await relay.stop();
+    },
+  };
 }

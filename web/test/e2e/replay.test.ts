@@ -1,9 +1,9 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { readRecording } from '@tickmesh/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstNumber, launchBrowser, newTerminal, screenshot } from './browser';
-import { startRelayProcess, type RelayProcess } from './relay-process';
+import { firstNumber, ladderPrices as ladderPricesOf, pickSymbol as pickSymbolOf, screenshot, startTerminalSession, type TerminalSession } from './browser';
+import type { RelayProcess } from './relay-process';
 
 /**
  * Record, go offline, replay: a trader records live market data into IndexedDB, the network
@@ -23,33 +23,24 @@ interface Diagnostics {
 declare const tickmeshReplay: Diagnostics;
 
 let relay: RelayProcess;
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let recordingId = 0;
 let recorded: BookHash[] = [];
 
+let session: TerminalSession | undefined;
+
 beforeAll(async () => {
-  relay = await startRelayProcess({ args: ['--sim-rate', '300'] });
-  browser = await launchBrowser();
-  ({ context, page } = await newTerminal(browser, relay.loginUrl));
+  session = await startTerminalSession();
+  ({ relay, context, page } = session);
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+afterAll(() => session?.stop());
 
 const text = async (testId: string) => (await page.getByTestId(testId).first().textContent()) ?? '';
 
-async function pickSymbol(symbol: string): Promise<void> {
-  await page.getByTestId('symbol-picker').selectOption(symbol);
-}
-
-/** Prices of the ladder's rows, top of the page first. */
-async function ladderPrices(kind: 'bid' | 'ask'): Promise<number[]> {
-  return (await page.getByTestId(`ladder-${kind}-row`).allTextContents()).map(firstNumber).filter((n) => !Number.isNaN(n));
-}
+const ladderPrices = (kind: 'bid' | 'ask') => ladderPricesOf(page, kind);
+const pickSymbol = (symbol: string) => pickSymbolOf(page, symbol);
 
 async function openReplayBar(): Promise<void> {
   const bar = page.getByTestId('replay');

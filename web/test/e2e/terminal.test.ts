@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstNumber, launchBrowser, newTerminal, screenshot } from './browser';
+import { firstNumber, ladderPrices as ladderPricesOf, pickSymbol as pickSymbolOf, screenshot, startTerminalSession, type TerminalSession } from './browser';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRelayProcess, type RelayProcess } from './relay-process';
@@ -22,14 +22,16 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
+let session: TerminalSession | undefined;
+
 beforeAll(async () => {
-  relay = await startRelayProcess({ args: ['--sim-rate', '300'] });
-  browser = await launchBrowser();
-  ({ context, page } = await newTerminal(browser, relay.loginUrl));
+  session = await startTerminalSession();
+  ({ relay, browser, context, page } = session);
 }, 60_000);
 
+// Not session.stop(): a test below restarts the relay, and the one running at the end is `relay`.
 afterAll(async () => {
-  await browser?.close();
+  await session?.browser.close();
   await relay?.stop();
 });
 
@@ -39,17 +41,8 @@ async function waitLive(timeout = 15_000): Promise<void> {
   await expect.poll(async () => (await status().textContent()) ?? '', { timeout }).toMatch(/LIVE/);
 }
 
-/** Prices of the ladder's rows, top of the page first. */
-async function ladderPrices(kind: 'bid' | 'ask'): Promise<number[]> {
-  const rows = page.getByTestId(`ladder-${kind}-row`);
-  return (await rows.allTextContents()).map(firstNumber).filter((n) => !Number.isNaN(n));
-}
-
-async function pickSymbol(symbol: string): Promise<void> {
-  const picker = page.getByTestId('symbol-picker');
-  if ((await picker.evaluate((el) => el.tagName)) === 'SELECT') await picker.selectOption(symbol);
-  else await picker.getByText(symbol, { exact: true }).click();
-}
+const ladderPrices = (kind: 'bid' | 'ask') => ladderPricesOf(page, kind);
+const pickSymbol = (symbol: string) => pickSymbolOf(page, symbol);
 
 describe.sequential('trading terminal in Chromium', () => {
   it('logs in with the one-time URL and shows live bids under asks for every symbol', async () => {
