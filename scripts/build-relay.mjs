@@ -17,7 +17,8 @@ for (const [entry, out] of [['relay/src/main.ts', 'relay/dist/main.js'], ['relay
     target: 'node20',
     format: 'esm',
     sourcemap: true,
-    external: ['ws', 'pino', 'prom-client', 'bufferutil', 'utf-8-validate'],
+    // CommonJS packages that require() node builtins stay external too (an ESM bundle cannot require them).
+    external: ['ws', 'pino', 'prom-client', 'bufferutil', 'utf-8-validate', 'proper-lockfile'],
     logLevel: 'warning',
   });
 }

@@ -92,6 +92,7 @@ export class HeadlessPeer {
 
   /** Registers with signalling, opens the /ws session, starts the node and subscribes the symbol. */
   static async open(o: HeadlessPeerOptions): Promise<HeadlessPeer> {
+    // A load run is short: the TURN credentials fetched here (valid --turn-ttl-sec) are not renewed.
     const [id, ice] = await Promise.all([newPeerId(o.url, o.token), iceServers(o.url, o.token)]);
     const u = new URL(o.url);
     const peer = new o.Peer(id, {

@@ -44,6 +44,7 @@ describe('parseCli', () => {
     [['--compression', 'maybe'], {}],
     [['--stun-urls', 'http://stun.example'], {}],
     [['--turn-ttl-sec', '5'], {}],
+    [['--turn-urls', 'turn:t.example:3478'], {}],
     [['--no-such-flag'], {}],
     [[], { QUEUE_LIMIT: '12' }],
   ])('refuses %j %j with an error', (argv, env) => {

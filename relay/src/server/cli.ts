@@ -63,6 +63,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     if (value === undefined) return { kind: 'error', message: `invalid --${name} (${flag.env}): ${JSON.stringify(raw)}` };
     (options as unknown as Record<string, unknown>)[flag.key] = value;
   }
+  if (options.turnUrls.length > 0 && options.turnSecret === '') {
+    return { kind: 'error', message: '--turn-urls (TURN_URLS) needs --turn-secret (TURN_SECRET): browsers refuse a TURN server without credentials' };
+  }
   return { kind: 'run', options };
 }
 

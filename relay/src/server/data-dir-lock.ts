@@ -1,45 +1,45 @@
-import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, fail, ok, type Result } from '@tickmesh/shared';
+import lockfile from 'proper-lockfile';
+
+/** Options of `lockDataDir`; every one has a default. */
+export interface DataDirLockOptions {
+  /**
+   * A lock not refreshed for this long belongs to a relay that died (SIGKILL, power loss) and
+   * is taken over. Default 5,000 ms (proper-lockfile refreshes it every `staleMs / 5`).
+   */
+  staleMs?: number;
+  /** Called if the lock is lost while held (its file removed or not refreshable): the relay must stop. Default: throw. */
+  onCompromised?: (err: Error) => void;
+}
 
 /**
  * One relay per data directory: the journal is one hash-chained file and order ids count up in
- * it, so a second process appending would break both. The lock is a `relay.pid` file created
- * exclusively; one left by a process that no longer runs (a crash, SIGKILL) is taken over.
- * Returns the release function, or RELAY_DATA_DIR_IN_USE naming the process that holds it.
+ * it, so a second process appending would break both. The lock is proper-lockfile's (an
+ * atomic mkdir of `relay.lock`, refreshed while held; a lock left by a dead process goes stale
+ * and is taken over, so a relay restarted right after a crash waits up to `staleMs`). Resolves
+ * with the release, or RELAY_DATA_DIR_IN_USE when a live relay holds it.
  */
-export function lockDataDir(dir: string, pid = process.pid): Result<() => void> {
+export async function lockDataDir(dir: string, options: DataDirLockOptions = {}): Promise<Result<() => Promise<void>>> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, 'relay.pid');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, `${pid}\n`);
-      closeSync(fd);
-      let released = false;
-      return ok(() => {
-        if (released) return;
-        released = true;
-        rmSync(file, { force: true });
-      });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
-    if (Number.isSafeInteger(holder) && holder > 0 && holder !== pid && isRunning(holder)) {
-      return fail(ErrorCode.RELAY_DATA_DIR_IN_USE, `${dir} is in use by the relay with pid ${holder} (one relay per data directory; pass another --data-dir)`);
-    }
-    rmSync(file, { force: true }); // stale: its process is gone
-  }
-  return fail(ErrorCode.RELAY_DATA_DIR_IN_USE, `${dir}/relay.pid could not be taken over`);
-}
-
-function isRunning(pid: number): boolean {
+  const stale = options.staleMs ?? 5_000;
+  const interval = 250;
   try {
-    process.kill(pid, 0);
-    return true;
+    const release = await lockfile.lock(dir, {
+      lockfilePath: join(dir, 'relay.lock'),
+      realpath: false,
+      stale,
+      update: Math.max(1_000, Math.floor(stale / 5)),
+      // Keep trying a little past `stale`: a crashed relay's lock becomes takeable by then.
+      retries: { retries: Math.ceil((stale * 1.5) / interval), factor: 1, minTimeout: interval, maxTimeout: interval },
+      onCompromised: options.onCompromised ?? ((err) => {
+        throw err;
+      }),
+    });
+    return ok(release);
   } catch (e) {
-    // EPERM: it runs, under another user.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+    return fail(ErrorCode.RELAY_DATA_DIR_IN_USE, `${dir} is in use by another relay (one relay per data directory; pass another --data-dir)`);
   }
 }

@@ -11,7 +11,7 @@ export interface IceServer {
 export interface IceOptions {
   stunUrls: string[];
   turnUrls: string[];
-  /** Shared secret of the TURN server's REST-API auth (coturn `static-auth-secret`); '' = TURN without credentials. */
+  /** Shared secret of the TURN server's REST-API auth (coturn `static-auth-secret`); required with TURN URLs (browsers refuse TURN without credentials). */
   turnSecret: string;
   /** Lifetime of minted TURN credentials, s. */
   turnTtlSec: number;
@@ -26,18 +26,21 @@ export interface IceOptions {
 export function iceServersFor(account: string, o: IceOptions, nowMs: number): { iceServers: IceServer[]; ttlSec: number } {
   const iceServers: IceServer[] = [];
   if (o.stunUrls.length > 0) iceServers.push({ urls: [...o.stunUrls] });
-  if (o.turnUrls.length > 0) {
-    if (o.turnSecret === '') iceServers.push({ urls: [...o.turnUrls] });
-    else {
-      const username = `${Math.floor(nowMs / 1000) + o.turnTtlSec}:${account}`;
-      const credential = createHmac('sha1', o.turnSecret).update(username).digest('base64');
-      iceServers.push({ urls: [...o.turnUrls], username, credential });
-    }
+  // Without a secret no TURN entry at all: a browser refuses a whole RTCConfiguration whose
+  // TURN server has no credentials (the CLI refuses that configuration up front).
+  if (o.turnUrls.length > 0 && o.turnSecret !== '') {
+    const username = `${Math.floor(nowMs / 1000) + o.turnTtlSec}:${account}`;
+    const credential = createHmac('sha1', o.turnSecret).update(username).digest('base64');
+    iceServers.push({ urls: [...o.turnUrls], username, credential });
   }
   return { iceServers, ttlSec: o.turnTtlSec };
 }
 
-/** True for a STUN/TURN URL browsers accept (RFC 7064 / 7065 schemes). */
+/**
+ * True for a STUN/TURN URL browsers accept (RFC 7064 / 7065): host or [IPv6] and an optional
+ * port; STUN takes no query, TURN only `?transport=udp|tcp`. A URL a browser rejects would
+ * fail every peer connection, so the CLI refuses it.
+ */
 export function isIceUrl(url: string): boolean {
-  return /^(stun|stuns|turn|turns):[^\s]+$/.test(url);
+  return /^(stuns?:([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?|turns?:([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?(\?transport=(udp|tcp))?)$/.test(url);
 }

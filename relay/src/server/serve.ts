@@ -17,13 +17,18 @@ export async function serve(options: RelayOptions, venues: VenueAdapter[], descr
   // The bundles live in relay/dist/; the built PWA in web/dist/.
   if (!options.webRoot) options.webRoot = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
   const log = pino({ level: options.logLevel });
-  const lock = lockDataDir(options.dataDir);
+  const lock = await lockDataDir(options.dataDir, {
+    onCompromised: (err) => {
+      // Another process may be writing the journal now: stop at once rather than write beside it.
+      log.fatal({ err }, 'data directory lock lost');
+      process.exit(4);
+    },
+  });
   if (!lock.ok) {
     console.error(`${lock.reason.code}: ${lock.reason.message}`);
     process.exit(3);
   }
   const unlock = lock.value;
-  process.on('exit', unlock);
   const { auth, firstRun, loginCode, credentialsFile } = await AuthService.open(options.dataDir, { tokenTtlSec: options.tokenTtlSec });
   const relay = new Relay(options, { venues, auth, logger: log });
   const url = (await relay.start()).replace('127.0.0.1', 'localhost');
@@ -39,7 +44,7 @@ export async function serve(options: RelayOptions, venues: VenueAdapter[], descr
     log.info({ signal }, 'shutting down');
     setTimeout(() => process.exit(1), 5000).unref();
     relay.stop().then(
-      () => process.exit(0),
+      () => unlock().finally(() => process.exit(0)),
       (err) => {
         log.error({ err }, 'shutdown failed');
         process.exit(1);

@@ -59,7 +59,10 @@ export class MeshConnectionTable<C> {
     set.add(conn);
     let opened = false;
     const timer: MeshTimer = this.clock.setTimer(this.o.connectTimeoutMs, () => {
-      if (!opened) conn.close();
+      if (opened) return;
+      conn.close();
+      // PeerJS's close() of a connection that never opened emits no 'close': report it here.
+      gone();
     });
     conn.on('open', () => {
       opened = true;
@@ -88,13 +91,14 @@ export class MeshConnectionTable<C> {
     conn.on('error', gone);
   }
 
-  /** Closes every connection to `peerId`. */
+  /** Closes every connection to `peerId` (asked for: not reported as failed). */
   drop(peerId: string): void {
     const set = this.conns.get(peerId);
     this.conns.delete(peerId);
     if (set) for (const c of set) c.close();
   }
 
+  /** Closes every connection (the mesh is switched off: nothing is reported). */
   closeAll(): void {
     for (const set of this.conns.values()) for (const c of set) c.close();
     this.conns.clear();

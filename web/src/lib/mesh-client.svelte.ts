@@ -42,6 +42,8 @@ class MeshClient {
     channelError: (e) => console.error('mesh channel', e),
   });
   private generation = 0;
+  /** Renews the TURN credentials (they expire) before half their life is over. */
+  private iceTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
@@ -96,13 +98,10 @@ class MeshClient {
     try {
       const token = await this.waitToken(api);
       const auth = { headers: { authorization: `Bearer ${token}` } };
-      const [res, ice] = await Promise.all([fetch('/peerjs/peerjs/id', auth), fetch('/api/mesh/ice', auth)]);
+      const [res, ice] = await Promise.all([fetch('/peerjs/peerjs/id', auth), this.iceConfig(token)]);
       if (!res.ok) throw new Error(`peer id: HTTP ${res.status}`);
       const id = (await res.text()).trim();
-      // The relay's STUN/TURN list (TURN credentials minted for this account); none = host
-      // candidates only, which is all one host or LAN needs. Never a public default: that would
-      // tell a third party who is in the mesh.
-      const iceServers = ice.ok ? ((await ice.json()) as { iceServers: RTCIceServer[] }).iceServers : [];
+      const iceServers = ice.iceServers;
       if (generation !== this.generation) return;
       const url = new URL(location.origin);
       const secure = url.protocol === 'https:';
@@ -120,6 +119,7 @@ class MeshClient {
         debug: 0,
       });
       this.peer = peer;
+      this.renewIce(peer, ice.ttlSec);
       peer.on('open', (openId) => {
         if (this.peer !== peer) return;
         this.state = 'on';
@@ -168,9 +168,39 @@ class MeshClient {
     }, 1_000);
   }
 
+  /**
+   * The relay's STUN/TURN list (TURN credentials minted for this account); none = host
+   * candidates only, which is all one host or LAN needs. Never a public default: that would
+   * tell a third party who is in the mesh.
+   */
+  private async iceConfig(token: string): Promise<{ iceServers: RTCIceServer[]; ttlSec: number }> {
+    try {
+      const res = await fetch('/api/mesh/ice', { headers: { authorization: `Bearer ${token}` } });
+      if (res.ok) return (await res.json()) as { iceServers: RTCIceServer[]; ttlSec: number };
+    } catch {
+      // Relay unreachable: host candidates only until the next renewal.
+    }
+    return { iceServers: [], ttlSec: 0 };
+  }
+
+  /** Fetches fresh credentials at half their life; PeerJS reads its config at every new connection. */
+  private renewIce(peer: Peer, ttlSec: number): void {
+    clearTimeout(this.iceTimer);
+    if (!(ttlSec > 0)) return;
+    this.iceTimer = setTimeout(async () => {
+      const token = await this.api?.meshToken();
+      if (this.peer !== peer || !token) return;
+      const ice = await this.iceConfig(token);
+      if (this.peer !== peer) return;
+      (peer as unknown as { options: { config: RTCConfiguration } }).options.config = { ...peer.options.config, iceServers: ice.iceServers };
+      this.renewIce(peer, ice.ttlSec || ttlSec);
+    }, (ttlSec * 1000) / 2);
+  }
+
   private stopPeer(): void {
     this.generation++;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.iceTimer);
     const peer = this.peer;
     this.peer = undefined;
     this.conns.closeAll();
