@@ -211,6 +211,24 @@ describe('retention', () => {
     expect(mp.errors).toEqual([]);
   });
 
+  it('by quota: the size limit shrinks to 80% of what the browser gives the origin, oldest first', async () => {
+    mp = await openModulePage(entry, { browser });
+    for (const [k, shiftH] of [['Q1', -2], ['Q2', -1]] as const) {
+      await mp.call('makeFeed', k, { streams: 3, seconds: 60, rate: 20, seed: 200 + shiftH, shiftUs: shiftH * 3600 * SEC });
+      await mp.call<RecordResult>('record', k);
+    }
+    const before = await mp.call<StoreSummary>('summary');
+    const total = before.recordings.reduce((n, r) => n + r.bytes, 0);
+    const quota = Math.round(total * 0.9); // 80% of it is below what is stored
+    const status = await mp.call<RecorderStatus>('retain', {}, before.recordings[1]!.endUs + SEC, quota);
+    expect(status.retention.maxBytes).toBe(512 * 1024 * 1024); // the trader's limit is unchanged
+    expect(status.storedBytes).toBeLessThanOrEqual(Math.floor(quota * 0.8));
+    const after = await mp.call<StoreSummary>('summary');
+    // The older recording lost data first; the newer one is whole.
+    expect(after.recordings.find((r) => r.id === before.recordings[1]!.id)?.frames).toBe(before.recordings[1]!.frames);
+    expect(after.recordings.find((r) => r.id === before.recordings[0]!.id)?.frames ?? 0).toBeLessThan(before.recordings[0]!.frames);
+  });
+
   it('by age: old recorded data goes, an imported recording of the same age stays', async () => {
     mp = await openModulePage(entry, { browser });
     await mp.call('makeFeed', 'old', { streams: 3, seconds: 30, rate: 20, seed: 5, shiftUs: -10 * DAY_US });

@@ -43,6 +43,12 @@ export interface RecorderOptions {
   maxPendingBytes?: number;
   /** Default: 512 MiB, 7 days. */
   retention?: Partial<RetentionOptions>;
+  /**
+   * The origin's storage figures. Default navigator.storage.estimate(). Retention keeps the
+   * recordings under 80% of the quota left to them: Chromium refuses every write once the
+   * origin is over its quota, deletes included, so room cannot be made after the fact.
+   */
+  estimate?: () => Promise<{ usage?: number; quota?: number } | undefined>;
   /** How often retention runs while recording, ms. Default 5,000. */
   retentionCheckMs?: number;
   /** Wall clock, µs since the Unix epoch (retention by age). Default from performance.timeOrigin + now(). */
@@ -153,6 +159,7 @@ export class Recorder {
       checkpointIntervalUs: options.checkpointIntervalUs ?? 10_000_000,
       maxPendingBytes: options.maxPendingBytes ?? 16 * 1024 * 1024,
       retentionCheckMs: options.retentionCheckMs ?? 5_000,
+      estimate: options.estimate ?? (async () => globalThis.navigator?.storage?.estimate?.()),
       nowUs: options.nowUs ?? wallClockUs,
       setInterval: options.setInterval ?? ((fn, ms) => globalThis.setInterval(fn, ms)),
       clearInterval: options.clearInterval ?? ((id) => globalThis.clearInterval(id as ReturnType<typeof setInterval>)),
@@ -350,9 +357,11 @@ export class Recorder {
   async applyRetention(): Promise<void> {
     const db = this.db && (await this.db);
     if (!db) return;
+    await this.refreshEstimate();
     const run = this.serial(async () => {
       while (this.committing) await this.committing;
-      const freed = await enforceRetention(db, this.retention, this.opts.nowUs(), this.live?.row.id, await lockedRecordingIds());
+      const limits = { ...this.retention, maxBytes: this.effectiveMaxBytes() };
+      const freed = await enforceRetention(db, limits, this.opts.nowUs(), this.live?.row.id, await lockedRecordingIds());
       this.storedBytes = Math.max(0, this.storedBytes - freed.bytes);
       if (this.live && freed.live) this.live.row = { ...this.live.row, ...freed.live };
     });
@@ -362,7 +371,18 @@ export class Recorder {
     } finally {
       if (this.retaining === run) this.retaining = undefined;
     }
-    void this.refreshEstimate();
+  }
+
+  /**
+   * The size limit retention applies: the trader's, or less when the browser gives the origin
+   * less: 80% of the quota minus what the origin holds besides recordings (the app shell, the
+   * database's own overhead), so a commit never meets a full quota in the normal course.
+   */
+  private effectiveMaxBytes(): number {
+    const { usage, quota } = this.estimate;
+    if (quota === undefined || !(quota > 0)) return this.retention.maxBytes;
+    const other = Math.max(0, (usage ?? 0) - this.storedBytes);
+    return Math.max(0, Math.min(this.retention.maxBytes, Math.floor(quota * 0.8) - other));
   }
 
   /** Re-reads totals after another writer (import, delete) changed the database. */
@@ -534,7 +554,7 @@ export class Recorder {
 
   private async refreshEstimate(): Promise<void> {
     try {
-      const est = await globalThis.navigator?.storage?.estimate?.();
+      const est = await this.opts.estimate();
       if (est) this.estimate = { usage: est.usage, quota: est.quota };
     } catch {
       // No estimate in this browser: the meter shows our own count only.
