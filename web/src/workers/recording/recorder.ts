@@ -45,8 +45,8 @@ export interface RecorderOptions {
   retention?: Partial<RetentionOptions>;
   /**
    * The origin's storage figures. Default navigator.storage.estimate(). Retention keeps the
-   * recordings under 80% of the quota left to them: Chromium refuses every write once the
-   * origin is over its quota, deletes included, so room cannot be made after the fact.
+   * recordings under 80% of the quota left to them: once the origin is over its quota Chromium
+   * refuses any transaction that writes, even a pruning one that mostly deletes.
    */
   estimate?: () => Promise<{ usage?: number; quota?: number } | undefined>;
   /** How often retention runs while recording, ms. Default 5,000. */
