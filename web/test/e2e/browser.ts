@@ -50,11 +50,16 @@ export async function ladderPrices(page: Page, kind: 'bid' | 'ask'): Promise<num
   return (await page.getByTestId(`ladder-${kind}-row`).allTextContents()).map(firstNumber).filter((n) => !Number.isNaN(n));
 }
 
-/** Shows `symbol` through the instrument picker. */
+/**
+ * Shows `symbol` through the instrument picker and waits until the ladder is the one of that
+ * symbol (its header follows the worker's frames: until it names the symbol, the rows may still
+ * be the previous symbol's).
+ */
 export async function pickSymbol(page: Page, symbol: string): Promise<void> {
   const picker = page.getByTestId('symbol-picker');
   if ((await picker.evaluate((el) => el.tagName)) === 'SELECT') await picker.selectOption(symbol);
   else await picker.getByText(symbol, { exact: true }).click();
+  await page.getByTestId('ladder').locator('.panel-head', { hasText: symbol }).waitFor({ timeout: 10_000 });
 }
 
 /** A relay process as `npm start` runs it, Chromium, and one terminal page signed in to it. */

@@ -131,7 +131,7 @@ describe.sequential('recording and offline replay in Chromium', () => {
 
   it('fills a paper order against the replayed book; live order entry is off', async () => {
     await expect.poll(() => page.getByTestId('ticket-paper').isVisible(), { timeout: 5_000 }).toBe(true);
-    const asks = (await page.getByTestId('ladder-ask-row').allTextContents()).map(firstNumber).filter((n) => !Number.isNaN(n));
+    const asks = await ladderPrices('ask');
     expect(asks.length).toBeGreaterThan(0);
     const side = page.getByTestId('ticket-side');
     if ((await side.evaluate((el) => el.tagName)) === 'SELECT') await side.selectOption({ label: 'Buy' });
