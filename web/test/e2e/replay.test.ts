@@ -159,8 +159,14 @@ describe.sequential('recording and offline replay in Chromium', () => {
       const now = await page.evaluate(() => tickmeshReplay.replayHashes());
       return recorded.some((r) => now.some((h) => h.streamId === r.streamId && h.seq < r.seq));
     }, { timeout: 10_000 }).toBe(true);
-    await page.waitForTimeout(300); // the bar refreshes its counters every 100 ms
-    const before = await frames();
+    // The bar refreshes its counters every 100 ms: read the count once it has settled.
+    let before = await frames();
+    for (let settled = false; !settled; ) {
+      await page.waitForTimeout(300);
+      const now = await frames();
+      settled = now === before;
+      before = now;
+    }
     for (let i = 0; i < 3; i++) await page.getByTestId('replay-step').click();
     await expect.poll(frames, { timeout: 5_000 }).toBe(before + 3);
     await page.getByTestId('replay-speed-max').click();
