@@ -87,3 +87,19 @@ export async function startTerminalSession(relayArgs = ['--sim-rate', '300']): P
     },
   };
 }
+
+/** Distinct colours sampled from the chart's first canvas (more than 2: it drew something, not one flat fill). */
+export function chartColours(page: Page): Promise<number> {
+  return page
+    .getByTestId('chart')
+    .locator('canvas')
+    .first()
+    .evaluate((c: HTMLCanvasElement) => {
+      const ctx = c.getContext('2d');
+      if (!ctx) return 0;
+      const { data } = ctx.getImageData(0, 0, c.width, c.height);
+      const seen = new Set<number>();
+      for (let i = 0; i < data.length && seen.size < 50; i += 4 * 97) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      return seen.size;
+    });
+}

@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { readRecording } from '@tickmesh/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstNumber, ladderPrices as ladderPricesOf, pickSymbol as pickSymbolOf, screenshot, startTerminalSession, type TerminalSession } from './browser';
+import { chartColours, firstNumber, ladderPrices as ladderPricesOf, pickSymbol as pickSymbolOf, screenshot, startTerminalSession, type TerminalSession } from './browser';
 import type { RelayProcess } from './relay-process';
 
 /**
@@ -108,16 +108,7 @@ describe.sequential('recording and offline replay in Chromium', () => {
     const bestBids = await page.evaluate(() => (globalThis as { bestBids?: string[] }).bestBids ?? []);
     expect(bestBids.length).toBeGreaterThan(2);
     expect(await page.getByTestId('trade-row').count()).toBeGreaterThan(0);
-    const canvas = page.getByTestId('chart').locator('canvas').first();
-    const colours = await canvas.evaluate((c: HTMLCanvasElement) => {
-      const ctx = c.getContext('2d');
-      if (!ctx) return 0;
-      const { data } = ctx.getImageData(0, 0, c.width, c.height);
-      const seen = new Set<number>();
-      for (let i = 0; i < data.length && seen.size < 50; i += 4 * 97) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
-      return seen.size;
-    });
-    expect(colours).toBeGreaterThan(2);
+    await expect.poll(() => chartColours(page), { timeout: 10_000 }).toBeGreaterThan(2);
     await screenshot(page, 'replay-offline-ended');
     // Each symbol shows its own book: bids below asks (venues of one symbol are never mixed with another's).
     for (const symbol of ['ETH-USD', 'BTC-USD']) {

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstNumber, ladderPrices as ladderPricesOf, pickSymbol as pickSymbolOf, screenshot, startTerminalSession, type TerminalSession } from './browser';
+import { chartColours, firstNumber, ladderPrices as ladderPricesOf, pickSymbol as pickSymbolOf, screenshot, startTerminalSession, type TerminalSession } from './browser';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRelayProcess, type RelayProcess } from './relay-process';
@@ -77,17 +77,9 @@ describe.sequential('trading terminal in Chromium', () => {
     expect(await page.getByTestId('trade-row').count()).toBeGreaterThan(0);
     const canvas = page.getByTestId('chart').locator('canvas').first();
     await expect.poll(async () => (await canvas.boundingBox())?.width ?? 0, { timeout: 10_000 }).toBeGreaterThan(100);
-    // The chart drew something: its pixels are not one flat colour.
-    // Polled: under load the first candles may be drawn a few frames after the tape moved.
-    const distinct = () => canvas.evaluate((c: HTMLCanvasElement) => {
-      const ctx = c.getContext('2d');
-      if (!ctx) return 0;
-      const { data } = ctx.getImageData(0, 0, c.width, c.height);
-      const seen = new Set<number>();
-      for (let i = 0; i < data.length && seen.size < 50; i += 4 * 97) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
-      return seen.size;
-    });
-    await expect.poll(distinct, { timeout: 10_000 }).toBeGreaterThan(2);
+    // The chart drew something: its pixels are not one flat colour. Polled: under load the
+    // first candles may be drawn a few frames after the tape moved.
+    await expect.poll(() => chartColours(page), { timeout: 10_000 }).toBeGreaterThan(2);
   });
 
   it('places an order through the ticket; it fills and shows in the blotter and positions', async () => {
