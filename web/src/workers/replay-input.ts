@@ -1,4 +1,4 @@
-import type { ReplayControl, ReplayRequest } from './terminal-api';
+import type { ReplayControl, ReplayRequest, RetentionOptions } from './terminal-api';
 
 /**
  * Checks of what the UI sends the worker's recording and replay API (it crosses a thread
@@ -27,4 +27,10 @@ export function badReplayControl(c: ReplayControl): string {
   if (c.speed !== undefined && !SPEEDS.has(c.speed)) return `speed must be 1, 10, 100 or 'max', not ${String(c.speed)}`;
   if (c.step !== undefined && !(Number.isSafeInteger(c.step) && c.step >= 1 && c.step <= 100_000)) return 'step must be 1..100000 frames';
   return '';
+}
+
+/** Why retention limits are malformed ('' when they are not): each given limit must be a positive number. */
+export function badRetention(r: Partial<RetentionOptions>): string {
+  const positive = (v: number | undefined) => v === undefined || (Number.isFinite(v) && v > 0);
+  return positive(r.maxBytes) && positive(r.maxAgeMs) ? '' : 'retention limits must be positive numbers';
 }

@@ -28,7 +28,7 @@ import { RelaySocket } from './relay-socket';
 import { bookCheckpoint } from './recording/book-checkpoint';
 import { RecordingLibrary, type RecordingLibraryOptions } from './recording/recording-library';
 import { ReplayDesk } from './replay-desk';
-import { badReplayControl, badReplayRequest, isRecordingId } from './replay-input';
+import { badReplayControl, badReplayRequest, badRetention, isRecordingId } from './replay-input';
 import { RttProbe } from './rtt-probe';
 import { StreamBooks, type StreamEntry } from './stream-books';
 import type {
@@ -367,10 +367,8 @@ export class TerminalEngine implements TerminalWorkerApi {
   }
 
   async setRetention(options: Partial<RetentionOptions>): Promise<PlaceResult> {
-    const { maxBytes, maxAgeMs } = options;
-    if ((maxBytes !== undefined && !(Number.isFinite(maxBytes) && maxBytes > 0)) || (maxAgeMs !== undefined && !(Number.isFinite(maxAgeMs) && maxAgeMs > 0))) {
-      return refused(ErrorCode.CODEC_INVALID_FIELD, 'retention limits must be positive numbers');
-    }
+    const bad = badRetention(options);
+    if (bad) return refused(ErrorCode.CODEC_INVALID_FIELD, bad);
     this.recordings.recorder.setRetention(options);
     await this.recordings.recorder.applyRetention();
     return { ok: true };
@@ -754,6 +752,11 @@ export class TerminalEngine implements TerminalWorkerApi {
     return this.replayDesk?.books ?? this.books;
   }
 
+  /** The instruments the picker, ladder and positions use: the replay's in replay mode, else the relay's. */
+  private get shownInstruments(): readonly Instrument[] {
+    return this.replayDesk?.replay.instruments ?? this.instruments;
+  }
+
   /** The account the blotter and positions show: paper in replay mode, else live. */
   private get activeOrders(): AccountState {
     return this.replayDesk?.account ?? this.liveOrders;
@@ -825,7 +828,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     this.updatesSinceFrame = 0;
     if (this.instrumentsChanged) {
       this.instrumentsChanged = false;
-      frame.instruments = (this.replayDesk ? this.replayDesk.replay.instruments : this.instruments).map((i) => ({ ...i }));
+      frame.instruments = this.shownInstruments.map((i) => ({ ...i }));
     }
     const positions = this.positionsIfChanged();
     if (positions !== undefined) frame.positions = positions;
@@ -909,7 +912,7 @@ export class TerminalEngine implements TerminalWorkerApi {
 
   /** The relay's risk looks instruments up by symbol alone; so does the browser, to agree with it. */
   private instrumentOf(symbol: string): Instrument | undefined {
-    return (this.replayDesk?.replay.instruments ?? this.instruments).find((i) => i.symbol === symbol);
+    return this.shownInstruments.find((i) => i.symbol === symbol);
   }
 
   private riskView(inst: Instrument) {

@@ -163,7 +163,7 @@ export class MergedFrameReader {
       const id = this.recordingId;
       const rows = await this.db.getAll('chunks', streamChunkRange(id, c.streamId, c.loadNo), this.chunksPerRead);
       const last = rows.length > 0 ? rows[rows.length - 1]!.chunkNo + 1 : c.loadNo;
-      const cps = await this.db.getAll('checkpoints', IDBKeyRange.bound([id, c.streamId, c.loadNo], [id, c.streamId, last]));
+      const cps = await this.db.getAll('checkpoints', streamChunkRange(id, c.streamId, c.loadNo, last));
       for (const cp of cps) if (cp.chunkNo >= c.minCheckpointNo) c.checkpoints.set(cp.chunkNo, cp);
       c.queue.push(...rows);
       c.loadNo = last;

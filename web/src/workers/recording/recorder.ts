@@ -1,6 +1,7 @@
 import { ErrorCode, type Instrument } from '@tickmesh/shared';
 import type { RecorderStatus, RetentionOptions } from '../terminal-api';
 import { wallClockUs } from '../clock';
+import { badRetention } from '../replay-input';
 import { FrameChunkBuilder } from './frame-chunk';
 import type { IDBPTransaction } from 'idb';
 import { isQuotaError, type CheckpointRow, type ChunkRow, type RecordingDb, type RecordingRow, type RecordingSchema } from './recording-db';
@@ -300,9 +301,10 @@ export class Recorder {
    */
   closeStream(streamId: number): void {
     const s = this.live?.streams.get(streamId);
-    if (s === undefined || this.live!.dead || s.gap) return;
+    if (s === undefined || this.live!.dead) return;
     this.seal(s, false);
-    this.checkpoint(s, s.lastTimeUs);
+    // After shed frames the book is past what is stored: no checkpoint can describe the end.
+    if (!s.gap) this.checkpoint(s, s.lastTimeUs);
   }
 
   /**
@@ -314,10 +316,7 @@ export class Recorder {
     if (!live) return;
     this.stopTimers();
     if (!live.dead) {
-      for (const s of live.streams.values()) {
-        this.seal(s, false);
-        if (!s.gap) this.checkpoint(s, s.lastTimeUs);
-      }
+      for (const streamId of live.streams.keys()) this.closeStream(streamId);
       live.row = { ...live.row, sealed: true };
       await this.flush();
     }
@@ -343,9 +342,8 @@ export class Recorder {
 
   /** New retention limits (applied at the next retention run); non-positive or non-finite values are ignored (the engine refuses them first). */
   setRetention(r: Partial<RetentionOptions>): void {
-    const maxBytes = r.maxBytes ?? this.retention.maxBytes;
-    const maxAgeMs = r.maxAgeMs ?? this.retention.maxAgeMs;
-    if (Number.isFinite(maxBytes) && maxBytes > 0 && Number.isFinite(maxAgeMs) && maxAgeMs > 0) this.retention = { maxBytes, maxAgeMs };
+    if (badRetention(r)) return;
+    this.retention = { maxBytes: r.maxBytes ?? this.retention.maxBytes, maxAgeMs: r.maxAgeMs ?? this.retention.maxAgeMs };
   }
 
   /** What navigator.storage.persist() answered (asked on the main thread), shown on the meter. */

@@ -78,9 +78,17 @@ export function openRecordingDb(name = RECORDING_DB_NAME): Promise<RecordingDb> 
   });
 }
 
-/** Every chunk key of one stream from `fromChunkNo` on. */
-export function streamChunkRange(recordingId: number, streamId: number, fromChunkNo = 0): IDBKeyRange {
-  return IDBKeyRange.bound([recordingId, streamId, fromChunkNo], [recordingId, streamId, Number.MAX_SAFE_INTEGER]);
+/**
+ * Keys of one stream from chunk number `fromChunkNo` up to `toChunkNo` (inclusive unless
+ * `openEnd`), in the chunks or the checkpoints store (both keyed [recording, stream, chunk no]).
+ */
+export function streamChunkRange(recordingId: number, streamId: number, fromChunkNo = 0, toChunkNo = Number.MAX_SAFE_INTEGER, openEnd = false): IDBKeyRange {
+  return IDBKeyRange.bound([recordingId, streamId, fromChunkNo], [recordingId, streamId, toChunkNo], false, openEnd);
+}
+
+/** Every key of one recording, in the chunks or the checkpoints store. */
+export function recordingRange(recordingId: number): IDBKeyRange {
+  return IDBKeyRange.bound([recordingId, 0, 0], [recordingId, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
 }
 
 /** Every checkpoint of one stream at or before `timeUs` (on the byTime index). */

@@ -3,7 +3,7 @@ import type { BookHash, ImportResult, RecordingInfo, ReplayRequest } from '../te
 import type { TradeSink } from '../stream-books';
 import { Recorder, type CheckpointSource, type RecorderOptions } from './recorder';
 import { exportRecording, importRecording, toInfo } from './recording-file';
-import { openRecordingDb, RECORDING_DB_NAME, type RecordingDb } from './recording-db';
+import { openRecordingDb, RECORDING_DB_NAME, streamChunkRange, type RecordingDb, type RecordingRow } from './recording-db';
 import { deleteRecording } from './recording-retention';
 import { ReplayPlayer, type ReplayPlayerOptions } from './replay-player';
 
@@ -55,11 +55,17 @@ export class RecordingLibrary {
 
   /** The recording as a file; undefined when there is no such recording. */
   async export(id: number): Promise<Blob | undefined> {
+    const r = await this.committedRow(id);
+    return r && exportRecording(r.db, r.row);
+  }
+
+  /** A recording's row with everything received so far committed (the live one is flushed first); undefined when there is none. */
+  private async committedRow(id: number): Promise<{ db: RecordingDb; row: RecordingRow } | undefined> {
     const db = await this.db();
-    const row = db ? await db.get('recordings', id) : undefined;
-    if (!db || !row) return undefined;
+    if (!db || !(await db.getKey('recordings', id))) return undefined;
     if (id === this.recorder.recordingId) await this.recorder.flush();
-    return exportRecording(db, (await db.get('recordings', id)) ?? row);
+    const row = await db.get('recordings', id);
+    return row && { db, row };
   }
 
   async import(file: Blob, name: string, partial: boolean): Promise<ImportResult> {
@@ -72,11 +78,9 @@ export class RecordingLibrary {
 
   /** Opens a player positioned at the request's start (paused); refuses with a REPLAY_* code. */
   async player(request: ReplayRequest, onTrade: TradeSink, options?: ReplayPlayerOptions): Promise<OpenPlayerResult> {
-    const db = await this.db();
-    const row = db ? await db.get('recordings', request.recordingId) : undefined;
-    if (!db || !row) return { ok: false, code: ErrorCode.REPLAY_UNKNOWN_RECORDING, message: `no recording ${request.recordingId}` };
-    if (request.recordingId === this.recorder.recordingId) await this.recorder.flush();
-    const fresh = (await db.get('recordings', request.recordingId)) ?? row;
+    const r = await this.committedRow(request.recordingId);
+    if (!r) return { ok: false, code: ErrorCode.REPLAY_UNKNOWN_RECORDING, message: `no recording ${request.recordingId}` };
+    const { db, row: fresh } = r;
     const held = fresh.streams.map((s) => s.streamId);
     const streamIds = request.streamIds === undefined ? held : request.streamIds.filter((s) => held.includes(s));
     if (streamIds.length === 0) return { ok: false, code: ErrorCode.REPLAY_NO_STREAMS, message: 'the recording holds none of the streams asked for' };
@@ -99,7 +103,7 @@ export class RecordingLibrary {
     if (!db || !row) return [];
     const out: BookHash[] = [];
     for (const s of row.streams) {
-      const c = await db.transaction('checkpoints').store.openCursor(IDBKeyRange.bound([id, s.streamId, 0], [id, s.streamId, Number.MAX_SAFE_INTEGER]), 'prev');
+      const c = await db.transaction('checkpoints').store.openCursor(streamChunkRange(id, s.streamId), 'prev');
       if (c) out.push({ streamId: s.streamId, seq: c.value.seq, stateHash: c.value.stateHash });
     }
     return out;

@@ -1,5 +1,5 @@
 import type { RetentionOptions } from '../terminal-api';
-import type { RecordingDb, RecordingRow } from './recording-db';
+import { recordingRange, streamChunkRange, type RecordingDb, type RecordingRow } from './recording-db';
 
 /** What retention removed: bytes in total, and the live recording's new totals when it lost data. */
 export interface RetentionResult {
@@ -29,9 +29,8 @@ export async function sealAbandoned(db: RecordingDb, writing: ReadonlySet<number
 export async function deleteRecording(db: RecordingDb, id: number): Promise<number> {
   const tx = db.transaction(['recordings', 'chunks', 'checkpoints'], 'readwrite');
   const row = await tx.objectStore('recordings').get(id);
-  const all = IDBKeyRange.bound([id, 0, 0], [id, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
-  await tx.objectStore('chunks').delete(all);
-  await tx.objectStore('checkpoints').delete(all);
+  await tx.objectStore('chunks').delete(recordingRange(id));
+  await tx.objectStore('checkpoints').delete(recordingRange(id));
   await tx.objectStore('recordings').delete(id);
   await tx.done;
   return row?.bytes ?? 0;
@@ -88,13 +87,13 @@ export async function enforceRetention(db: RecordingDb, limits: RetentionOptions
 
   for (const { rec, stream, chunkNo } of cut.values()) {
     // The first checkpoint after the cut is where the stream now starts.
-    const next = await cps.openCursor(IDBKeyRange.bound([rec, stream, chunkNo + 1], [rec, stream, Number.MAX_SAFE_INTEGER]));
+    const next = await cps.openCursor(streamChunkRange(rec, stream, chunkNo + 1));
     const startNo = next ? (next.value.chunkNo as number) : Number.MAX_SAFE_INTEGER;
-    for (let c = await chunks.openCursor(IDBKeyRange.bound([rec, stream, 0], [rec, stream, startNo], false, true)); c; c = await c.continue()) {
+    for (let c = await chunks.openCursor(streamChunkRange(rec, stream, 0, startNo, true)); c; c = await c.continue()) {
       drop(rec, c.value.data.byteLength, c.value.count);
       await c.delete();
     }
-    for (let c = await cps.openCursor(IDBKeyRange.bound([rec, stream, 0], [rec, stream, startNo], false, true)); c; c = await c.continue()) {
+    for (let c = await cps.openCursor(streamChunkRange(rec, stream, 0, startNo, true)); c; c = await c.continue()) {
       drop(rec, c.value.snapshot.byteLength, 0);
       await c.delete();
     }
@@ -107,14 +106,13 @@ export async function enforceRetention(db: RecordingDb, limits: RetentionOptions
     if (!r) continue;
     let startUs = 0;
     for (const s of r.streams) {
-      const first = await chunks.openCursor(IDBKeyRange.bound([id, s.streamId, 0], [id, s.streamId, Number.MAX_SAFE_INTEGER]));
+      const first = await chunks.openCursor(streamChunkRange(id, s.streamId));
       if (first && (startUs === 0 || first.value.startUs < startUs)) startUs = first.value.startUs;
     }
     r.startUs = startUs;
     if (r.frames <= 0 && id !== liveId) {
       // Nothing left to replay: the checkpoints of a recording without chunks go with it.
-      const all = IDBKeyRange.bound([id, 0, 0], [id, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
-      await cps.delete(all);
+      await cps.delete(recordingRange(id));
       await tx.objectStore('recordings').delete(id);
       freed += Math.max(0, r.bytes);
       continue;
