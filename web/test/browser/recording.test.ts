@@ -27,6 +27,16 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** Runs `fn` on a fresh module page (its own IndexedDB) and closes the page whatever happens. */
+async function withPage(fn: (mp: ModulePage) => Promise<void>, options: { quotaBytes?: number } = {}): Promise<void> {
+  const mp = await openModulePage(entry, { browser, ...options });
+  try {
+    await fn(mp);
+  } finally {
+    await mp.close();
+  }
+}
+
 /** The final books as hashes only (status may differ in wording between sides: compare what a replay must reproduce). */
 const hashes = (books: BookState[]) => books.map((b) => ({ streamId: b.streamId, seq: b.seq, stateHash: b.stateHash }));
 
@@ -259,8 +269,7 @@ describe('retention', () => {
 
 describe('shedding', () => {
   it('a tiny pending limit with nothing committing sheds visibly; after flush it records again and replay crosses the hole', async () => {
-    const mp = await openModulePage(entry, { browser });
-    try {
+    await withPage(async (mp) => {
       const feed = await mp.call<{ frames: number }>('makeFeed', 'S', { streams: 3, seconds: 60, rate: 20, seed: 21 });
       const r = await mp.call<SheddingRun>('recordShedding', 'S', 8 * 1024);
       expect(r.whileShedding.state).toBe('shedding');
@@ -294,16 +303,13 @@ describe('shedding', () => {
       expect(rp.staleAfterFrame).toBe(0);
       expect(hashes(rp.books)).toEqual(hashes(r.books));
       expect(mp.errors).toEqual([]);
-    } finally {
-      await mp.close();
-    }
+    });
   });
 });
 
 describe('quota exceeded', () => {
   it('a commit past the quota stops the recording (full, RECORDING_QUOTA_EXCEEDED); what was committed stays readable', async () => {
-    const mp = await openModulePage(entry, { browser, quotaBytes: 3 * 1024 * 1024 });
-    try {
+    await withPage(async (mp) => {
       await mp.call('makeFeed', 'small', { streams: 3, seconds: 30, rate: 20, seed: 31 });
       const big = await mp.call<{ frames: number; bytes: number }>('makeFeed', 'big', { streams: 3, seconds: 1500, rate: 20, seed: 32, shiftUs: 3600 * SEC });
       expect(big.bytes).toBeGreaterThan(4 * 1024 * 1024);
@@ -342,9 +348,7 @@ describe('quota exceeded', () => {
       // Over quota, a delete-only transaction still passes: the trader can make room.
       expect(await mp.call<number[]>('remove', first.recordingId)).toEqual([r.recordingId]);
       expect(mp.errors).toEqual([]);
-    } finally {
-      await mp.close();
-    }
+    }, { quotaBytes: 3 * 1024 * 1024 });
   }, 40_000);
 });
 
@@ -421,43 +425,34 @@ describe('export / import', () => {
 /* Races between the recorder's writers, each once a bug: found by these tests, then fixed. */
 describe('concurrent writes', () => {
   it('end() while a timer commit is in flight still seals the recording row', async () => {
-    const mp = await openModulePage(entry, { browser });
-    try {
+    await withPage(async (mp) => {
       await mp.call('makeFeed', 'U', { streams: 3, seconds: 10, rate: 20, seed: 4 });
       const r = await mp.call<{ recordingId: number; status: RecorderStatus }>('endDuringCommit', 'U');
       expect(r.status.state).toBe('off');
       const rb = await mp.call<ReadBack>('readBack', r.recordingId, 'U');
       expect(rb.framesRead).toBe(600);
       expect(rb.row!.sealed).toBe(true);
-    } finally {
-      await mp.close();
-    }
+    });
   });
 
   it('row.bytes counts a checkpoint once when end() meets a chunk number flush() already checkpointed', async () => {
-    const mp = await openModulePage(entry, { browser });
-    try {
+    await withPage(async (mp) => {
       await mp.call('makeFeed', 'D', { streams: 3, seconds: 30, rate: 20, seed: 3 });
       // A checkpoint at every seal: the flush's seal checkpoints chunk n, end() puts another at n (same key).
       const r = await mp.call<RecordResult>('record', 'D', { flushBeforeEnd: true, checkpointIntervalUs: 1 });
       const rb = await mp.call<ReadBack>('readBack', r.recordingId, 'D');
       expect(rb.row!.frames).toBe(rb.chunkFrames);
       expect(rb.row!.bytes).toBe(rb.chunkBytes + rb.checkpointBytes);
-    } finally {
-      await mp.close();
-    }
+    });
   });
 
   it('a flush() during applyRetention() leaves the live row with totals that agree with its chunks', async () => {
-    const mp = await openModulePage(entry, { browser });
-    try {
+    await withPage(async (mp) => {
       await mp.call('makeFeed', 'Q', { streams: 3, seconds: 120, rate: 20, seed: 9 });
       const r = await mp.call<{ recordingId: number }>('retentionDuringFlush', 'Q', 3600, 150_000);
       const rb = await mp.call<ReadBack>('readBack', r.recordingId, 'Q');
       expect(rb.row!.frames).toBe(rb.chunkFrames);
       expect(rb.row!.bytes).toBe(rb.chunkBytes + rb.checkpointBytes);
-    } finally {
-      await mp.close();
-    }
+    });
   });
 });
