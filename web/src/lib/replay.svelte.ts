@@ -2,6 +2,7 @@ import type * as Comlink from 'comlink';
 import type {
   BookHash,
   ImportResult,
+  PlaceResult,
   RecorderStatus,
   RecordingInfo,
   ReplayControl,
@@ -195,11 +196,7 @@ class ReplayState {
         toUs: this.toUs || undefined,
         speed,
       });
-      if (!res || !res.ok) {
-        this.error = res && !res.ok ? { code: res.code, message: res.message } : { code: 'WORKER_ERROR', message: 'startReplay returned nothing' };
-        return false;
-      }
-      return true;
+      return this.outcome(res);
     }, true);
   }
 
@@ -208,7 +205,7 @@ class ReplayState {
   }
 
   async control(control: ReplayControl): Promise<boolean> {
-    return this.call((api) => api.replayControl(control).then(() => true));
+    return this.call(async (api) => this.outcome(await api.replayControl(control)));
   }
 
   play(): Promise<boolean> {
@@ -237,29 +234,22 @@ class ReplayState {
     return this.call((api) => api.setRecording(on).then(() => true));
   }
 
+  /** New retention limits; the worker refuses malformed ones with CODEC_INVALID_FIELD, shown like any failure. */
   async setRetention(options: Partial<RetentionOptions>): Promise<boolean> {
-    const clean: Partial<RetentionOptions> = {};
-    if (options.maxBytes !== undefined) {
-      if (!(options.maxBytes > 0)) {
-        this.error = { code: 'CODEC_INVALID_FIELD', message: 'the size limit must be above 0' };
-        return false;
-      }
-      clean.maxBytes = options.maxBytes;
-    }
-    if (options.maxAgeMs !== undefined) {
-      if (!(options.maxAgeMs > 0)) {
-        this.error = { code: 'CODEC_INVALID_FIELD', message: 'the age limit must be above 0' };
-        return false;
-      }
-      clean.maxAgeMs = options.maxAgeMs;
-    }
-    return this.call((api) => api.setRetention(clean).then(() => true));
+    return this.call(async (api) => this.outcome(await api.setRetention(options)));
   }
 
   async remove(id: number): Promise<boolean> {
-    const ok = await this.call((api) => api.deleteRecording(id).then(() => true));
+    const ok = await this.call(async (api) => this.outcome(await api.deleteRecording(id)));
     if (ok) await this.refresh();
     return ok;
+  }
+
+  /** A worker's answer: true when done, else its code shown as the error. */
+  private outcome(res: PlaceResult | undefined): boolean {
+    if (res?.ok) return true;
+    this.error = res ? { code: res.code, message: res.message } : { code: 'WORKER_ERROR', message: 'the worker returned nothing' };
+    return false;
   }
 
   /** Saves a recording as a `.tmrec` file through the browser's download. */
