@@ -52,7 +52,6 @@ class Terminal {
   private updatesWindow = { at: 0, count: 0 };
   /** Started without a token: no relay session, so only replays (and their paper trading) work. */
   private offlineOnly = false;
-  private mode: TerminalMode = 'live';
   private modeListeners = new Set<ModeListener>();
 
   /**
@@ -123,6 +122,8 @@ class Terminal {
     const api = this.api;
     const worker = this.worker;
     meshClient.attach(undefined);
+    // A replay ends with the worker: the mode listeners hear of the return to live below.
+    const wasReplay = replay.mode === 'replay';
     replay.attach(undefined);
     this.api = undefined;
     this.worker = undefined;
@@ -140,10 +141,7 @@ class Terminal {
     this.candles = [];
     this.inFlight = false;
     this.lastFrameView = { symbol: '', venue: '' };
-    if (this.mode !== 'live') {
-      this.mode = 'live';
-      for (const fn of this.modeListeners) fn('live');
-    }
+    if (wasReplay) for (const fn of this.modeListeners) fn('live');
     this.offlineOnly = false;
     market.resetView();
     market.connection.state = 'offline';
@@ -199,44 +197,31 @@ class Terminal {
 
   /** Signed out and not replaying: there is no session to send an order on. */
   private get orderEntryOff(): boolean {
-    return this.offlineOnly && this.mode !== 'replay';
+    return this.offlineOnly && replay.mode !== 'replay';
   }
 
-  async placeOrder(order: TicketOrder): Promise<PlaceResult> {
+  placeOrder(order: TicketOrder): Promise<PlaceResult> {
+    return this.orderCall((api) => api.placeOrder(order));
+  }
+
+  cancelOrder(clientOrderId: string): Promise<PlaceResult> {
+    return this.orderCall((api) => api.cancelOrder(clientOrderId));
+  }
+
+  replaceOrder(clientOrderId: string, priceTicks: number, qtyLots: number): Promise<PlaceResult> {
+    return this.orderCall((api) => api.replaceOrder(clientOrderId, priceTicks, qtyLots));
+  }
+
+  cancelAll(symbol?: string): Promise<PlaceResult> {
+    return this.orderCall((api) => api.cancelAll(symbol));
+  }
+
+  /** An order request to the worker: refused without a worker, or signed out outside replay; a worker failure becomes WORKER_ERROR. */
+  private async orderCall(call: (api: Comlink.Remote<TerminalWorkerApi>) => Promise<PlaceResult>): Promise<PlaceResult> {
     if (!this.api) return notReady();
     if (this.orderEntryOff) return replayOnly();
     try {
-      return await this.api.placeOrder(order);
-    } catch (e) {
-      return workerFailure(e);
-    }
-  }
-
-  async cancelOrder(clientOrderId: string): Promise<PlaceResult> {
-    if (!this.api) return notReady();
-    if (this.orderEntryOff) return replayOnly();
-    try {
-      return await this.api.cancelOrder(clientOrderId);
-    } catch (e) {
-      return workerFailure(e);
-    }
-  }
-
-  async replaceOrder(clientOrderId: string, priceTicks: number, qtyLots: number): Promise<PlaceResult> {
-    if (!this.api) return notReady();
-    if (this.orderEntryOff) return replayOnly();
-    try {
-      return await this.api.replaceOrder(clientOrderId, priceTicks, qtyLots);
-    } catch (e) {
-      return workerFailure(e);
-    }
-  }
-
-  async cancelAll(symbol?: string): Promise<PlaceResult> {
-    if (!this.api) return notReady();
-    if (this.orderEntryOff) return replayOnly();
-    try {
-      return await this.api.cancelAll(symbol);
+      return await call(this.api);
     } catch (e) {
       return workerFailure(e);
     }
@@ -281,12 +266,11 @@ class Terminal {
     c.role = f.connection.role;
     this.countUpdates(f.updates);
 
-    // Replay state first: the instruments below depend on which mode this frame is in.
+    // Replay state first (it holds the mode): the instruments below depend on which mode this frame is in.
+    const wasMode = replay.mode;
     replay.onFrame(f);
-    const mode: TerminalMode = f.mode === 'replay' ? 'replay' : 'live';
-    const modeChanged = mode !== this.mode;
-    if (modeChanged) {
-      this.mode = mode;
+    const mode = replay.mode;
+    if (mode !== wasMode) {
       // Live and replayed tapes must never mix.
       market.trades = [];
       market.tradeCount = 0;
