@@ -1,4 +1,4 @@
-import type { Instrument, StreamState } from '@tickmesh/shared';
+import { wallClockUs, type Instrument, type StreamState } from '@tickmesh/shared';
 import type { Logger } from 'pino';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { VenueAdapter } from '../venues/venue-adapter';
@@ -26,10 +26,8 @@ export type TradeListener = (symbol: string, price: number, size: number, timeUs
 /** Told of every batch once it went to the direct subscribers (the mesh's signer). */
 export type BatchListener = (frame: EncodedFrame) => void;
 
-/** Wall clock in microseconds since the Unix epoch (sub-millisecond resolution). */
-export function nowUs(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
-}
+/** Wall clock in microseconds since the Unix epoch (shared/src/model/wall-clock.ts). */
+export const nowUs = wallClockUs;
 
 /**
  * The market-data service: one MdStream per (venue, symbol), a flush every `flushMs` that

@@ -10,3 +10,4 @@ export * from './random';
 export * from './journal-record';
 export * from './position';
 export * from './order-report';
+export * from './wall-clock';

@@ -1,4 +1,4 @@
-import { wallClockUs } from './clock';
+import { wallClockUs } from '@tickmesh/shared';
 
 /**
  * Application-level round trip for the status bar: a Ping carrying the send time every

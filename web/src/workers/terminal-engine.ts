@@ -8,6 +8,7 @@ import {
   preTradeCheck,
   unrealisedPnl,
   venuesOf,
+  wallClockUs,
   type ClientMsg,
   type ExecutionReportMsg,
   type Instrument,
@@ -17,7 +18,6 @@ import {
 } from '@tickmesh/shared';
 import { AccountState } from './account-state';
 import { CandleSeries } from './candle-series';
-import { wallClockUs } from './clock';
 import type { EngineDeps } from './engine-deps';
 import { LadderBuilder, type LadderSource } from './ladder-builder';
 import { MeshPeer, type MeshChannel } from './mesh-peer';

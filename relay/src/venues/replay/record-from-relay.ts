@@ -1,4 +1,4 @@
-import { concatChunks, decodeServer, encodeClient, RecordingWriter } from '@tickmesh/shared';
+import { concatChunks, decodeServer, encodeClient, RecordingWriter, wallClockUs } from '@tickmesh/shared';
 import { WebSocket } from 'ws';
 
 /** Options of {@link recordFromRelay}. */
@@ -9,9 +9,6 @@ export interface RecordFromRelayOptions {
   connectTimeoutMs?: number;
 }
 
-function wallClockUs(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
-}
 
 /**
  * Records a relay's /ws market data for `durationMs` into a recording file (RECORDING-FORMAT.md):

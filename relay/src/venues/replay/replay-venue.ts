@@ -1,4 +1,4 @@
-import { ErrorCode, Side, StreamState, type Instrument, type LevelChanges, type Recording } from '@tickmesh/shared';
+import { ErrorCode, Side, StreamState, wallClockUs, type Instrument, type LevelChanges, type Recording } from '@tickmesh/shared';
 import type { FeedLookup, InstrumentFeed, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
 import { buildReplayScript, type ReplayEvent, type ReplayScript, type ReplayVenueScript } from './replay-events';
 
@@ -19,10 +19,6 @@ export interface ReplayOptions {
 
 type StreamCursor = { feed: InstrumentFeed; synced: boolean; epoch: number; seq: number };
 
-/** Wall clock in microseconds since the Unix epoch. */
-function wallClockUs(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
-}
 
 /**
  * A venue that plays back a recording: the relay sees an ordinary VenueAdapter whose feeds

@@ -1,4 +1,4 @@
-import { StreamState, toLots, toTicks, type Instrument } from '@tickmesh/shared';
+import { StreamState, toLots, toTicks, wallClockUs, type Instrument } from '@tickmesh/shared';
 import type { FeedLookup, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
 import { EngineResult } from './engine-result';
 import { seedFrom } from './prng';
@@ -31,9 +31,6 @@ export interface SimVenueOptions {
   nowUs?: () => number;
 }
 
-function wallClockUs(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
-}
 
 /**
  * The embedded simulated exchange: per instrument a MatchingEngine fed by an

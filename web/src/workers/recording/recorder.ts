@@ -1,6 +1,5 @@
-import { ErrorCode, type Instrument } from '@tickmesh/shared';
+import { ErrorCode, wallClockUs, type Instrument } from '@tickmesh/shared';
 import type { RecorderStatus, RetentionOptions } from '../terminal-api';
-import { wallClockUs } from '../clock';
 import { badRetention } from '../replay-input';
 import { FrameChunkBuilder } from './frame-chunk';
 import type { IDBPTransaction } from 'idb';
