@@ -1,4 +1,4 @@
-import { Algo, BookStream, decodeServer, OrderType, Side, TimeInForce, readRecording, type Recording, type ServerMsg } from '@tickmesh/shared';
+import { Algo, BookStream, decodeServer, OrderType, Side, TimeInForce, readRecording, wallClockUs, type Recording, type ServerMsg } from '@tickmesh/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Relay } from '../src/server/relay-server';
 import { playOnFirstSubscribe, recordFromRelay, replayVenues } from '../src/venues/replay/index';
@@ -168,7 +168,7 @@ describe('replay of a recording through a real relay', () => {
       const json = await JsonClient.connect(relay.url, tokenOf(relay.url, 'viewer'));
       try {
         const t = performance.now();
-        const since = Date.now() * 1000;
+        const since = wallClockUs(); // the relay's clock, not Date.now() (whole ms)
         c.send({ type: 'subscribe', requestId: 1, streamIds: [], symbols: ['BTC-USD'] });
         json.send({ type: 'subscribe', channel: 'marketData', symbol: 'BTC-USD' });
         await c.next((m) => m.type === 'subscribed');
@@ -190,7 +190,7 @@ describe('replay of a recording through a real relay', () => {
         }, 5000, 'replayed books equal to the recorded ones');
         // Book and trade times are on one clock, the replay's: within the playback, not the recording's.
         await until(() => json.received.some((m) => m.type === 'marketData'), 5000, 'a trade');
-        const until_ = Date.now() * 1000 + 1000;
+        const until_ = wallClockUs() + 1000; // JSON times are ms: up to 1 ms of rounding
         const times = (type: string) => json.received.filter((m) => m.type === type).map((m) => (m.data as { time: number }).time * 1000);
         const tradeTimes = times('marketData');
         const bookTimes = c.received.flatMap((m) => (m.type === 'bookBatch' || m.type === 'bookSnapshot' ? [m.timeUs] : []));

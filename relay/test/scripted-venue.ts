@@ -1,4 +1,4 @@
-import type { Instrument, Side, StreamState } from '@tickmesh/shared';
+import { wallClockUs, type Instrument, type Side, type StreamState } from '@tickmesh/shared';
 import type { FeedLookup, InstrumentFeed, VenueAdapter, VenueExecution, VenueOrderRequest } from '../src/venues/venue-adapter';
 import { testInstrument as instrumentFixture } from '../../shared/src/model/instrument-fixtures';
 
@@ -34,7 +34,7 @@ export class ScriptedVenue implements VenueAdapter {
   }
 
   trade(symbol: string, tradeId: number, price: number, size: number, aggressor: Side): void {
-    this.feed(symbol).trade(tradeId, price, size, aggressor, Date.now() * 1000);
+    this.feed(symbol).trade(tradeId, price, size, aggressor, wallClockUs());
   }
 
   state(symbol: string, state: StreamState): void {

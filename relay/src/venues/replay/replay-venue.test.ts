@@ -1,5 +1,5 @@
 import {
-  encodeRecording, encodeServer, ErrorCode, FastBook, readRecording, Side, StreamState,
+  encodeRecording, encodeServer, ErrorCode, FastBook, readRecording, Side, StreamState, wallClockUs,
   type BookBatch, type Instrument, type Recording, type RecordedFrame,
 } from '@tickmesh/shared';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -147,10 +147,11 @@ describe('ReplayVenue', () => {
   });
 
   it('rebases trade times onto the replay wall clock (scaled by speed), in recorded order', async () => {
-    const before = Date.now() * 1000;
+    // Both bounds from the clock the venue stamps with (µs); Date.now() is whole ms.
+    const before = wallClockUs();
     const feeds = await play(recording(), 2);
     await Promise.all(venues.map((v) => v.whenPassEnds()));
-    const after = Date.now() * 1000;
+    const after = wallClockUs();
     const times = feeds.get('a:BTC-USD')!.tradeTimes;
     expect(times).toHaveLength(10);
     // Trade i printed at i*10 ms - 1 ms of recording time = (i*10 - 1) / 2 ms after playback began.
