@@ -565,7 +565,7 @@ export class Oms {
         rec.pending.length = 0;
         o.reasonCode = e.reasonCode;
         const execType = e.kind === 'canceled' ? ExecType.Canceled : e.kind === 'expired' ? ExecType.Expired : ExecType.Rejected;
-        this.publish(rec, { execType, timeUs: e.timeUs });
+        this.publish(rec, { execType, timeUs: e.timeUs, reason: e.reason });
         this.childEnded(rec, e.timeUs);
         return;
       }
@@ -584,7 +584,7 @@ export class Oms {
         // Venues answer requests in order: the oldest outstanding one was refused.
         rec.pending.shift();
         if (!isTerminal(o.status) && !this.moveFromVenue(rec, displayedStatus(rec), e)) return;
-        this.publish(rec, { execType: ExecType.CancelRejected, timeUs: e.timeUs, reasonCode: e.reasonCode });
+        this.publish(rec, { execType: ExecType.CancelRejected, timeUs: e.timeUs, reasonCode: e.reasonCode, reason: e.reason });
         return;
       }
     }

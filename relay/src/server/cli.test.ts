@@ -29,11 +29,22 @@ describe('parseCli', () => {
     expect(r.options.turnTtlSec).toBe(120);
   });
 
+  it('reads the venues, their symbols and endpoints; a bare --binance-testnet means true', () => {
+    const r = parseCli(['--venues', 'sim,binance,kraken', '--binance-symbols', 'BTC-USDT', '--binance-testnet', '--kraken-ws-url', 'ws://127.0.0.1:9/v2/'], { COINBASE_REST_URL: 'http://127.0.0.1:8' });
+    if (r.kind !== 'run') throw new Error(JSON.stringify(r));
+    expect(r.options.venues).toEqual(['sim', 'binance', 'kraken']);
+    expect(r.options.binanceSymbols).toEqual(['BTC-USDT']);
+    expect(r.options.binanceTestnet).toBe(true);
+    expect(r.options.krakenWsUrl).toBe('ws://127.0.0.1:9/v2');
+    expect(r.options.coinbaseRestUrl).toBe('http://127.0.0.1:8');
+    expect(defaultRelayOptions.venues).toEqual(['sim']); // the defaults are not shared with a parse
+  });
+
   it('prints help listing every option with its environment variable', () => {
     const r = parseCli(['--help'], {});
     expect(r.kind).toBe('help');
     if (r.kind !== 'help') return;
-    for (const word of ['--port', 'PORT', '--host', '--symbols', '--seed', '--flush-ms', '--queue-limit', 'QUEUE_LIMIT']) expect(r.text).toContain(word);
+    for (const word of ['--port', 'PORT', '--host', '--symbols', '--seed', '--flush-ms', '--queue-limit', 'QUEUE_LIMIT', '--venues', 'VENUES', '--binance-testnet', '--coinbase-ws-url', 'KRAKEN_REST_URL']) expect(r.text).toContain(word);
   });
 
   it.each([
@@ -46,6 +57,9 @@ describe('parseCli', () => {
     [['--turn-ttl-sec', '5'], {}],
     [['--turn-urls', 'turn:t.example:3478'], {}],
     [['--no-such-flag'], {}],
+    [['--venues', 'sim,ftx'], {}],
+    [['--binance-rest-url', 'not a url'], {}],
+    [['--kraken-symbols', 'XBTUSD'], {}],
     [[], { QUEUE_LIMIT: '12' }],
   ])('refuses %j %j with an error', (argv, env) => {
     expect(parseCli(argv as string[], env as Record<string, string>).kind).toBe('error');

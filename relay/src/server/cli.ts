@@ -2,11 +2,14 @@ import { parseArgs } from 'node:util';
 import { isIceUrl } from './ice-servers';
 import { defaultRelayOptions, type RelayOptions } from './options';
 
+/** Venue ids `--venues` accepts (sim = the two simulated venues). */
+export const VENUE_IDS = ['sim', 'binance', 'coinbase', 'kraken'] as const;
+
 /** One CLI flag: its environment variable, how to parse it and what it means. */
 interface Flag {
   key: keyof RelayOptions;
   env: string;
-  kind: 'int' | 'string' | 'list' | 'urls' | 'bool';
+  kind: 'int' | 'string' | 'list' | 'urls' | 'bool' | 'venues' | 'url';
   help: string;
   min?: number;
 }
@@ -34,6 +37,18 @@ const flags: Record<string, Flag> = {
   'turn-urls': { key: 'turnUrls', env: 'TURN_URLS', kind: 'urls', help: 'comma-separated TURN URLs for mesh peers (turn:host:3478?transport=udp)' },
   'turn-secret': { key: 'turnSecret', env: 'TURN_SECRET', kind: 'string', help: "TURN REST-API shared secret (coturn static-auth-secret): ephemeral credentials per peer" },
   'turn-ttl-sec': { key: 'turnTtlSec', env: 'TURN_TTL_SEC', kind: 'int', min: 60, help: 'lifetime of TURN credentials in seconds' },
+  venues: { key: 'venues', env: 'VENUES', kind: 'venues', help: `comma-separated venues: ${VENUE_IDS.join(', ')} (sim = the simulated sim-a and sim-b)` },
+  'binance-symbols': { key: 'binanceSymbols', env: 'BINANCE_SYMBOLS', kind: 'list', help: 'Binance symbols as BASE-QUOTE (BTC-USDT is Binance BTCUSDT)' },
+  'coinbase-symbols': { key: 'coinbaseSymbols', env: 'COINBASE_SYMBOLS', kind: 'list', help: 'Coinbase products (BTC-USD)' },
+  'kraken-symbols': { key: 'krakenSymbols', env: 'KRAKEN_SYMBOLS', kind: 'list', help: 'Kraken pairs as BASE-QUOTE (BTC-USD is Kraken BTC/USD, legacy XBT/USD)' },
+  'binance-rest-url': { key: 'binanceRestUrl', env: 'BINANCE_REST_URL', kind: 'url', help: 'Binance REST base URL' },
+  'binance-ws-url': { key: 'binanceWsUrl', env: 'BINANCE_WS_URL', kind: 'url', help: 'Binance market-stream base URL' },
+  'binance-ws-api-url': { key: 'binanceWsApiUrl', env: 'BINANCE_WS_API_URL', kind: 'url', help: 'Binance WebSocket API URL (orders, user data)' },
+  'binance-testnet': { key: 'binanceTestnet', env: 'BINANCE_TESTNET', kind: 'bool', help: "Binance's spot testnet for market data and orders (true/false)" },
+  'coinbase-rest-url': { key: 'coinbaseRestUrl', env: 'COINBASE_REST_URL', kind: 'url', help: 'Coinbase Advanced Trade REST base URL' },
+  'coinbase-ws-url': { key: 'coinbaseWsUrl', env: 'COINBASE_WS_URL', kind: 'url', help: 'Coinbase Advanced Trade WebSocket URL' },
+  'kraken-rest-url': { key: 'krakenRestUrl', env: 'KRAKEN_REST_URL', kind: 'url', help: 'Kraken REST base URL' },
+  'kraken-ws-url': { key: 'krakenWsUrl', env: 'KRAKEN_WS_URL', kind: 'url', help: 'Kraken WebSocket v2 URL' },
 };
 
 export type CliResult = { kind: 'run'; options: RelayOptions } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
@@ -43,7 +58,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: withBoolValues(argv),
       strict: true,
       allowPositionals: false,
       options: {
@@ -55,7 +70,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     return { kind: 'error', message: (err as Error).message };
   }
   if (parsed.values.help) return { kind: 'help', text: usage(defaults) };
-  const options: RelayOptions = { ...defaults, symbols: [...defaults.symbols], stunUrls: [...defaults.stunUrls], turnUrls: [...defaults.turnUrls] };
+  const options: RelayOptions = structuredClone(defaults);
   for (const [name, flag] of Object.entries(flags)) {
     const raw = (parsed.values as Record<string, string | undefined>)[name] ?? env[flag.env];
     if (raw === undefined || raw === '') continue;
@@ -67,6 +82,19 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     return { kind: 'error', message: '--turn-urls (TURN_URLS) needs --turn-secret (TURN_SECRET): browsers refuse a TURN server without credentials' };
   }
   return { kind: 'run', options };
+}
+
+/** A boolean flag may stand alone (`--binance-testnet`): it then means true. */
+function withBoolValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    out.push(a);
+    const name = a.startsWith('--') && !a.includes('=') ? a.slice(2) : undefined;
+    const next = argv[i + 1];
+    if (name && flags[name]?.kind === 'bool' && (next === undefined || next.startsWith('--'))) out.push('true');
+  }
+  return out;
 }
 
 function parseValue(flag: Flag, raw: string): unknown {
@@ -81,6 +109,12 @@ function parseValue(flag: Flag, raw: string): unknown {
       const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
       return items.length > 0 && items.every((s) => /^[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$/.test(s)) ? items : undefined;
     }
+    case 'venues': {
+      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return items.length > 0 && items.every((v) => (VENUE_IDS as readonly string[]).includes(v)) ? [...new Set(items)] : undefined;
+    }
+    case 'url':
+      return /^(https?|wss?):\/\/[^\s]+$/.test(raw) ? raw.replace(/\/+$/, '') : undefined;
     case 'urls': {
       const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
       return items.length > 0 && items.every(isIceUrl) ? items : undefined;

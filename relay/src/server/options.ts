@@ -49,6 +49,23 @@ export interface RelayOptions {
   turnSecret: string;
   /** Lifetime of those TURN credentials. Default 3600 s. */
   turnTtlSec: number;
+  /** Venues to run: sim (sim-a and sim-b), binance, coinbase, kraken. Default sim. */
+  venues: string[];
+  /** Canonical BASE-QUOTE symbols per real venue (Binance BTCUSDT = BTC-USDT; USDT is not USD). */
+  binanceSymbols: string[];
+  coinbaseSymbols: string[];
+  krakenSymbols: string[];
+  /** Endpoint overrides per real venue; '' = the venue's production endpoint (Binance: its testnet with binanceTestnet). */
+  binanceRestUrl: string;
+  binanceWsUrl: string;
+  /** Binance's WebSocket API (orders and user data). */
+  binanceWsApiUrl: string;
+  coinbaseRestUrl: string;
+  coinbaseWsUrl: string;
+  krakenRestUrl: string;
+  krakenWsUrl: string;
+  /** Binance order entry and market data on its spot testnet (real orders, no money). Default false. */
+  binanceTestnet: boolean;
 }
 
 export const defaultRelayOptions: RelayOptions = {
@@ -75,4 +92,16 @@ export const defaultRelayOptions: RelayOptions = {
   turnUrls: [],
   turnSecret: '',
   turnTtlSec: 3600,
+  venues: ['sim'],
+  binanceSymbols: ['BTC-USDT', 'ETH-USDT'],
+  coinbaseSymbols: ['BTC-USD', 'ETH-USD'],
+  krakenSymbols: ['BTC-USD', 'ETH-USD'],
+  binanceRestUrl: '',
+  binanceWsUrl: '',
+  binanceWsApiUrl: '',
+  coinbaseRestUrl: '',
+  coinbaseWsUrl: '',
+  krakenRestUrl: '',
+  krakenWsUrl: '',
+  binanceTestnet: false,
 };

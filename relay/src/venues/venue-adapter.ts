@@ -46,6 +46,8 @@ export interface VenueExecution {
   fee: number;
   /** VENUE_* code for rejects. */
   reasonCode: string;
+  /** Free text for the trader, e.g. a real venue's own code and message ("-2010 Account has insufficient balance"). Never matched on. */
+  reason?: string;
   timeUs: number;
 }
 

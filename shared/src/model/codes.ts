@@ -135,5 +135,31 @@ export const ErrorCode = {
   RELAY_DATA_DIR_IN_USE: 'RELAY_DATA_DIR_IN_USE',
   // a replayed venue (relay/src/venues/replay) takes no orders
   VENUE_REPLAY_READ_ONLY: 'VENUE_REPLAY_READ_ONLY',
+  // real exchanges (relay/src/venues/<venue>): orders need the venue's API key, which is not configured
+  VENUE_NO_CREDENTIALS: 'VENUE_NO_CREDENTIALS',
+  // the venue has no such order type / time in force / post-only: refused on our side, never sent
+  VENUE_UNSUPPORTED_ORDER_TYPE: 'VENUE_UNSUPPORTED_ORDER_TYPE',
+  VENUE_UNSUPPORTED_TIME_IN_FORCE: 'VENUE_UNSUPPORTED_TIME_IN_FORCE',
+  VENUE_UNSUPPORTED_REPLACE: 'VENUE_UNSUPPORTED_REPLACE',
+  // below the venue's minimum notional (price × quantity), refused before sending
+  VENUE_MIN_NOTIONAL: 'VENUE_MIN_NOTIONAL',
+  // the venue answered 429 (request rate) or 418 (IP banned after 429s): we back off, never hammer
+  VENUE_RATE_LIMITED: 'VENUE_RATE_LIMITED',
+  VENUE_IP_BANNED: 'VENUE_IP_BANNED',
+  // the venue refused the order; its own code follows in the reason ("VENUE_REJECTED: -2010 …")
+  VENUE_REJECTED: 'VENUE_REJECTED',
+  // the venue could not be reached or answered something we cannot read
+  VENUE_UNREACHABLE: 'VENUE_UNREACHABLE',
+  VENUE_BAD_RESPONSE: 'VENUE_BAD_RESPONSE',
+  // at start: the venue does not list the symbol, or its tick/lot sizes do not fit integer ticks and lots
+  VENUE_UNLISTED_SYMBOL: 'VENUE_UNLISTED_SYMBOL',
+  VENUE_INSTRUMENT_UNREPRESENTABLE: 'VENUE_INSTRUMENT_UNREPRESENTABLE',
+  // a key file in the data directory readable by others (mode must be 0600), or unreadable
+  VENUE_KEY_FILE_MODE: 'VENUE_KEY_FILE_MODE',
+  VENUE_KEY_FILE_INVALID: 'VENUE_KEY_FILE_INVALID',
+  // reconciliation: the venue reports an order the OMS never sent (operator alert)
+  VENUE_UNKNOWN_ORDER: 'VENUE_UNKNOWN_ORDER',
+  // reconciliation: an order open in the OMS that the venue does not know; closed with this reason
+  VENUE_ORDER_NOT_FOUND: 'VENUE_ORDER_NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,45 @@
+import type { RelayOptions } from '../server/options';
+import type { VenueAdapter } from './venue-adapter';
+import type { LiveVenueLog } from './live/live-venue-config';
+import { VenueStartError } from './live/live-venue-config';
+import { loadVenueCredentials } from './live/venue-credentials';
+import {
+  BINANCE_REST_URL, BINANCE_TESTNET_REST_URL, BINANCE_TESTNET_WS_API_URL, BINANCE_TESTNET_WS_URL, BINANCE_WS_API_URL, BINANCE_WS_URL, openBinanceVenue,
+} from './binance/index';
+import { defaultSimVenues } from './sim/index';
+
+/**
+ * The venues `--venues` names, opened: the simulator needs nothing; a real venue reads its
+ * instrument metadata (refusing at start, with a code, a symbol it does not list or cannot
+ * represent) and its keys (environment, else `<data-dir>/<venue>-keys.json` mode 0600;
+ * without keys it serves market data only). Throws VenueStartError.
+ */
+export async function openVenues(options: RelayOptions, env: Record<string, string | undefined>, log: LiveVenueLog): Promise<VenueAdapter[]> {
+  const venues: VenueAdapter[] = [];
+  const credentials = async (venue: string) => {
+    const r = await loadVenueCredentials(venue, env, options.dataDir);
+    if (!r.ok) throw new VenueStartError(r.code, r.message);
+    if (!r.value) log.info({ venue }, `${venue}: no API keys, market data only (orders refused with VENUE_NO_CREDENTIALS)`);
+    return r.value;
+  };
+  for (const id of options.venues) {
+    if (id === 'sim') {
+      venues.push(...defaultSimVenues({ seed: options.seed, symbols: options.symbols, updatesPerSecond: options.simRate }));
+    } else if (id === 'binance') {
+      const testnet = options.binanceTestnet;
+      venues.push(
+        await openBinanceVenue({
+          symbols: options.binanceSymbols,
+          restUrl: options.binanceRestUrl || (testnet ? BINANCE_TESTNET_REST_URL : BINANCE_REST_URL),
+          wsUrl: options.binanceWsUrl || (testnet ? BINANCE_TESTNET_WS_URL : BINANCE_WS_URL),
+          wsApiUrl: options.binanceWsApiUrl || (testnet ? BINANCE_TESTNET_WS_API_URL : BINANCE_WS_API_URL),
+          credentials: await credentials('binance'),
+          log,
+        }),
+      );
+    } else {
+      throw new VenueStartError('VENUE_UNKNOWN', `venue ${id} is not available in this build`);
+    }
+  }
+  return venues;
+}
