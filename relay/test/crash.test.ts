@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Algo, OrderStatus, OrderType, Side, TimeInForce, type ExecutionReportMsg, type Order } from '@tickmesh/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProtoClient } from './harness';
+import { ProtoClient, until } from './harness';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const running: ChildProcess[] = [];
@@ -66,8 +66,19 @@ describe('crash safety', () => {
         qty: 1 + (n % 4), postOnly: false, algo: Algo.None, displayQty: 0, durationMs: 0,
       });
     }, 15);
-    await new Promise((r) => setTimeout(r, 1500));
-    clearInterval(timer);
+    // Crash in the middle of the flow, once enough is acknowledged to matter: waited for, not
+    // timed (a loaded machine acknowledges fewer orders in any fixed window).
+    const ackedSoFar = () => {
+      const ids = new Set<string>();
+      let trades = 0;
+      for (const m of c.received) if (m.type === 'executionReport') ids.add(m.orderId), (trades += m.execType === 2 && m.tradeId > 0 ? 1 : 0);
+      return ids.size > 25 && trades > 0;
+    };
+    try {
+      await until(ackedSoFar, 30_000, 'some orders and a fill acknowledged');
+    } finally {
+      clearInterval(timer);
+    }
     first.proc.kill('SIGKILL');
     await new Promise((r) => first.proc.once('exit', r));
 

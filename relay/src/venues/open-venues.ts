@@ -6,6 +6,8 @@ import { loadVenueCredentials } from './live/venue-credentials';
 import {
   BINANCE_REST_URL, BINANCE_TESTNET_REST_URL, BINANCE_TESTNET_WS_API_URL, BINANCE_TESTNET_WS_URL, BINANCE_WS_API_URL, BINANCE_WS_URL, openBinanceVenue,
 } from './binance/index';
+import { COINBASE_REST_URL, COINBASE_WS_URL, openCoinbaseVenue } from './coinbase/index';
+import { KRAKEN_REST_URL, KRAKEN_WS_URL, openKrakenVenue } from './kraken/index';
 import { defaultSimVenues } from './sim/index';
 
 /**
@@ -34,6 +36,26 @@ export async function openVenues(options: RelayOptions, env: Record<string, stri
           wsUrl: options.binanceWsUrl || (testnet ? BINANCE_TESTNET_WS_URL : BINANCE_WS_URL),
           wsApiUrl: options.binanceWsApiUrl || (testnet ? BINANCE_TESTNET_WS_API_URL : BINANCE_WS_API_URL),
           credentials: await credentials('binance'),
+          log,
+        }),
+      );
+    } else if (id === 'coinbase') {
+      venues.push(
+        await openCoinbaseVenue({
+          symbols: options.coinbaseSymbols,
+          restUrl: options.coinbaseRestUrl || COINBASE_REST_URL,
+          wsUrl: options.coinbaseWsUrl || COINBASE_WS_URL,
+          credentials: await credentials('coinbase'),
+          log,
+        }),
+      );
+    } else if (id === 'kraken') {
+      venues.push(
+        await openKrakenVenue({
+          symbols: options.krakenSymbols,
+          restUrl: options.krakenRestUrl || KRAKEN_REST_URL,
+          wsUrl: options.krakenWsUrl || KRAKEN_WS_URL,
+          credentials: await credentials('kraken'),
           log,
         }),
       );

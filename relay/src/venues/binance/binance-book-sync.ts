@@ -23,7 +23,8 @@ export interface BookSyncHost {
  *  2. fetch a depth snapshot; if its lastUpdateId is older than the first buffered event's U,
  *     fetch again (it predates the stream);
  *  3. drop buffered events with u <= lastUpdateId; the first one left must straddle it
- *     (U <= lastUpdateId + 1 <= u);
+ *     (U <= lastUpdateId + 1 <= u) — and the book is live only once such an event arrived
+ *     (a snapshot with no event after it yet proves nothing);
  *  4. from then on each event's U is the previous u + 1 (an event with u <= the book's id is
  *     old and ignored); anything else is a gap, and the book starts over from 1.
  * The feed is STALE from the first doubt to the end of the next sync, never a stale book live.
@@ -34,6 +35,8 @@ export class BinanceBookSync {
   private lastUpdateId = 0;
   /** Bumped at every restart: a snapshot answering an older request is dropped. */
   private generation = 0;
+  /** Highest update id seen on the current stream: a snapshot older than it is too old. */
+  private streamHighU = 0;
   /** Resyncs caused by gaps, old snapshots, bad values or overflow; for tests and metrics. */
   resyncs = 0;
 
@@ -43,8 +46,9 @@ export class BinanceBookSync {
     private readonly host: BookSyncHost,
   ) {}
 
+  /** Synced and proven by an event that continues the snapshot: the book is live. */
   get synced(): boolean {
-    return this.phase === 'synced';
+    return this.phase === 'synced' && this.book.live;
   }
 
   /** The stream is open (again): buffer from now and fetch a snapshot. */
@@ -55,6 +59,7 @@ export class BinanceBookSync {
   /** The stream is gone: the book is stale until a new stream syncs it. */
   streamDown(): void {
     this.phase = 'down';
+    this.streamHighU = 0;
     this.buffer = [];
     this.generation++;
     this.book.stale();
@@ -67,6 +72,7 @@ export class BinanceBookSync {
 
   diff(ev: DepthUpdate): void {
     if (this.phase === 'down') return;
+    if (ev.u > this.streamHighU) this.streamHighU = ev.u;
     if (this.phase === 'buffering') {
       if (this.buffer.length >= MAX_BUFFERED) return this.restart(true);
       this.buffer.push(ev);
@@ -75,13 +81,17 @@ export class BinanceBookSync {
     if (ev.u <= this.lastUpdateId) return; // old or duplicate: already in the book
     if (ev.U > this.lastUpdateId + 1) return this.restart(true); // a gap: events were lost
     if (!this.apply(ev)) return this.restart(true);
+    // The first event that continues the snapshot proves the snapshot was not older than the stream.
+    this.book.markLive();
   }
 
   snapshot(snap: DepthSnapshot, generation: number): void {
     if (generation !== this.generation || this.phase !== 'buffering') return;
     const first = this.buffer[0];
-    // Older than the stream we buffer: the events in between are lost to us; ask again.
-    if (first && snap.lastUpdateId < first.U - 1) return this.restart(true);
+    // Older than the stream we buffer, or than what this stream already showed us: the events
+    // in between are lost to us; ask again.
+    const tooOld = first ? snap.lastUpdateId < first.U - 1 : snap.lastUpdateId < this.streamHighU;
+    if (tooOld) return this.restart(true);
     this.book.clear();
     for (const [p, q] of snap.bids) if (!this.book.level(Side.Buy, p, q)) return this.restart(true);
     for (const [p, q] of snap.asks) if (!this.book.level(Side.Sell, p, q)) return this.restart(true);
@@ -93,7 +103,11 @@ export class BinanceBookSync {
       this.diff(ev);
       if (this.phase !== 'synced') return; // a gap in the buffer: restarted
     }
-    this.book.markLive();
+    // Live now if the snapshot is at least as new as everything this stream has shown (any
+    // later event will arrive and be checked). On a fresh stream that has shown nothing, a
+    // snapshot cannot be told from one older than the stream: live at the first event that
+    // continues it (diff() does that).
+    if (this.streamHighU > 0 && this.lastUpdateId >= this.streamHighU) this.book.markLive();
   }
 
   /** Whether a snapshot of this generation is still wanted (a failed request is retried only then). */

@@ -171,7 +171,7 @@ export class BinanceVenue implements VenueAdapter, BookSyncHost {
       .then((snap) => {
         if (!isDepthSnapshot(snap)) throw new VenueHttpError(ErrorCode.VENUE_BAD_RESPONSE, 'depth snapshot without lastUpdateId/bids/asks');
         sync.snapshot(snap, generation);
-        if (sync.synced) backoff.reset();
+        if (sync.requestGeneration === generation) backoff.reset(); // accepted (not restarted as too old)
       })
       .catch((err: Error) => {
         if (this.stopped || !sync.awaiting(generation)) return;

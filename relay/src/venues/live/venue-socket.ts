@@ -95,7 +95,12 @@ export class VenueSocket {
       clearInterval(this.watchdog);
       const period = Math.max(10, Math.min(1000, this.options.silenceMs / 4));
       this.watchdog = setInterval(() => {
-        if (performance.now() - this.lastFrameMs > this.options.silenceMs) this.restart(`silent for more than ${this.options.silenceMs} ms`);
+        if (performance.now() - this.lastFrameMs <= this.options.silenceMs) return;
+        // After a blocked event loop, timers can run before the socket's waiting frames are read:
+        // let one round of I/O in before calling a busy socket silent.
+        setImmediate(() => {
+          if (ws === this.ws && performance.now() - this.lastFrameMs > this.options.silenceMs) this.restart(`silent for more than ${this.options.silenceMs} ms`);
+        });
       }, period);
       this.options.onOpen(this);
     });
