@@ -1,6 +1,11 @@
 import { Algo, BookStream, OrderStatus, OrderType, Side, TimeInForce, type ExecutionReportMsg, type ServerMsg } from '@tickmesh/shared';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Relay } from '../src/server/relay-server';
+import { AuthService } from '../src/server/auth/index';
+import { defaultRelayOptions } from '../src/server/options';
+import { Relay } from '../src/server/relay-server';
 import { BinanceFakeServer } from '../src/venues/binance/index';
 import { openBinanceVenue } from '../src/venues/binance/binance-venue';
 import { VenueCredentials } from '../src/venues/live/venue-credentials';
@@ -96,5 +101,52 @@ describe('Binance through the relay (fake venue)', () => {
     const fake_ = [...fake.orders.values()].find((o) => o.info.clientOrderId === `tm-${done.orderId}`);
     expect(fake_?.info.status).toBe('FILLED');
     c.ws.close();
+  });
+});
+
+describe('Binance orders across a relay restart (fake venue)', () => {
+  it('an order open at the restart is resumed, a fill made while the relay was down is booked once, and the order can still be canceled', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tickmesh-binance-restart-'));
+    const config = {
+      symbols: ['BTC-USDT'], restUrl: fake.restUrl, wsUrl: fake.wsUrl, wsApiUrl: `${fake.wsUrl}/ws-api/v3`,
+      credentials: new VenueCredentials('k', 's'), silenceMs: 500, backoff: { baseMs: 20, maxMs: 200 }, startTimeoutMs: 200,
+      // This data directory's prefix: the relay of the tests above trades on the same fake account.
+      clientIdPrefix: 'tmr1-',
+    };
+    const first = await startRelay([await openBinanceVenue(config)], { dataDir, flushMs: 5 });
+    const c = await ProtoClient.connect(first.url, {}, tokenOf(first.url, 'trader'));
+    const bid = Math.max(...fake.trueBook('BTCUSDT').bids.keys());
+    c.send({
+      type: 'newOrder', requestId: 1, clientOrderId: 'rest-1', symbol: 'BTC-USDT', venue: 'binance', side: Side.Buy, orderType: OrderType.Limit,
+      timeInForce: TimeInForce.GTC, price: bid - 500, qty: 300, postOnly: false, algo: Algo.None, displayQty: 0, durationMs: 0,
+    });
+    const accepted = (await c.next((m) => m.type === 'executionReport' && m.clientOrderId === 'rest-1' && m.status === OrderStatus.Accepted, 10_000)) as ExecutionReportMsg;
+    c.ws.close();
+    await first.stop();
+
+    // While the relay is down the venue fills part of the order.
+    fake.fillResting(`tmr1-${accepted.orderId}`, '0.00100');
+
+    const { auth } = await AuthService.open(dataDir);
+    const second = new Relay({ ...defaultRelayOptions, port: 0, logLevel: 'silent', compression: false, dataDir, flushMs: 5 }, { venues: [await openBinanceVenue(config)], auth, defaultMetrics: false });
+    await second.start();
+    try {
+      const oms = second.trading.oms;
+      await until(() => oms.order(accepted.orderId)?.filledQty === 100, 15_000, 'the fill made while down, booked after the restart');
+      expect(oms.order(accepted.orderId)!.status).toBe(OrderStatus.PartiallyFilled);
+      // Another session drop reconciles again: still one fill.
+      const session = (second.trading as unknown as { oms: { venues: Map<string, { orders: { reconciliations: number } }> } }).oms.venues.get('binance')!.orders;
+      const before = session.reconciliations;
+      fake.dropSessions();
+      await until(() => session.reconciliations > before, 15_000, 'a second reconciliation');
+      expect(oms.order(accepted.orderId)!.filledQty).toBe(100);
+      expect(oms.fills(accepted.account).filter((f) => f.orderId === accepted.orderId)).toHaveLength(1);
+      const canceled = await oms.cancel(accepted.account, 'rest-1');
+      expect(canceled.ok).toBe(true);
+      await until(() => oms.order(accepted.orderId)?.status === OrderStatus.Canceled, 10_000, 'canceled at the venue');
+      expect(fake.orders.get(`tmr1-${accepted.orderId}`)!.info.status).toBe('CANCELED');
+    } finally {
+      await second.stop();
+    }
   });
 });

@@ -2,6 +2,9 @@ import { ExecType, OrderStatus, applyReport } from '@tickmesh/shared';
 import type { JournalEntry } from '@tickmesh/shared';
 import { createOrderRecord, fillOf } from './order-record';
 import type { OrderStore } from './order-store';
+import type { OrderRecord } from './order-record';
+import type { ResumedOrder, VenueAdapter } from '../venues/venue-adapter';
+import { isTerminal } from './order-transitions';
 import type { PositionBook } from './position-book';
 
 /** What {@link replayJournal} rebuilt. */
@@ -65,4 +68,43 @@ export function replayJournal(entries: Iterable<JournalEntry>, store: OrderStore
 
 function isWorking(s: OrderStatus): boolean {
   return s === OrderStatus.Submitted || s === OrderStatus.Accepted || s === OrderStatus.PartiallyFilled || s === OrderStatus.Triggered;
+}
+
+/**
+ * The orders the journal leaves open at a restart, split: direct orders at a venue that keeps
+ * orders across our restarts (it has `resume`) go back to it, with the fills already booked,
+ * and are marked sent;
+ * every other open order is lost with the process (children first, so each parent's final
+ * report comes after its children's). Orders of algo or routed parents are lost too: their
+ * parents' algos are not restarted.
+ */
+export function ordersAtRestart(store: OrderStore, venues: ReadonlyMap<string, VenueAdapter>): { resume: Map<VenueAdapter, ResumedOrder[]>; lost: OrderRecord[] } {
+  const resume = new Map<VenueAdapter, ResumedOrder[]>();
+  const lost: OrderRecord[] = [];
+  const tradeIds = new Map<string, number[]>();
+  for (const rec of store.all()) {
+    const o = rec.order;
+    if (isTerminal(o.status)) continue;
+    const venue = venues.get(o.venue);
+    if (venue?.resume && rec.parent === null && o.parentOrderId === '') {
+      if (tradeIds.size === 0) for (const f of allFills(store)) tradeIds.set(f.orderId, [...(tradeIds.get(f.orderId) ?? []), f.tradeId]);
+      const list = resume.get(venue) ?? [];
+      list.push({
+        orderId: o.orderId, account: o.account, symbol: o.symbol, side: o.side, type: o.orderType, timeInForce: o.timeInForce,
+        price: o.price, qty: o.qty, postOnly: o.postOnly, filledQty: o.filledQty, tradeIds: tradeIds.get(o.orderId) ?? [],
+        accepted: o.status !== OrderStatus.Submitted && o.status !== OrderStatus.Initialized,
+      });
+      resume.set(venue, list);
+      rec.sent = true; // it is at the venue: a cancel must go there, not end it locally
+    } else {
+      lost.push(rec);
+    }
+  }
+  lost.sort((a, b) => Number(a.parent !== null) - Number(b.parent !== null));
+  return { resume, lost };
+}
+
+function* allFills(store: OrderStore) {
+  const accounts = new Set([...store.all()].map((r) => r.order.account));
+  for (const a of accounts) yield* store.fills(a);
 }

@@ -18,7 +18,7 @@ import {
 import type { JournalEntry, JournalRecord, SymbolExposure } from '@tickmesh/shared';
 import type { VenueAdapter, VenueExecution } from '../venues/venue-adapter';
 import { executionReport, type ReportEvent } from './execution-report';
-import { replayJournal } from './journal-replay';
+import { ordersAtRestart, replayJournal } from './journal-replay';
 import type { OmsDeps } from './oms-deps';
 import type { AlgoChildRequest, AlgoContext } from './oms-ports';
 import { createOrderRecord, displayedStatus, fillOf, type OrderRecord } from './order-record';
@@ -35,6 +35,8 @@ export interface RecoverySummary {
   fills: number;
   /** Orders open before the restart, now canceled with OMS_VENUE_SESSION_LOST. */
   lost: number;
+  /** Orders open before the restart at a venue that keeps them (a real exchange), handed to it to reconcile. */
+  resumed: number;
 }
 
 type ReportListener = (report: ExecutionReportMsg) => void;
@@ -295,19 +297,19 @@ export class Oms {
    * replayJournal), without journaling or emitting the replayed events. Must run before any
    * order is placed.
    *
-   * Orders still open in the journal are then canceled with reason OMS_VENUE_SESSION_LOST,
-   * journaled and reported: the venue session they lived in is gone (the sim venue restarts
-   * with an empty book; a real venue cancels on disconnect or we cannot reconcile it here),
-   * so keeping them open would show the trader orders nothing will ever fill, and their
-   * parents' algos are not restarted. Resolves once those records are durable.
+   * Direct orders open at a venue that keeps orders across our restarts (a real exchange,
+   * VenueAdapter.resume) stay open and go to that venue to reconcile. The other open orders
+   * are canceled with reason OMS_VENUE_SESSION_LOST, journaled and reported: the venue session
+   * they lived in is gone (the sim venue restarts with an empty book), so keeping them open
+   * would show the trader orders nothing will ever fill, and their parents' algos are not
+   * restarted. Resolves once those records are durable.
    */
   async recover(entries: Iterable<JournalEntry>): Promise<RecoverySummary> {
     if (this.store.size > 0) throw new Error('Oms.recover() must run before any order is placed');
     const stats = replayJournal(entries, this.store, this.book, this.idPrefix);
     this.seq = Math.max(this.seq, stats.maxOrderSeq);
-    const open = [...this.store.all()].filter((r) => !isTerminal(r.order.status));
-    // Children first, so each parent's final report comes after its children's.
-    open.sort((a, b) => Number(a.parent !== null) - Number(b.parent !== null));
+    const { resume, lost: open } = ordersAtRestart(this.store, this.venues);
+    for (const [venue, orders] of resume) venue.resume!(orders);
     const now = this.deps.nowUs();
     const writes: Promise<unknown>[] = [];
     for (const rec of open) {
@@ -317,7 +319,7 @@ export class Oms {
       writes.push(this.publish(rec, { execType: ExecType.Canceled, timeUs: now }));
     }
     await Promise.all(writes);
-    return { orders: stats.orders, fills: stats.fills, lost: open.length };
+    return { orders: stats.orders, fills: stats.fills, lost: open.length, resumed: [...resume.values()].reduce((n, l) => n + l.length, 0) };
   }
 
   // ---------------------------------------------------------------- order creation

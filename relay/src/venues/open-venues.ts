@@ -2,6 +2,7 @@ import type { RelayOptions } from '../server/options';
 import type { VenueAdapter } from './venue-adapter';
 import type { LiveVenueLog } from './live/live-venue-config';
 import { VenueStartError } from './live/live-venue-config';
+import { clientIdPrefixFor } from './live/client-id-prefix';
 import { loadVenueCredentials } from './live/venue-credentials';
 import {
   BINANCE_REST_URL, BINANCE_TESTNET_REST_URL, BINANCE_TESTNET_WS_API_URL, BINANCE_TESTNET_WS_URL, BINANCE_WS_API_URL, BINANCE_WS_URL, openBinanceVenue,
@@ -24,6 +25,8 @@ export async function openVenues(options: RelayOptions, env: Record<string, stri
     if (!r.value) log.info({ venue }, `${venue}: no API keys, market data only (orders refused with VENUE_NO_CREDENTIALS)`);
     return r.value;
   };
+  const real = options.venues.some((v) => v !== 'sim');
+  const clientIdPrefix = real ? await clientIdPrefixFor(options.dataDir) : undefined;
   for (const id of options.venues) {
     if (id === 'sim') {
       venues.push(...defaultSimVenues({ seed: options.seed, symbols: options.symbols, updatesPerSecond: options.simRate }));
@@ -36,6 +39,7 @@ export async function openVenues(options: RelayOptions, env: Record<string, stri
           wsUrl: options.binanceWsUrl || (testnet ? BINANCE_TESTNET_WS_URL : BINANCE_WS_URL),
           wsApiUrl: options.binanceWsApiUrl || (testnet ? BINANCE_TESTNET_WS_API_URL : BINANCE_WS_API_URL),
           credentials: await credentials('binance'),
+          clientIdPrefix,
           log,
         }),
       );
@@ -46,6 +50,7 @@ export async function openVenues(options: RelayOptions, env: Record<string, stri
           restUrl: options.coinbaseRestUrl || COINBASE_REST_URL,
           wsUrl: options.coinbaseWsUrl || COINBASE_WS_URL,
           credentials: await credentials('coinbase'),
+          clientIdPrefix,
           log,
         }),
       );
@@ -56,6 +61,7 @@ export async function openVenues(options: RelayOptions, env: Record<string, stri
           restUrl: options.krakenRestUrl || KRAKEN_REST_URL,
           wsUrl: options.krakenWsUrl || KRAKEN_WS_URL,
           credentials: await credentials('kraken'),
+          clientIdPrefix,
           log,
         }),
       );

@@ -68,4 +68,22 @@ export interface VenueAdapter {
   cancel(orderId: string): void;
   replace(orderId: string, price: number, qty: number): void;
   onExecution(listener: (report: VenueExecution) => void): void;
+  /**
+   * Optional, for venues whose orders outlive our process (real exchanges): after a restart the
+   * OMS hands over the orders the journal shows open at this venue, with what it already
+   * booked. The adapter reconciles them with the venue (fills made while we were down, orders
+   * closed meanwhile, orders the venue does not know) and reports through onExecution as usual.
+   * Venues without it (the simulator, replay) lose their orders with the process: the OMS
+   * cancels those with OMS_VENUE_SESSION_LOST.
+   */
+  resume?(orders: readonly ResumedOrder[]): void;
+}
+
+/** An order open in the journal at a restart, as handed to {@link VenueAdapter.resume}. */
+export interface ResumedOrder extends VenueOrderRequest {
+  /** Lots already booked, and the venue trade ids of those fills (never booked twice). */
+  filledQty: number;
+  tradeIds: readonly number[];
+  /** The venue had acknowledged it (Accepted or later) before the restart. */
+  accepted: boolean;
 }

@@ -107,7 +107,7 @@ describe.sequential('real-venue adapters in Chromium (fake exchanges)', () => {
     const filled = [...binance.orders.values()].filter((o) => o.info.status === 'FILLED');
     expect(filled).toHaveLength(1);
     expect(filled[0]!.info.symbol).toBe('BTCUSDT');
-    expect(filled[0]!.info.clientOrderId).toMatch(/^tm-/);
+    expect(filled[0]!.info.clientOrderId).toMatch(/^tm[a-z0-9]{6}-o-\d+$/); // this data directory's prefix
     await screenshot(page, 'venues-binance-fill');
   });
 });

@@ -1,5 +1,5 @@
 import { ErrorCode, OrderType, Side, TimeInForce, wallClockUs } from '@tickmesh/shared';
-import type { VenueExecution, VenueOrderRequest } from '../venue-adapter';
+import type { ResumedOrder, VenueExecution, VenueOrderRequest } from '../venue-adapter';
 import type { BackoffOptions } from '../live/backoff';
 import { fromUnits, toUnits, unitStep } from '../live/exact-units';
 import type { LiveVenueLog } from '../live/live-venue-config';
@@ -9,14 +9,15 @@ import { reconcileBinance } from './binance-reconcile';
 import type { BinanceMarket } from './binance-symbols';
 import type { ExecutionReportEvent } from './binance-wire';
 
-/** Our client order ids on Binance: this prefix + the OMS order id (Binance allows [A-Za-z0-9-_]{1,36}). */
-export const CLIENT_ID_PREFIX = 'tm-';
+/** Our client order ids on Binance: the prefix + the OMS order id (Binance allows [A-Za-z0-9-_]{1,36}). */
+const DEFAULT_CLIENT_ID_PREFIX = 'tm-';
 const FEE_STEP = unitStep('0.00000001')!;
 
 export interface BinanceOrdersOptions {
   wsApiUrl: string;
   credentials: VenueCredentials | undefined;
   markets: readonly BinanceMarket[];
+  clientIdPrefix?: string;
   backoff?: BackoffOptions;
   silenceMs?: number;
   nowUs?: () => number;
@@ -47,11 +48,15 @@ export class BinanceOrders {
   private readonly nowUs: () => number;
   /** Orders seen at the venue that we never sent (operator alerts; see reconcileBinance). */
   readonly unknownOrders: string[] = [];
-  /** Reconciliations run (one per session open). */
+  private readonly prefix: string;
+  /** Reconciliations run (one per session open, and one per resume). */
   reconciliations = 0;
+  private reconciling = false;
+  private reconcileAgain = false;
 
   constructor(private readonly options: BinanceOrdersOptions) {
     this.nowUs = options.nowUs ?? wallClockUs;
+    this.prefix = options.clientIdPrefix ?? DEFAULT_CLIENT_ID_PREFIX;
     if (options.credentials) {
       this.api = new BinanceWsApi({
         url: options.wsApiUrl,
@@ -106,7 +111,7 @@ export class BinanceOrders {
       return;
     }
     this.api
-      .signed('order.cancel', { symbol: t.market.exchangeSymbol, origClientOrderId: clientId(orderId) }, Math.floor(this.nowUs() / 1000))
+      .signed('order.cancel', { symbol: t.market.exchangeSymbol, origClientOrderId: this.clientId(orderId) }, Math.floor(this.nowUs() / 1000))
       .catch((err: BinanceApiError) => {
         if (t.terminal) return; // filled or canceled meanwhile: the report said so
         this.emit({ ...blank(orderId, this.nowUs()), kind: 'cancel-rejected', leavesQty: t.request.qty - t.filledQty, reasonCode: err.code, reason: venueReason(err) });
@@ -118,9 +123,24 @@ export class BinanceOrders {
     this.later({ ...blank(orderId, this.nowUs()), kind: 'cancel-rejected', leavesQty: 0, reasonCode: ErrorCode.VENUE_UNSUPPORTED_REPLACE });
   }
 
+  /**
+   * Orders open in the journal at a restart: tracked again with the trade ids already booked,
+   * then reconciled (now if the session is up, else when it opens). Without keys they cannot
+   * be asked about: each is closed with VENUE_NO_CREDENTIALS rather than shown open forever.
+   */
+  resume(orders: readonly ResumedOrder[]): void {
+    for (const o of orders) {
+      const market = this.options.markets.find((m) => m.instrument.symbol === o.symbol);
+      const t: TrackedOrder = { request: o, market: market!, filledQty: o.filledQty, tradeIds: new Set(o.tradeIds), accepted: o.accepted, terminal: false };
+      this.orders.set(o.orderId, t);
+      if (!market || !this.api) this.end(t, 'canceled', market ? ErrorCode.VENUE_NO_CREDENTIALS : ErrorCode.VENUE_UNKNOWN);
+    }
+    if (this.api?.isOpen) void this.reconcile();
+  }
+
   /** One executionReport: maps back by our client order id, books each trade id once. */
   onReport(r: ExecutionReportEvent): void {
-    const id = orderIdOf(r.x === 'CANCELED' && r.C ? r.C : r.c);
+    const id = this.orderIdOf(r.x === 'CANCELED' && r.C ? r.C : r.c);
     const t = id !== undefined ? this.orders.get(id) : undefined;
     if (!t) {
       if (!this.unknownOrders.includes(r.c)) {
@@ -191,20 +211,40 @@ export class BinanceOrders {
   }
 
   private async sessionOpen(): Promise<void> {
-    const api = this.api!;
     try {
-      await api.signed('userDataStream.subscribe.signature', {}, Math.floor(this.nowUs() / 1000));
-      await reconcileBinance(api, this, this.options.markets, this.options.log, () => Math.floor(this.nowUs() / 1000));
-      this.reconciliations++;
+      await this.api!.signed('userDataStream.subscribe.signature', {}, Math.floor(this.nowUs() / 1000));
     } catch (err) {
-      this.options.log.error({ venue: 'binance', code: (err as BinanceApiError).code }, 'binance order session setup failed; retrying with a new session');
-      api.restart('user data subscription or reconciliation failed');
+      this.options.log.error({ venue: 'binance', code: (err as BinanceApiError).code }, 'binance user data subscription failed; retrying with a new session');
+      this.api!.restart('user data subscription failed');
+      return;
+    }
+    await this.reconcile();
+  }
+
+  /** One reconciliation at a time; a request while one runs runs again after it (it may have missed new orders). */
+  private async reconcile(): Promise<void> {
+    if (this.reconciling) {
+      this.reconcileAgain = true;
+      return;
+    }
+    this.reconciling = true;
+    try {
+      do {
+        this.reconcileAgain = false;
+        await reconcileBinance(this.api!, this, this.options.markets, this.options.log, () => Math.floor(this.nowUs() / 1000));
+        this.reconciliations++;
+      } while (this.reconcileAgain);
+    } catch (err) {
+      this.options.log.error({ venue: 'binance', code: (err as BinanceApiError).code }, 'binance reconciliation failed; retrying with a new session');
+      this.api!.restart('reconciliation failed');
+    } finally {
+      this.reconciling = false;
     }
   }
 
   /** Binance's order.place parameters, or the VENUE_* code we refuse with. */
   private placeParams(o: VenueOrderRequest, m: BinanceMarket): Record<string, string | number> | string {
-    const base = { symbol: m.exchangeSymbol, side: o.side === Side.Buy ? 'BUY' : 'SELL', quantity: fromUnits(o.qty, m.size), newClientOrderId: clientId(o.orderId), newOrderRespType: 'ACK' };
+    const base = { symbol: m.exchangeSymbol, side: o.side === Side.Buy ? 'BUY' : 'SELL', quantity: fromUnits(o.qty, m.size), newClientOrderId: this.clientId(o.orderId), newOrderRespType: 'ACK' };
     if (o.type === OrderType.Market) {
       if (o.postOnly) return ErrorCode.VENUE_UNSUPPORTED_TIME_IN_FORCE;
       return m.orderTypes.includes('MARKET') ? { ...base, type: 'MARKET' } : ErrorCode.VENUE_UNSUPPORTED_ORDER_TYPE;
@@ -223,6 +263,16 @@ export class BinanceOrders {
     return { ...base, type: 'LIMIT', timeInForce: tif, price };
   }
 
+  /** Our client order id for an OMS order id. */
+  clientId(orderId: string): string {
+    return `${this.prefix}${orderId}`;
+  }
+
+  /** The OMS order id of one of our client order ids; undefined for anyone else's. */
+  orderIdOf(clientOrderId: string): string | undefined {
+    return clientOrderId.startsWith(this.prefix) ? clientOrderId.slice(this.prefix.length) : undefined;
+  }
+
   private later(e: VenueExecution): void {
     queueMicrotask(() => this.emit(e));
   }
@@ -232,15 +282,6 @@ export class BinanceOrders {
   }
 }
 
-/** Our client order id for an OMS order id. */
-export function clientId(orderId: string): string {
-  return `${CLIENT_ID_PREFIX}${orderId}`;
-}
-
-/** The OMS order id of one of our client order ids; undefined for anyone else's. */
-export function orderIdOf(clientOrderId: string): string | undefined {
-  return clientOrderId.startsWith(CLIENT_ID_PREFIX) ? clientOrderId.slice(CLIENT_ID_PREFIX.length) : undefined;
-}
 
 /** Binance's own code and text, kept for the trader: "binance -2010 Account has insufficient balance…". */
 function venueReason(err: BinanceApiError): string {

@@ -2,7 +2,6 @@ import { ErrorCode } from '@tickmesh/shared';
 import { toUnits } from '../live/exact-units';
 import type { LiveVenueLog } from '../live/live-venue-config';
 import type { BinanceOrders } from './binance-orders';
-import { clientId, orderIdOf } from './binance-orders';
 import type { BinanceMarket } from './binance-symbols';
 import type { BinanceApiError, BinanceWsApi } from './binance-ws-api';
 import type { MyTrade, OrderInfo } from './binance-wire';
@@ -31,7 +30,7 @@ export async function reconcileBinance(
     const symbol = t.market.exchangeSymbol;
     let info: OrderInfo;
     try {
-      info = await api.signed<OrderInfo>('order.status', { symbol, origClientOrderId: clientId(t.request.orderId) }, nowMs());
+      info = await api.signed<OrderInfo>('order.status', { symbol, origClientOrderId: orders.clientId(t.request.orderId) }, nowMs());
     } catch (err) {
       if ((err as BinanceApiError).venueCode === UNKNOWN_ORDER) {
         log.warn({ venue: 'binance', orderId: t.request.orderId }, 'binance does not know an order we sent; closed');
@@ -55,7 +54,7 @@ export async function reconcileBinance(
   for (const m of markets) {
     const open = await api.signed<OrderInfo[]>('openOrders.status', { symbol: m.exchangeSymbol }, nowMs());
     for (const o of open) {
-      const id = orderIdOf(o.clientOrderId);
+      const id = orders.orderIdOf(o.clientOrderId);
       if (id !== undefined && orders.orders.has(id)) continue;
       if (orders.unknownOrders.includes(o.clientOrderId)) continue;
       orders.unknownOrders.push(o.clientOrderId);

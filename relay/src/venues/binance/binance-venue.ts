@@ -1,5 +1,5 @@
 import { ErrorCode, Side, wallClockUs, type Instrument } from '@tickmesh/shared';
-import type { FeedLookup, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
+import type { FeedLookup, ResumedOrder, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
 import { Backoff } from '../live/backoff';
 import { FeedBook } from '../live/feed-book';
 import { silentLog, VenueStartError, type LiveVenueConfig, type LiveVenueLog } from '../live/live-venue-config';
@@ -100,6 +100,7 @@ export class BinanceVenue implements VenueAdapter, BookSyncHost {
       wsApiUrl: config.wsApiUrl ?? BINANCE_WS_API_URL,
       credentials: config.credentials,
       markets,
+      clientIdPrefix: config.clientIdPrefix,
       backoff: config.backoff,
       silenceMs: config.silenceMs,
       nowUs: this.nowUs,
@@ -155,6 +156,11 @@ export class BinanceVenue implements VenueAdapter, BookSyncHost {
 
   onExecution(listener: (report: VenueExecution) => void): void {
     this.orders.onExecution(listener);
+  }
+
+  /** Binance keeps our orders while we are down: take them back and reconcile. */
+  resume(orders: readonly ResumedOrder[]): void {
+    this.orders.resume(orders);
   }
 
   /** BookSyncHost: fetch a snapshot (after a backoff when resyncing); failures retry after the backoff while the sync still wants it. */

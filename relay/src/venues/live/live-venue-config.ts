@@ -20,6 +20,13 @@ export interface LiveVenueConfig {
   backoff?: BackoffOptions;
   /** Clock for order timestamps and trade times, µs since the epoch. Default wallClockUs. */
   nowUs?: () => number;
+  /**
+   * Starts every client order id we send, so a report maps back to our order and an order of
+   * anyone else on the account (another app, another relay) is told apart: two relays on one
+   * account must not both send "o-1". The CLI keeps one per data directory (clientIdPrefixFor).
+   * Default "tm-".
+   */
+  clientIdPrefix?: string;
   /** Warnings and operator alerts (reconciliation finds, resyncs). Default: silent. */
   log?: LiveVenueLog;
 }
