@@ -130,7 +130,7 @@ export function usage(defaults: RelayOptions = defaultRelayOptions): string {
   const lines = Object.entries(flags).map(([name, f]) => {
     const def = defaults[f.key];
     // web-root's empty default means the PWA built next to the relay; any other empty one means none.
-    const empty = f.key === 'webRoot' ? '(web/dist next to the relay)' : '(none)';
+    const empty = f.key === 'webRoot' ? '(web/dist next to the relay)' : f.kind === 'url' ? "(the venue's production endpoint)" : '(none)';
     const shown = Array.isArray(def) ? def.join(',') || empty : def === '' ? empty : String(def);
     return `  --${name.padEnd(width)} ${f.env.padEnd(envWidth)} ${f.help} [default: ${shown}]`;
   });

@@ -48,7 +48,7 @@ export async function openBinanceVenue(config: BinanceVenueConfig): Promise<Bina
     if (err instanceof VenueHttpError && err.status === 400 && err.venueBody.includes('-1121')) {
       throw new VenueStartError(ErrorCode.VENUE_UNLISTED_SYMBOL, `binance does not list one of ${config.symbols.join(',')}`);
     }
-    throw new VenueStartError(err instanceof VenueHttpError ? err.code : ErrorCode.VENUE_UNREACHABLE, `binance exchangeInfo: ${(err as Error).message}`);
+    throw new VenueStartError(err instanceof VenueHttpError ? err.code : ErrorCode.VENUE_UNREACHABLE, `binance exchangeInfo: ${err instanceof VenueHttpError ? err.detail : (err as Error).message}`);
   }
   if (!isExchangeInfo(info)) throw new VenueStartError(ErrorCode.VENUE_BAD_RESPONSE, 'binance exchangeInfo has no symbols list');
   const markets = config.symbols.map((s) => binanceMarket(s, info.symbols));

@@ -4,13 +4,14 @@ import { ErrorCode } from '@tickmesh/shared';
 export class VenueHttpError extends Error {
   constructor(
     readonly code: string,
-    message: string,
+    /** What happened, without the code (for messages that add their own context). */
+    readonly detail: string,
     readonly status = 0,
     readonly retryAfterMs = 0,
     /** The venue's own error body ({code,msg} on Binance), kept for the order's reason. */
     readonly venueBody = '',
   ) {
-    super(`${code}: ${message}`);
+    super(`${code}: ${detail}`);
   }
 }
 
@@ -61,7 +62,9 @@ export class VenueHttp {
       });
     } catch (err) {
       // The URL may carry a signature; the path alone is enough to know which call failed.
-      throw new VenueHttpError(ErrorCode.VENUE_UNREACHABLE, `${method} ${path}: ${(err as Error).name}`);
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      const why = e.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs ?? 10_000} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+      throw new VenueHttpError(ErrorCode.VENUE_UNREACHABLE, `${method} ${this.options.baseUrl}${path}: ${why}`);
     }
     const text = await res.text();
     if (res.status === 429 || res.status === 418) {
