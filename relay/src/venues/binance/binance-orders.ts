@@ -98,8 +98,12 @@ export class BinanceOrders {
     const tracked: TrackedOrder = { request: order, market, filledQty: 0, tradeIds: new Set(), accepted: false, terminal: false };
     this.orders.set(order.orderId, tracked);
     this.api.signed('order.place', params, Math.floor(this.nowUs() / 1000)).catch((err: BinanceApiError) => {
-      // The session dropped before the answer: the order may exist; reconciliation decides.
-      if (err.code === ErrorCode.VENUE_UNREACHABLE && err.venueCode === 0 && !err.venueMsg.startsWith('order session not connected')) return;
+      // Sent but unanswered (session lost, timeout): the order may exist; reconciliation decides
+      // (at once when the session is up, else when it reopens).
+      if (err.outcomeUnknown) {
+        if (this.api?.isOpen) void this.reconcile();
+        return;
+      }
       this.end(tracked, 'rejected', err.code, this.nowUs(), venueReason(err));
     });
   }

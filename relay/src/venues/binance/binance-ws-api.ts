@@ -14,6 +14,8 @@ export class BinanceApiError extends Error {
     readonly venueCode: number,
     readonly venueMsg: string,
     readonly retryAfterMs = 0,
+    /** Sent, but no answer came (session lost, timeout): the request may have taken effect. */
+    readonly outcomeUnknown = false,
   ) {
     super(`${code}: ${venueCode} ${venueMsg}`);
   }
@@ -67,7 +69,7 @@ export class BinanceWsApi {
       onDown: (why) => {
         for (const [id, p] of this.pending) {
           clearTimeout(p.timer);
-          p.reject(new BinanceApiError(ErrorCode.VENUE_UNREACHABLE, 0, `session lost before the answer (${why})`));
+          p.reject(new BinanceApiError(ErrorCode.VENUE_UNREACHABLE, 0, `session lost before the answer (${why})`, 0, true));
           this.pending.delete(id);
         }
         options.onDown(why);
@@ -111,7 +113,7 @@ export class BinanceWsApi {
       }
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new BinanceApiError(ErrorCode.VENUE_UNREACHABLE, 0, `no answer to ${method} within ${this.options.timeoutMs ?? 10_000} ms`));
+        reject(new BinanceApiError(ErrorCode.VENUE_UNREACHABLE, 0, `no answer to ${method} within ${this.options.timeoutMs ?? 10_000} ms`, 0, true));
       }, this.options.timeoutMs ?? 10_000);
       this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject, timer });
     });
