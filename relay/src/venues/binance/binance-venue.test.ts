@@ -76,7 +76,8 @@ async function open(over: Partial<BinanceVenueConfig> = {}, symbols = [BTC, ETH]
     restUrl: fake.restUrl,
     wsUrl: fake.wsUrl,
     wsApiUrl: `${fake.wsUrl}/ws-api/v3`,
-    silenceMs: 400,
+    // Long enough that a loaded machine's late timers are not taken for silence; the stall test shortens it.
+    silenceMs: 3000,
     backoff: { baseMs: 20, maxMs: 200 },
     startTimeoutMs: 200, // a fresh stream is live at its first event, which the tests pump
     ...over,
@@ -175,7 +176,7 @@ describe('Binance adapter against the fake, through its wire', () => {
   });
 
   it('a silent stall (socket open, no pings): the watchdog marks it STALE, then it comes back LIVE', async () => {
-    const { v, feeds } = await open();
+    const { v, feeds } = await open({ silenceMs: 400 });
     await pumpAndSettle(feeds, 10);
     fake.stall();
     await until(() => staleCount(feeds.get('BTC-USDT')!) === 1, 'stale on silence');
@@ -228,7 +229,7 @@ function order(over: Partial<VenueOrderRequest> = {}): VenueOrderRequest {
 
 async function trading(over: Partial<BinanceVenueConfig> = {}) {
   const credentials = new VenueCredentials(KEY, SECRET);
-  const { v, feeds } = await open({ credentials, ...over });
+  const { v, feeds } = await open({ credentials, silenceMs: 400, ...over });
   const reports: VenueExecution[] = [];
   v.onExecution((r) => reports.push(r));
   await until(() => fake.userDataSessions === 1 && (v as unknown as { orders: { reconciliations: number } }).orders.reconciliations >= 1, 'order session up');

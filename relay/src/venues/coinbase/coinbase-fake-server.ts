@@ -1,9 +1,11 @@
+import type { KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Prng } from '../sim/prng';
 import { fromUnits, unitStep, type UnitStep } from '../live/exact-units';
 import type { L2Update, MarketTrade, Product } from './coinbase-wire';
+import { FakeCoinbaseOrders } from './coinbase-fake-orders';
 
 /** One product the fake lists. */
 export interface FakeCoinbaseProduct {
@@ -29,6 +31,8 @@ export interface FakeCoinbaseOptions {
   depth?: number;
   /** Heartbeats this often on subscribed connections (Coinbase: 1 s). Default 100 ms. */
   heartbeatMs?: number;
+  /** The account's API key (name and EC P-256 public key): order endpoints and the user channel verify JWTs against it. */
+  auth?: { keyName: string; publicKey: KeyObject };
 }
 
 /** The fake's true book of one product, in ticks and lots. */
@@ -54,6 +58,7 @@ interface Conn {
   heartbeatCounter: number;
   level2: Set<string>;
   trades: Set<string>;
+  user: boolean;
 }
 
 interface Faults {
@@ -90,6 +95,10 @@ export class CoinbaseFakeServer {
   connections = 0;
   /** Subscribe messages received, in order ("level2:BTC-USD,ETH-USD"). */
   readonly subscribes: string[] = [];
+  /** The account's orders (see coinbase-fake-orders.ts). */
+  readonly orders: FakeCoinbaseOrders;
+  /** `user` subscriptions accepted so far. */
+  userSubscriptions = 0;
 
   private constructor(private readonly options: FakeCoinbaseOptions) {
     this.rng = new Prng(options.seed ?? 11);
@@ -102,7 +111,25 @@ export class CoinbaseFakeServer {
       }
       this.markets.set(spec.productId, m);
     }
-    this.http = createServer((req, res) => this.rest(req, res));
+    this.orders = new FakeCoinbaseOrders(
+      {
+        market: (id) => this.markets.get(id),
+        bookChanged: (id, changes) => {
+          const m = this.markets.get(id)!;
+          const time = new Date().toISOString();
+          this.publishUpdate(id, changes.map((c) => this.level(m, c.side, c.price, c.lots, time)));
+        },
+        userEvent: (event) => {
+          for (const c of this.conns) if (c.user) this.send(c, 'user', [event]);
+        },
+      },
+      options.auth,
+    );
+    this.http = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => void this.rest(req, res, Buffer.concat(chunks).toString()));
+    });
     this.http.on('upgrade', (req, socket, head) => {
       // A stalled venue also takes no new connections (the handshake never completes).
       if (this.faults.stalled) return socket.destroy();
@@ -180,6 +207,18 @@ export class CoinbaseFakeServer {
     for (const c of this.conns) c.ws.terminate();
   }
 
+  /** Closes every connection subscribed to the `user` channel. */
+  dropUserSockets(): void {
+    for (const c of this.conns) if (c.user) c.ws.terminate();
+  }
+
+  /** Fills a resting order as maker while no user connection is open (they are dropped first, in the same tick). */
+  fillWhileDisconnected(clientOrderId: string, lots?: number): void {
+    this.dropUserSockets();
+    for (const c of this.conns) if (c.user) this.conns.delete(c);
+    this.orders.fillResting(clientOrderId, lots);
+  }
+
   /** The next `count` REST requests answer `status` (429) with Retry-After in seconds. */
   answerRest(status: number, retryAfterSec: number, count = 1): void {
     this.faults.rest = { status, retryAfterSec, count };
@@ -196,7 +235,7 @@ export class CoinbaseFakeServer {
 
   private accept(ws: WebSocket): void {
     this.connections++;
-    const conn: Conn = { ws, seq: 0, heartbeats: false, heartbeatCounter: 0, level2: new Set(), trades: new Set() };
+    const conn: Conn = { ws, seq: 0, heartbeats: false, heartbeatCounter: 0, level2: new Set(), trades: new Set(), user: false };
     this.conns.add(conn);
     ws.on('close', () => this.conns.delete(conn));
     ws.on('error', () => {});
@@ -204,7 +243,7 @@ export class CoinbaseFakeServer {
   }
 
   private onRequest(conn: Conn, text: string): void {
-    let req: { type?: unknown; channel?: unknown; product_ids?: unknown };
+    let req: { type?: unknown; channel?: unknown; product_ids?: unknown; jwt?: unknown };
     try {
       req = JSON.parse(text) as typeof req;
     } catch {
@@ -215,6 +254,15 @@ export class CoinbaseFakeServer {
     this.subscribes.push(`${req.channel}:${products.join(',')}`);
     const unknown = products.find((p) => !this.markets.has(p));
     if (unknown) return void conn.ws.send(JSON.stringify({ type: 'error', message: `Failed to subscribe: unknown product ${unknown}` }));
+    if (req.channel === 'user') {
+      void this.orders.verifyWs(req.jwt).then((ok) => {
+        if (!ok) return void conn.ws.send(JSON.stringify({ type: 'error', message: 'authentication failure' }));
+        conn.user = true;
+        this.userSubscriptions++;
+        this.send(conn, 'subscriptions', [{ subscriptions: this.subscriptionsOf(conn) }]);
+      });
+      return;
+    }
     if (req.channel === 'heartbeats') conn.heartbeats = true;
     else if (req.channel === 'level2') for (const p of products) conn.level2.add(p);
     else if (req.channel === 'market_trades') for (const p of products) conn.trades.add(p);
@@ -243,6 +291,7 @@ export class CoinbaseFakeServer {
     if (conn.heartbeats) s.heartbeats = [];
     if (conn.level2.size) s.level2 = [...conn.level2];
     if (conn.trades.size) s.market_trades = [...conn.trades];
+    if (conn.user) s.user = [];
     return s;
   }
 
@@ -327,7 +376,7 @@ export class CoinbaseFakeServer {
     return JSON.stringify({ channel, client_id: '', timestamp: new Date().toISOString(), sequence_num: c.seq++, events });
   }
 
-  private rest(req: IncomingMessage, res: ServerResponse): void {
+  private async rest(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     this.requests.set(url.pathname, (this.requests.get(url.pathname) ?? 0) + 1);
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -339,6 +388,8 @@ export class CoinbaseFakeServer {
       if (--fault.count === 0) this.faults.rest = undefined;
       return reply(fault.status, { error: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests', error_details: '' }, { 'retry-after': String(fault.retryAfterSec) });
     }
+    const order = await this.orders.handle(req.method ?? 'GET', url, req.headers.host ?? '', req.headers.authorization, body);
+    if (order) return reply(order.status, order.body);
     const prefix = '/api/v3/brokerage/market/products';
     if (url.pathname === prefix) {
       const products = [...this.markets.values()].map((m) => this.product(m.spec));

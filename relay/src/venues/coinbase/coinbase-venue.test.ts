@@ -299,29 +299,7 @@ describe('coinbase open: product metadata over REST', () => {
   });
 });
 
-describe('coinbase orders (not implemented: refused by our side)', () => {
-  const order = { orderId: 'o-1', account: 'a', symbol: 'BTC-USD', side: Side.Buy, type: 1, timeInForce: 1, price: 1, qty: 1, postOnly: false } as const;
-
-  it('without keys: rejected with VENUE_NO_CREDENTIALS; with keys: VENUE_UNSUPPORTED_ORDER_TYPE', async () => {
-    fake = await CoinbaseFakeServer.start({ products: PRODUCTS });
-    for (const [credentials, code] of [
-      [undefined, ErrorCode.VENUE_NO_CREDENTIALS],
-      [new VenueCredentials('organizations/x/apiKeys/y', 'secret'), ErrorCode.VENUE_UNSUPPORTED_ORDER_TYPE],
-    ] as const) {
-      const v = await openCoinbaseVenue(config(fake, { symbols: ['BTC-USD'], credentials }));
-      const reports: VenueExecution[] = [];
-      v.onExecution((r) => reports.push(r));
-      v.submit(order as never);
-      v.cancel('o-1');
-      await until(() => reports.length === 2, 'reports');
-      expect(reports.map((r) => [r.orderId, r.kind, r.reasonCode])).toEqual([
-        ['o-1', 'rejected', code],
-        ['o-1', 'cancel-rejected', ErrorCode.VENUE_UNKNOWN_ORDER],
-      ]);
-      expect(JSON.stringify(reports)).not.toContain('secret');
-    }
-  });
-});
+// Order entry and reconciliation: coinbase-orders.test.ts.
 
 describe('coinbase through the real relay', () => {
   type Snapshot = Extract<ServerMsg, { type: 'bookSnapshot' }>;

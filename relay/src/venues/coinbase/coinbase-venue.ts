@@ -1,5 +1,5 @@
 import { ErrorCode, Side, wallClockUs, type Instrument } from '@tickmesh/shared';
-import type { FeedLookup, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
+import type { FeedLookup, ResumedOrder, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
 import { Backoff } from '../live/backoff';
 import { FeedBook } from '../live/feed-book';
 import { silentLog, VenueStartError, type LiveVenueConfig, type LiveVenueLog } from '../live/live-venue-config';
@@ -13,6 +13,8 @@ import { isProduct, marketDataSubscriptions, parseMessage, rfc3339ToUs, type Mar
 /** Production endpoints (Coinbase Advanced Trade). */
 export const COINBASE_REST_URL = 'https://api.coinbase.com';
 export const COINBASE_WS_URL = 'wss://advanced-trade-ws.coinbase.com';
+/** The authenticated `user` channel has its own host in production. */
+export const COINBASE_USER_WS_URL = 'wss://advanced-trade-ws-user.coinbase.com';
 
 /** Heartbeats come once a second: five silent seconds is a dead feed. */
 const DEFAULT_SILENCE_MS = 5000;
@@ -25,6 +27,8 @@ const RESYNC_STORM_MS = 10_000;
 export interface CoinbaseVenueConfig extends LiveVenueConfig {
   /** start() resolves by then even if some book is not synced yet (it stays STALE). Default 5000 ms. */
   startTimeoutMs?: number;
+  /** The `user` channel's WebSocket. Default: COINBASE_USER_WS_URL with the production wsUrl, else wsUrl itself (a fake serves both). */
+  userWsUrl?: string;
 }
 
 /**
@@ -113,7 +117,17 @@ export class CoinbaseVenue implements VenueAdapter {
         this.sync?.streamDown();
       },
     });
-    this.orders = new CoinbaseOrders({ credentials: config.credentials, nowUs: this.nowUs });
+    this.orders = new CoinbaseOrders({
+      credentials: config.credentials,
+      nowUs: this.nowUs,
+      restUrl: config.restUrl,
+      userWsUrl: config.userWsUrl ?? (config.wsUrl === COINBASE_WS_URL ? COINBASE_USER_WS_URL : config.wsUrl),
+      markets,
+      clientIdPrefix: config.clientIdPrefix,
+      backoff: config.backoff,
+      silenceMs: config.silenceMs ?? DEFAULT_SILENCE_MS,
+      log: this.log,
+    });
     this.resyncBackoff = new Backoff({ baseMs: 250, maxMs: 30_000, random: config.backoff?.random });
   }
 
@@ -126,6 +140,11 @@ export class CoinbaseVenue implements VenueAdapter {
     return this.sync;
   }
 
+  /** Order entry and reconciliation (tests read its orders, alerts and user socket). */
+  get orderEntry(): CoinbaseOrders {
+    return this.orders;
+  }
+
   get marketSocket(): VenueSocket {
     return this.socket;
   }
@@ -135,6 +154,7 @@ export class CoinbaseVenue implements VenueAdapter {
     for (const m of this.markets) books.set(m.productId, new FeedBook(feeds(m.instrument.symbol), m.price, m.size));
     this.sync = new CoinbaseBookSync(books, { resync: (why) => this.resync(why) });
     this.socket.start();
+    this.orders.start();
     // Primed when every book has its snapshot; a venue that is slow or down does not hold the relay up.
     const deadline = performance.now() + (this.config.startTimeoutMs ?? 5000);
     while (!this.stopped && performance.now() < deadline && !this.sync.allSynced) {
@@ -145,7 +165,7 @@ export class CoinbaseVenue implements VenueAdapter {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.resyncTimer);
-    await this.socket.stop();
+    await Promise.all([this.socket.stop(), this.orders.stop()]);
   }
 
   /**
@@ -185,6 +205,10 @@ export class CoinbaseVenue implements VenueAdapter {
 
   onExecution(listener: (report: VenueExecution) => void): void {
     this.orders.onExecution(listener);
+  }
+
+  resume(orders: readonly ResumedOrder[]): void {
+    this.orders.resume(orders);
   }
 
   private onMessage(text: string): void {
