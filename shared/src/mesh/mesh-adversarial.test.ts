@@ -5,8 +5,8 @@ import { mulberry32 } from '../model/random';
 import { MeshCoordinator } from './mesh-coordinator';
 import { MeshNode } from './mesh-node';
 import type { MeshNodeOptions } from './mesh-node-options';
-import { RELAY_PEER_ID, type MeshLinkHandler, type MeshTransport } from './mesh-transport';
-import { encodeMeshControl } from './mesh-wire';
+import { RELAY_PEER_ID, type MeshClock, type MeshLinkHandler, type MeshTransport } from './mesh-transport';
+import { decodeMeshControl, encodeMeshControl } from './mesh-wire';
 import { EventQueue } from './sim/event-queue';
 import { testSignature, testVerifier } from './sim/test-signer';
 import { VirtualNetwork } from './sim/virtual-network';
@@ -213,6 +213,68 @@ describe('mesh neighbours (test signer)', () => {
     for (let seq = 151; seq <= 450; seq++) { h.coordinator.publish(0, 1, seq, frame(seq)); await h.run(10); }
     expect(seen).toContain(false); // rejoined after rejoinAfterMs
     expect(h.got.get(victim.id)!.length).toBe(450);
+  });
+
+  it('complaints about upstreams move a peer but never ban them: a small mesh does not end up on the relay', async () => {
+    const h = harness(4, verifier);
+    await h.run(50);
+    const child = h.nodes.find((n) => n.parentsOf(0).some((p) => p.startsWith('p')))!;
+    const stripe = child.parentsOf(0).findIndex((p) => p.startsWith('p'));
+    // Load makes every neighbour look slow in turn: far more complaints than there are peers.
+    for (let i = 0; i < 12; i++) {
+      const parent = h.coordinator.parentOf(child.id, 0, stripe)!;
+      expect(parent).not.toBe(RELAY_PEER_ID);
+      h.coordinator.onMessage(child.id, encodeMeshControl({ type: 'report', streamId: 0, stripe, peerId: parent, code: ErrorCode.MESH_SLOW, rttUs: 300_000, deliveryPermille: 0 }));
+      expect(h.coordinator.parentOf(child.id, 0, stripe)).not.toBe(parent);
+      await h.run(20);
+    }
+    expect(h.coordinator.parentOf(child.id, 0, stripe)).not.toBe(RELAY_PEER_ID);
+  });
+
+  it('a node whose own thread froze does not blame the mesh: no fallback, no complaint, parents kept', async () => {
+    const h = harness(3, verifier);
+    // The victim's timers and messages run on a clock that stops for 1500 ms (> relayFallbackMs):
+    // at the thaw, the relay's messages run first, then the overdue timers, then the peers'
+    // messages queued meanwhile (a browser worker serves its task sources in no fixed order).
+    const T0 = 300;
+    const T1 = T0 + 1500;
+    const frozen = () => h.queue.now() >= T0 && h.queue.now() < T1;
+    const clock: MeshClock = {
+      now: () => h.queue.now(),
+      setTimer: (ms, fn) => h.queue.setTimer(ms, () => (frozen() ? h.queue.at(T1 + 0.001, fn) : fn())),
+      clearTimer: (t) => h.queue.clearTimer(t),
+    };
+    const id = 'p3';
+    h.got.set(id, []);
+    const victim = new MeshNode(id, h.net.add(id), verifier, { onFrame: (_s, _e, seq) => h.got.get(id)!.push(seq) }, {}, clock);
+    const later = (peerId: string, fn: () => void) => (frozen() ? h.queue.at(peerId === RELAY_PEER_ID ? T1 : T1 + 0.002, fn) : fn());
+    h.net.bind(id, {
+      onOpen: (p) => later(p, () => victim.onOpen(p)),
+      onClose: (p, code) => later(p, () => victim.onClose(p, code)),
+      onDrain: (p) => later(p, () => victim.onDrain(p)),
+      onMessage: (p, b) => later(p, () => victim.onMessage(p, b)),
+    });
+    victim.subscribe(0, 1, 0);
+    h.nodes.push(victim);
+    const reports: string[] = [];
+    const coordinatorOnMessage = h.coordinator.onMessage.bind(h.coordinator);
+    h.coordinator.onMessage = (p, b) => {
+      if (p === id) {
+        const m = decodeMeshControl(b);
+        if (m?.type === 'report' && m.code) reports.push(m.code);
+      }
+      coordinatorOnMessage(p, b);
+    };
+    await h.run(50);
+    for (let seq = 1; seq <= 250; seq++) { h.coordinator.publish(0, 1, seq, frame(seq)); await h.run(10); }
+    const parents = [...victim.parentsOf(0)];
+    expect(parents.some((p) => p.startsWith('p'))).toBe(true);
+    expect(T1).toBeLessThan(h.queue.now());
+    await h.run(500);
+    expect(victim.stats.fallbacks).toBe(0);
+    expect(reports).toEqual([]);
+    expect(victim.parentsOf(0)).toEqual(parents);
+    expect(h.got.get(id)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
   });
 
   it('backpressure: a link above the high-water mark queues, then drops (the child repairs)', async () => {

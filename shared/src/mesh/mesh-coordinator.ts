@@ -26,8 +26,15 @@ interface PeerInfo {
   streams: Set<number>;
   /** Child links fed over all trees. */
   load: number;
-  /** Peers it must not be given as parent again (complaints, misbehaviour). */
+  /** Peers it must not be given as parent again (it reported them for misbehaviour). */
   avoid: Set<string>;
+  /**
+   * Its quality complaints (stall, slow, poor delivery, closed link, slow consumer) per
+   * upstream: a cost, not a ban. On a loaded machine every peer stalls now and then; banning
+   * each one complained about empties a small mesh of candidates and leaves the peer on the
+   * relay for good (the relay, once a peer's parent, stays its cheapest choice).
+   */
+  complaints: Map<string, number>;
   /** Complaints about it as an upstream (stall, poor delivery, slow). */
   badness: number;
   /** Round trip its children measured, EWMA in ms (NaN = unknown). */
@@ -44,6 +51,9 @@ interface StreamInfo {
   fallback: Set<string>;
 }
 
+/** Complaints of one peer about one upstream that add to its cost (more do not: a preference, not a ban). */
+const COUNTED_COMPLAINTS = 4;
+
 const MISBEHAVIOUR = new Set<string>([
   ErrorCode.MESH_BAD_SIGNATURE, ErrorCode.MESH_REPLAY, ErrorCode.MESH_MALFORMED, ErrorCode.MESH_OVERSIZED,
   ErrorCode.MESH_FLOOD, ErrorCode.MESH_PROTOCOL,
@@ -58,8 +68,11 @@ const MISBEHAVIOUR = new Set<string>([
  * Parent choice (per stream, per stripe): the relay while it has fewer than the seed quota of
  * children; else the member with the lowest cost = depth + 1, +1 outside its home stripe
  * (SplitStream's interior-disjoint trees keep both stripes shallow), +3 when it already is the
- * peer's upstream in another stripe, +0.5 per complaint, +RTT/5 ms as its children measured.
- * Never a descendant (no cycles), never an avoided peer, never over its fan-out budget.
+ * peer's upstream in another stripe, +0.5 per complaint, +2 per complaint of this peer about
+ * it (at most 4 counted), +RTT/5 ms as its children measured. Never the upstream just
+ * complained about (nor, on a rejoin after a fallback, any it complained about), never a
+ * descendant (no cycles), never a peer it reported for misbehaviour, never over its fan-out
+ * budget.
  */
 export class MeshCoordinator implements MeshLinkHandler {
   readonly egress: MeshEgressStats = { seedFrames: 0, fallbackFrames: 0, repairFrames: 0, frameBytes: 0, controlMessages: 0, controlBytes: 0 };
@@ -156,7 +169,7 @@ export class MeshCoordinator implements MeshLinkHandler {
   private join(peerId: string, streamId: number): void {
     let info = this.peers.get(peerId);
     if (!info) {
-      info = { order: this.joins++, streams: new Set(), load: 0, avoid: new Set(), badness: 0, upRttMs: NaN, accusers: new Set() };
+      info = { order: this.joins++, streams: new Set(), load: 0, avoid: new Set(), complaints: new Map(), badness: 0, upRttMs: NaN, accusers: new Set() };
       this.peers.set(peerId, info);
     }
     const st = this.stream(streamId);
@@ -165,10 +178,12 @@ export class MeshCoordinator implements MeshLinkHandler {
     info.streams.add(streamId);
     for (let stripe = 0; stripe < st.trees.length; stripe++) {
       const tree = st.trees[stripe]!;
-      // A rejoin follows a fallback: the current upstreams failed, so find new ones.
+      // A rejoin follows a fallback: the whole mesh fell silent towards this peer for
+      // relayFallbackMs (its neighbours, or its path to them, failed), so find new upstreams
+      // and none it has complained about.
       const exclude = rejoin ? tree.parentOf(peerId) : undefined;
       if (!tree.has(peerId)) tree.setParent(peerId, '');
-      this.assign(streamId, stripe, peerId, exclude);
+      this.assign(streamId, stripe, peerId, exclude, rejoin);
     }
   }
 
@@ -207,7 +222,7 @@ export class MeshCoordinator implements MeshLinkHandler {
   // ---------------------------------------------------------------- topology
 
   /** Picks and sends a new upstream for `peerId` in one stripe tree. */
-  private assign(streamId: number, stripe: number, peerId: string, exclude?: string): void {
+  private assign(streamId: number, stripe: number, peerId: string, exclude?: string, skipComplained = false): void {
     const st = this.streams.get(streamId)!;
     const tree = st.trees[stripe]!;
     const me = this.peers.get(peerId);
@@ -224,7 +239,7 @@ export class MeshCoordinator implements MeshLinkHandler {
       bestCost = 1;
     }
     for (const c of tree.members()) {
-      if (c === peerId || c === exclude || me.avoid.has(c)) continue;
+      if (c === peerId || c === exclude || me.avoid.has(c) || (skipComplained && me.complaints.has(c))) continue;
       const info = this.peers.get(c);
       if (!info || info.load >= o.maxChildrenTotal || tree.childCount(c) >= o.maxChildrenPerTree) continue;
       if (tree.isAncestor(peerId, c)) continue;
@@ -234,6 +249,7 @@ export class MeshCoordinator implements MeshLinkHandler {
       if (info.order % st.trees.length !== stripe) cost += 1;
       if (otherParents.includes(c)) cost += 3;
       cost += info.badness * 0.5;
+      cost += Math.min(COUNTED_COMPLAINTS, me.complaints.get(c) ?? 0) * 2;
       if (!Number.isNaN(info.upRttMs)) cost += info.upRttMs / 5;
       if (cost < bestCost) {
         best = c;
@@ -270,11 +286,11 @@ export class MeshCoordinator implements MeshLinkHandler {
       // The reporter is the parent: move its child elsewhere in that tree.
       const st = this.streams.get(m.streamId);
       if (!st || st.trees[m.stripe]?.parentOf(m.peerId) !== reporter) return;
-      accused?.avoid.add(reporter);
+      accused?.complaints.set(reporter, (accused.complaints.get(reporter) ?? 0) + 1);
       return this.assign(m.streamId, m.stripe, m.peerId, reporter);
     }
-    me.avoid.add(m.peerId);
     if (MISBEHAVIOUR.has(m.code)) {
+      me.avoid.add(m.peerId);
       if (accused) {
         accused.accusers.add(reporter);
         if (accused.accusers.size >= this.options.evictAfterReports) this.evict(m.peerId);
@@ -289,6 +305,7 @@ export class MeshCoordinator implements MeshLinkHandler {
       }
       return;
     }
+    me.complaints.set(m.peerId, (me.complaints.get(m.peerId) ?? 0) + 1);
     if (accused && m.code !== ErrorCode.MESH_PEER_CLOSED) accused.badness++;
     const tree = this.streams.get(m.streamId)?.trees[m.stripe];
     const p = tree?.parentOf(reporter);

@@ -3,7 +3,11 @@
  * default). Defaults are written out on each field.
  */
 export interface MeshNodeOptions {
-  /** No frame from any mesh neighbour for this long: ask the relay for its direct feed. Default 1000. */
+  /**
+   * No frame from any mesh neighbour for this long: ask the relay for its direct feed. Time this
+   * node's own thread was frozen (maintenance overdue by more than an interval) does not count:
+   * the frames are then queued, not missing. Default 1000.
+   */
   relayFallbackMs: number;
   /** After this long on the relay's direct feed, rejoin the mesh. Default 5000. */
   rejoinAfterMs: number;
@@ -45,7 +49,11 @@ export interface MeshNodeOptions {
   maxQueuedBytes: number;
   /** Latency probe interval per neighbour. Default 1000. */
   pingIntervalMs: number;
-  /** Housekeeping interval: stalls, fallback, probes, queue pumping. Default 50. */
+  /**
+   * Housekeeping interval: stalls, fallback, probes, queue pumping. A run overdue by more than one
+   * interval marks a freeze of this node: neighbours are judged at the next run, and the frozen
+   * time is taken out of round trips and silences. Default 50.
+   */
   maintenanceMs: number;
   /**
    * A parent is stalled when this many frames of the stream arrived since its last frame of its

@@ -55,6 +55,8 @@ interface Neighbour {
   rttMs: number;
   pingNonce: number;
   pingSentAt: number;
+  /** `frozenMs` when the last ping was sent (our own stall during the round trip is not the neighbour's). */
+  pingFrozenMs: number;
   /** Control messages waiting for the link to open. */
   pending: Uint8Array[];
   /** Last time a slow-consumer report named it. */
@@ -131,6 +133,14 @@ export class MeshNode implements MeshLinkHandler {
   private maintenanceTimer: MeshTimer | undefined;
   private nonce = 0;
   private closed = false;
+  /** When maintenance last ran (NaN before the first run). */
+  private lastMaintainAt = Number.NaN;
+  /**
+   * Time this node's own thread could not run, summed: maintenance ran this much later than
+   * scheduled beyond one interval (a busy main thread, a loaded machine, a throttled tab).
+   * Silence and round trips measured across such a freeze are ours, not the neighbours'.
+   */
+  private frozenMs = 0;
   /** Verifications in flight (async verifiers). */
   inFlight = 0;
 
@@ -385,7 +395,9 @@ export class MeshNode implements MeshLinkHandler {
       case 'pong': {
         const nb = this.neighbours.get(peerId);
         if (!nb || m.nonce !== nb.pingNonce) return;
-        const rtt = Math.max(0, this.clock.now() - m.timeUs / 1000);
+        const now = this.clock.now();
+        const frozen = this.frozenMs - nb.pingFrozenMs + this.overdueMs(now);
+        const rtt = Math.max(0, now - m.timeUs / 1000 - frozen);
         nb.rttMs = Number.isNaN(nb.rttMs) ? rtt : nb.rttMs * 0.75 + rtt * 0.25;
         return;
       }
@@ -571,14 +583,27 @@ export class MeshNode implements MeshLinkHandler {
     if (this.closed) return;
     const now = this.clock.now();
     const o = this.options;
+    // Ran late by more than an interval: this thread was frozen. Messages that arrived meanwhile
+    // are still queued behind this timer, so judging silence or stalls now would blame
+    // neighbours for our own freeze (and on a loaded machine drop healthy parents and fall back
+    // to the relay): the frozen time does not count as silence, and parents are judged next run.
+    const late = this.overdueMs(now);
+    const frozen = late > 0;
+    this.lastMaintainAt = now;
+    if (frozen) this.frozenMs += late;
     this.sender.pumpAll();
     for (const [id, nb] of this.neighbours) {
       if (!nb.open || now - nb.pingSentAt < o.pingIntervalMs) continue;
       nb.pingSentAt = now;
+      nb.pingFrozenMs = this.frozenMs;
       nb.pingNonce = ++this.nonce;
       this.sendControl(id, { type: 'ping', nonce: nb.pingNonce, timeUs: Math.round(now * 1000) });
     }
     for (const s of this.streams.values()) {
+      if (frozen) {
+        s.lastMeshFrameAt += late;
+        continue;
+      }
       if (s.fallback) {
         if (now - s.fallbackSince >= o.rejoinAfterMs) {
           s.fallback = false;
@@ -621,6 +646,12 @@ export class MeshNode implements MeshLinkHandler {
     this.maintenanceTimer = this.clock.setTimer(o.maintenanceMs, () => this.maintain());
   }
 
+  /** How much later than one interval after the last run maintenance is now (0 = on time). */
+  private overdueMs(now: number): number {
+    if (Number.isNaN(this.lastMaintainAt)) return 0;
+    return Math.max(0, now - this.lastMaintainAt - 2 * this.options.maintenanceMs);
+  }
+
   // ---------------------------------------------------------------- peers
 
   private misbehave(peerId: string, code: string): void {
@@ -656,7 +687,7 @@ export class MeshNode implements MeshLinkHandler {
       const o = this.options;
       nb = {
         open: this.transport.isOpen(peerId), bucket: new TokenBucket(o.maxMessagesPerSecond, o.burstMessages, this.clock.now()),
-        rttMs: NaN, pingNonce: 0, pingSentAt: -Infinity, pending: [], slowReportedAt: -Infinity,
+        rttMs: NaN, pingNonce: 0, pingSentAt: -Infinity, pingFrozenMs: 0, pending: [], slowReportedAt: -Infinity,
       };
       this.neighbours.set(peerId, nb);
     }

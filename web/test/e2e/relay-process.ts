@@ -29,6 +29,11 @@ export async function startRelayProcess(options: { dataDir?: string; port?: numb
   let out = '';
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d));
+  if (process.env.E2E_RELAY_LOG) {
+    proc.stdout!.on('data', (d: Buffer) => process.stderr.write(`[relay] ${d}`));
+    proc.stderr!.on('data', (d: Buffer) => process.stderr.write(`[relay!] ${d}`));
+    proc.once('exit', (c, sig) => process.stderr.write(`[relay] exited ${c} ${sig}\n`));
+  }
   const { origin, code } = await new Promise<{ origin: string; code: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`relay did not start in time:\n${out}\n${err}`)), 30_000);
     proc.stdout!.on('data', (d: Buffer) => {
