@@ -38,6 +38,12 @@ async function registerPeer(r: Relay, who: Who = 'trader'): Promise<string> {
   const res = await fetch(`${r.url}/peerjs/peerjs/id`, { headers: { authorization: `Bearer ${token}` } });
   expect(res.status).toBe(200);
   const id = await res.text();
+  await openSignalling(r, id, token);
+  return id;
+}
+
+/** The PeerJS signalling socket of `id`, open (OPEN received). */
+async function openSignalling(r: Relay, id: string, token: string): Promise<WebSocket> {
   const q = new URLSearchParams({ key: 'peerjs', id, token, version: '1.5.5' });
   const ws = new WebSocket(`${r.url.replace('http', 'ws')}/peerjs/peerjs?${q}`);
   closers.push(() => ws.close());
@@ -45,7 +51,7 @@ async function registerPeer(r: Relay, who: Who = 'trader'): Promise<string> {
     ws.on('message', (d) => (JSON.parse(d.toString()) as { type: string }).type === 'OPEN' && resolve());
     ws.once('error', reject);
   });
-  return id;
+  return ws;
 }
 
 function sendMesh(c: ProtoClient, msg: MeshControl, requestId = 0): void {
@@ -206,6 +212,38 @@ describe('relay side of the market-data mesh', () => {
     c.close();
     await until(() => relay.mesh.coordinator.peerCount === 0, 2000, 'peer removed');
     expect(relay.mesh.peerLinks).toBe(0);
+  });
+
+  it("an id that leaves signalling is told so (goodbye MESH_PEER_CLOSED), fed direct again, and can say hello again once back", async () => {
+    const { relay, venue } = await scripted();
+    const btc = relay.md.streamIdsForSymbol('BTC-USD')[0]!;
+    const token = tokenOf(relay.url, 'trader');
+    const res = await fetch(`${relay.url}/peerjs/peerjs/id`, { headers: { authorization: `Bearer ${token}` } });
+    const peerId = await res.text();
+    const signalling = await openSignalling(relay, peerId, token);
+    const c = await connect(relay);
+    c.send({ type: 'subscribe', requestId: 1, streamIds: [btc], symbols: [] });
+    await c.next((m) => m.type === 'bookSnapshot');
+    sendMesh(c, { type: 'hello', peerId, protocolVersion: MESH_PROTOCOL_VERSION });
+    await c.next((m) => m.type === 'mesh' && decodeMeshControl(m.payload)?.type === 'hello');
+    sendMesh(c, { type: 'join', streamId: btc });
+    await c.next((m) => m.type === 'mesh' && decodeMeshControl(m.payload)?.type === 'assign');
+    await tick(relay, venue, 'BTC-USD', 710);
+    expect(batchesOf(c, btc)).toHaveLength(0);
+
+    signalling.close();
+    const bye = await c.next((m) => m.type === 'mesh' && decodeMeshControl(m.payload)?.type === 'goodbye');
+    expect(bye.type === 'mesh' && decodeMeshControl(bye.payload)).toMatchObject({ type: 'goodbye', code: ErrorCode.MESH_PEER_CLOSED });
+    await c.next((m) => m.type === 'bookSnapshot' && c.received.filter((x) => x.type === 'bookSnapshot').length === 2);
+    await tick(relay, venue, 'BTC-USD', 711);
+    await c.next((m) => m.type === 'bookBatch' && m.streamId === btc);
+    expect(relay.mesh.peerLinks).toBe(0);
+
+    // Back in signalling (PeerJS reconnected with the same id): hello is acknowledged again.
+    await openSignalling(relay, peerId, token);
+    sendMesh(c, { type: 'hello', peerId, protocolVersion: MESH_PROTOCOL_VERSION });
+    await until(() => meshControls(c).filter((m) => m.type === 'hello').length === 2, 2000, 'second hello answered');
+    expect(relay.mesh.peerLinks).toBe(1);
   });
 
   it('a MeshNode driven over the /ws relay link delivers every batch in seq order, verified', async () => {

@@ -157,7 +157,7 @@ export class MeshDistribution {
   peerUnregistered(peerId: string): void {
     const link = this.transport.linkOf(peerId);
     const state = link && this.links.get(link);
-    if (link && state) this.unbind(link, state, ErrorCode.MESH_PEER_CLOSED);
+    if (link && state) this.dismiss(link, state, ErrorCode.MESH_PEER_CLOSED);
   }
 
   close(): void {
@@ -187,11 +187,20 @@ export class MeshDistribution {
     // Same account (checked above): a reloaded tab or a reconnected worker takes its id over.
     const holder = this.transport.linkOf(peerId);
     const held = holder && this.links.get(holder);
-    if (holder && held) this.unbind(holder, held, ErrorCode.MESH_PEER_CLOSED);
+    if (holder && held) this.dismiss(holder, held, ErrorCode.MESH_PEER_CLOSED);
     this.links.set(link, { peerId, joined: new Set() });
     this.transport.bind(peerId, link);
     link.sendMesh(this.helloAck, false);
     this.deps.log.debug({ peerId, account: link.account }, 'mesh peer registered');
+  }
+
+  /**
+   * Unbinds a peer that did not ask to go, and tells it: its session is fed direct again, and a
+   * node that still counted itself in the mesh would never rejoin (and show the mesh as on).
+   */
+  private dismiss(link: MeshLink, state: PeerLinkState, code: string): void {
+    link.sendMesh(meshWireFrame(encodeMeshControl({ type: 'goodbye', code })), false);
+    this.unbind(link, state, code);
   }
 
   private unbind(link: MeshLink, state: PeerLinkState, code: string = ErrorCode.MESH_LEAVING): void {

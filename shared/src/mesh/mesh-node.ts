@@ -21,6 +21,11 @@ export interface MeshNodeEvents {
   onMisbehaviour?(peerId: string, code: string): void;
   /** The stream switched to (true) or back from (false) the relay's direct feed. */
   onFallback?(streamId: number, active: boolean): void;
+  /**
+   * The relay dropped this peer from the mesh (its PeerJS id left signalling, another session
+   * took the id over): it delivers direct again and this node's joins are void. `code` is a MESH_* code.
+   */
+  onRelayGoodbye?(code: string): void;
 }
 
 /** Counters of one node; never reset. */
@@ -402,7 +407,7 @@ export class MeshNode implements MeshLinkHandler {
         return;
       }
       case 'goodbye':
-        if (fromRelay) return;
+        if (fromRelay) return this.events.onRelayGoodbye?.(m.code);
         this.transport.disconnect(peerId, ErrorCode.MESH_LEAVING);
         return this.dropPeer(peerId, ErrorCode.MESH_PEER_CLOSED);
       case 'assign':

@@ -47,4 +47,33 @@ describe('MeshSession', () => {
     s.close(ErrorCode.MESH_LEAVING);
     expect(s.node).toBeUndefined();
   });
+
+  it("the relay's goodbye (our id left signalling) voids the joins: direct at once, hello again, joins again once answered", async () => {
+    const { s, toRelay, publicKey } = await session([{ streamId: 7, epoch: 1, seq: 10 }]);
+    const seeded = encodeMeshControl({ type: 'assign', streamId: 7, stripe: 0, stripes: 1, parentId: 'relay' });
+    await s.start(publicKey);
+    s.onRelayMessage(hello);
+    s.onRelayMessage(seeded);
+    expect(s.feed(7)).toBe('seed');
+    toRelay.length = 0;
+    s.onRelayMessage(encodeMeshControl({ type: 'goodbye', code: ErrorCode.MESH_PEER_CLOSED }));
+    await expect.poll(() => toRelay.includes('hello')).toBe(true);
+    expect(s.ready).toBe(false);
+    expect(s.feed(7)).toBe('direct');
+    // Refused while the id is not back in signalling: PeerJS open again calls restart.
+    await s.restart();
+    expect(toRelay.filter((t) => t === 'hello')).toHaveLength(2);
+    s.onRelayMessage(hello);
+    expect(s.ready).toBe(true);
+    expect(toRelay.at(-1)).toBe('join');
+    s.onRelayMessage(seeded);
+    expect(s.feed(7)).toBe('seed');
+    // Ready: a restart is a no-op (no second node, no hello).
+    await s.restart();
+    expect(toRelay.filter((t) => t === 'hello')).toHaveLength(2);
+    // The /ws session ended: nothing to restart on until the next Welcome.
+    s.end();
+    await s.restart();
+    expect(s.node).toBeUndefined();
+  });
 });

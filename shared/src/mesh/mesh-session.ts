@@ -41,7 +41,17 @@ export class MeshSession<C extends MeshDataChannel = MeshDataChannel> {
   framesDelivered = 0;
   /** Frames a neighbour sent that failed verification or broke the protocol. */
   framesRejected = 0;
+  /** Fallback episodes (a stream's mesh fell silent and the relay's direct feed took over), over every node. */
+  fallbacksStarted = 0;
+  /** Wall clock (Date.now()) when the last fallback ended; direct batches sent before the relay saw the rejoin may still arrive. 0 = none yet. */
+  fallbackEndedAt = 0;
+  /** /ws sessions this mesh session started on (each Welcome); until the new node's joins reach the relay, batches come direct. */
+  relaySessions = 0;
+  /** Date.now() of the last start (0 = none). */
+  startedAt = 0;
   private current: MeshNode | undefined;
+  /** The relay's frame key of the current /ws session (kept for a restart after the relay's goodbye). */
+  private mdPublicKey: Uint8Array | undefined;
   private isReady = false;
   private generation = 0;
   private readonly fallbacks = new Set<number>();
@@ -71,6 +81,9 @@ export class MeshSession<C extends MeshDataChannel = MeshDataChannel> {
    */
   async start(mdPublicKey: Uint8Array): Promise<void> {
     this.end();
+    this.mdPublicKey = mdPublicKey;
+    this.relaySessions++;
+    this.startedAt = Date.now();
     const generation = ++this.generation;
     const verifier = await createFrameVerifier([{ keyId: 1, publicKey: mdPublicKey }]);
     if (generation !== this.generation) return;
@@ -81,14 +94,38 @@ export class MeshSession<C extends MeshDataChannel = MeshDataChannel> {
         if (peerId !== RELAY_PEER_ID) this.framesRejected++;
       },
       onFallback: (streamId, active) => {
-        if (active) this.fallbacks.add(streamId);
-        else this.fallbacks.delete(streamId);
+        if (active) {
+          this.fallbacks.add(streamId);
+          this.fallbacksStarted++;
+        } else {
+          this.fallbacks.delete(streamId);
+          this.fallbackEndedAt = Date.now();
+        }
+      },
+      // Out of the mesh at the relay (our id left signalling, e.g. a PeerJS reconnect): say
+      // hello again on a new node. Refused with MESH_PEER_NOT_REGISTERED while the id is not
+      // back; `restart` is called again when it is (PeerJS open). Deferred: not inside the
+      // node's own message handler.
+      onRelayGoodbye: () => {
+        if (generation !== this.generation) return;
+        this.isReady = false;
+        queueMicrotask(() => generation === this.generation && void this.restart().catch(() => {}));
       },
     }, this.options);
     this.links.handler = this.current;
     // Links that opened before this node existed (while the verifier was being built).
     this.links.reopen();
     this.links.send(RELAY_PEER_ID, encodeMeshControl({ type: 'hello', peerId: this.peerId, protocolVersion: MESH_PROTOCOL_VERSION }));
+  }
+
+  /**
+   * Hello again on a new node with the current /ws session's key, when the relay does not count
+   * us in the mesh (not ready: its goodbye, or a refused hello). A no-op while ready or before
+   * the first start.
+   */
+  async restart(): Promise<void> {
+    if (this.isReady || !this.mdPublicKey) return;
+    await this.start(this.mdPublicKey);
   }
 
   /**
@@ -99,6 +136,7 @@ export class MeshSession<C extends MeshDataChannel = MeshDataChannel> {
   end(): void {
     this.generation++;
     this.isReady = false;
+    this.mdPublicKey = undefined;
     this.fallbacks.clear();
     this.joined.clear();
     const node = this.current;

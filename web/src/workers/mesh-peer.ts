@@ -104,6 +104,13 @@ export class MeshPeer implements MeshTransport {
     });
   }
 
+  /** Our PeerJS id is (again) registered: hello once more if the relay does not count us in the mesh. */
+  reannounce(): void {
+    this.mesh.restart().catch((e: unknown) => {
+      this.lastError = `verifier: ${e instanceof Error ? e.message : String(e)}`;
+    });
+  }
+
   /** The /ws session ended: the relay dropped our joins, so the node goes (see MeshSession.end). */
   endSession(): void {
     this.mesh.end();
@@ -167,6 +174,10 @@ export class MeshPeer implements MeshTransport {
       bytesFromRelay: this.bytesFromRelay,
       framesFromMesh: this.framesFromMesh,
       directBatches: this.directBatches,
+      fallbacks: this.mesh.fallbacksStarted,
+      fallbackEndedAt: this.mesh.fallbackEndedAt,
+      relaySessions: this.mesh.relaySessions,
+      startedAt: this.mesh.startedAt,
       framesRejected: this.framesRejected,
       lastError: this.lastError,
       linkSetupMs: this.mesh.links.medianSetupMs(),

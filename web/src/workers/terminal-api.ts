@@ -271,6 +271,14 @@ export interface MeshFrameInfo {
   framesFromMesh: number;
   /** Book batches received directly on /ws since the mesh was switched on. */
   directBatches: number;
+  /** Fallback episodes: a stream's mesh fell silent for relayFallbackMs and direct batches took over. */
+  fallbacks: number;
+  /** Date.now() when the last fallback ended (0 = none): direct batches the relay sent before it saw the rejoin may still arrive. */
+  fallbackEndedAt: number;
+  /** /ws sessions the mesh started on (a reconnect starts a new node: direct batches until its joins reach the relay). */
+  relaySessions: number;
+  /** Date.now() of the latest of those starts (0 = none). */
+  startedAt: number;
   /** Messages from peers rejected (bad signature, replay, malformed, flood...). */
   framesRejected: number;
   /** Last MESH_* error from the relay or the mesh setup, '' if none. */

@@ -326,6 +326,8 @@ export class TerminalEngine implements TerminalWorkerApi {
       this.mesh.close();
       this.mesh = undefined;
     }
+    // The same id opened again (PeerJS reconnected to signalling): the relay may have dropped us meanwhile.
+    if (this.mesh && peerId === this.mesh.peerId) return this.mesh.reannounce();
     if (peerId === null || this.mesh || !links) return;
     this.mesh = new MeshPeer(peerId, links, {
       sendRelay: (payload) => this.send({ type: 'mesh', requestId: 0, payload }),

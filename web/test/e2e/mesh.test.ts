@@ -74,8 +74,14 @@ describe.sequential('market-data mesh in Chromium', () => {
     const panel = terminals[0]!.page.getByTestId('mesh-status');
     expect(await panel.getAttribute('data-state')).toBe('on');
 
-    // Direct batches stop: over two seconds at most a stray one per page (a fallback), while
-    // every page's book keeps moving with mesh frames.
+    // Direct batches stop, while every page's book keeps moving with mesh frames. A page gets
+    // direct batches only on a fallback: its whole mesh fell silent for relayFallbackMs (on a
+    // loaded machine a parent's worker can be starved that long), and then for rejoinAfterMs.
+    // A /ws reconnect (a slow consumer closed, a missed heartbeat) starts a new node, fed direct
+    // until its joins reach the relay. So each page with direct batches in the window must have
+    // been on fallback or reconnected (in the window or just before it: batches in flight when
+    // the relay got the rejoin), and most pages stay quiet.
+    const windowStart = Date.now();
     const before = await Promise.all(terminals.map((t) => meshOf(t.page)));
     await terminals[0]!.page.waitForTimeout(2_000);
     const after = await Promise.all(terminals.map((t) => meshOf(t.page)));
@@ -86,8 +92,13 @@ describe.sequential('market-data mesh in Chromium', () => {
       expect(a.framesFromMesh).toBeGreaterThan(b.framesFromMesh);
       expect(a.framesRejected).toBe(0);
       if (a.directBatches === b.directBatches) quiet++;
+      else {
+        const onFallback = a.fallbacks > b.fallbacks || b.streams.some((s) => s.source === 'relay') || a.fallbackEndedAt > windowStart - 1_000;
+        const reconnected = a.relaySessions > b.relaySessions || a.startedAt > windowStart - 1_000;
+        expect(onFallback || reconnected, `page ${i} got ${a.directBatches - b.directBatches} direct batches with no fallback and no reconnect`).toBe(true);
+      }
     }
-    expect(quiet).toBeGreaterThanOrEqual(PAGES - 1);
+    expect(quiet).toBeGreaterThan(PAGES / 2);
     expect(after.reduce((n, m) => n + m!.bytesFromPeers, 0)).toBeGreaterThan(0);
 
     // The relay agrees: signed frames go out (as seeds) and few peers get direct batches.
