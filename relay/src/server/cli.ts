@@ -49,6 +49,7 @@ const flags: Record<string, Flag> = {
   'coinbase-ws-url': { key: 'coinbaseWsUrl', env: 'COINBASE_WS_URL', kind: 'url', help: 'Coinbase Advanced Trade WebSocket URL' },
   'kraken-rest-url': { key: 'krakenRestUrl', env: 'KRAKEN_REST_URL', kind: 'url', help: 'Kraken REST base URL' },
   'kraken-ws-url': { key: 'krakenWsUrl', env: 'KRAKEN_WS_URL', kind: 'url', help: 'Kraken WebSocket v2 URL' },
+  'kraken-auth-ws-url': { key: 'krakenAuthWsUrl', env: 'KRAKEN_AUTH_WS_URL', kind: 'url', help: 'Kraken authenticated WebSocket v2 URL (executions; wss://ws-auth.kraken.com/v2, or --kraken-ws-url when that is set)' },
 };
 
 export type CliResult = { kind: 'run'; options: RelayOptions } | { kind: 'help'; text: string } | { kind: 'error'; message: string };

@@ -64,6 +64,8 @@ export interface RelayOptions {
   coinbaseWsUrl: string;
   krakenRestUrl: string;
   krakenWsUrl: string;
+  /** Kraken's authenticated WebSocket v2 (the `executions` channel of order entry); '' = wss://ws-auth.kraken.com/v2, or krakenWsUrl when that is set (a fake serves both). */
+  krakenAuthWsUrl: string;
   /** Binance order entry and market data on its spot testnet (real orders, no money). Default false. */
   binanceTestnet: boolean;
 }
@@ -103,5 +105,6 @@ export const defaultRelayOptions: RelayOptions = {
   coinbaseWsUrl: '',
   krakenRestUrl: '',
   krakenWsUrl: '',
+  krakenAuthWsUrl: '',
   binanceTestnet: false,
 };

@@ -60,6 +60,7 @@ export async function openVenues(options: RelayOptions, env: Record<string, stri
           symbols: options.krakenSymbols,
           restUrl: options.krakenRestUrl || KRAKEN_REST_URL,
           wsUrl: options.krakenWsUrl || KRAKEN_WS_URL,
+          authWsUrl: options.krakenAuthWsUrl || undefined,
           credentials: await credentials('kraken'),
           clientIdPrefix,
           log,

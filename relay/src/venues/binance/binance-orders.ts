@@ -8,6 +8,7 @@ import { BinanceApiError, BinanceWsApi } from './binance-ws-api';
 import { reconcileBinance } from './binance-reconcile';
 import type { BinanceMarket } from './binance-symbols';
 import type { ExecutionReportEvent } from './binance-wire';
+import { SingleFlight } from '../live/single-flight';
 
 /** Our client order ids on Binance: the prefix + the OMS order id (Binance allows [A-Za-z0-9-_]{1,36}). */
 const DEFAULT_CLIENT_ID_PREFIX = 'tm-';
@@ -51,8 +52,10 @@ export class BinanceOrders {
   private readonly prefix: string;
   /** Reconciliations run (one per session open, and one per resume). */
   reconciliations = 0;
-  private reconciling = false;
-  private reconcileAgain = false;
+  private readonly reconciler = new SingleFlight(async () => {
+    await reconcileBinance(this.api!, this, this.options.markets, this.options.log, () => Math.floor(this.nowUs() / 1000));
+    this.reconciliations++;
+  });
 
   constructor(private readonly options: BinanceOrdersOptions) {
     this.nowUs = options.nowUs ?? wallClockUs;
@@ -227,22 +230,11 @@ export class BinanceOrders {
 
   /** One reconciliation at a time; a request while one runs runs again after it (it may have missed new orders). */
   private async reconcile(): Promise<void> {
-    if (this.reconciling) {
-      this.reconcileAgain = true;
-      return;
-    }
-    this.reconciling = true;
     try {
-      do {
-        this.reconcileAgain = false;
-        await reconcileBinance(this.api!, this, this.options.markets, this.options.log, () => Math.floor(this.nowUs() / 1000));
-        this.reconciliations++;
-      } while (this.reconcileAgain);
+      await this.reconciler.run();
     } catch (err) {
       this.options.log.error({ venue: 'binance', code: (err as BinanceApiError).code }, 'binance reconciliation failed; retrying with a new session');
       this.api!.restart('reconciliation failed');
-    } finally {
-      this.reconciling = false;
     }
   }
 

@@ -10,6 +10,7 @@ import { CoinbaseSigner } from './coinbase-auth';
 import type { BatchCancelResponse, CoinbaseFill, CoinbaseOrderStatus, CreateOrderResponse, UserMessage } from './coinbase-order-wire';
 import { reconcileCoinbase } from './coinbase-reconcile';
 import type { CoinbaseMarket } from './coinbase-symbols';
+import { SingleFlight } from '../live/single-flight';
 
 const DEFAULT_CLIENT_ID_PREFIX = 'tm-';
 const ORDERS = '/api/v3/brokerage/orders';
@@ -75,8 +76,10 @@ export class CoinbaseOrders {
   private readonly log: LiveVenueLog;
   private readonly host: string;
   private userSeq = -1;
-  private reconciling = false;
-  private reconcileAgain = false;
+  private readonly reconciler = new SingleFlight(async () => {
+    await reconcileCoinbase(this, this.log);
+    this.reconciliations++;
+  });
   /** Reconciliations completed (one per user-channel open, one per resume). */
   reconciliations = 0;
   /** A failed reconciliation (401, 429, venue down) is retried on a new connection after a growing delay, never at once. */
@@ -346,26 +349,14 @@ export class CoinbaseOrders {
 
   /** One reconciliation at a time; a request meanwhile runs another after it. */
   async reconcile(): Promise<void> {
-    if (this.reconciling) {
-      this.reconcileAgain = true;
-      return;
-    }
-    this.reconciling = true;
     try {
-      do {
-        this.reconcileAgain = false;
-        await reconcileCoinbase(this, this.log);
-        this.reconciliations++;
-      } while (this.reconcileAgain);
-      this.retryBackoff.reset();
+      if (await this.reconciler.run()) this.retryBackoff.reset();
     } catch (err) {
       const e = err as VenueHttpError;
       const wait = this.retryBackoff.next(e.retryAfterMs ?? 0);
       this.log.error({ venue: 'coinbase', code: e.code, retryInMs: wait }, 'coinbase reconciliation failed; retrying with a new user connection');
       clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => this.socket?.restart('reconciliation failed'), wait);
-    } finally {
-      this.reconciling = false;
     }
   }
 

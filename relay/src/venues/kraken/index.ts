@@ -1,6 +1,11 @@
-export { openKrakenVenue, KrakenVenue, KRAKEN_REST_URL, KRAKEN_WS_URL, type KrakenVenueConfig } from './kraken-venue';
+export { openKrakenVenue, KrakenVenue, KRAKEN_REST_URL, KRAKEN_WS_URL, KRAKEN_AUTH_WS_URL, type KrakenVenueConfig } from './kraken-venue';
 export { KrakenBookSync, type KrakenBookSyncHost, type KrakenResyncReason } from './kraken-book-sync';
-export { KrakenOrders } from './kraken-orders';
+export { KrakenOrders, type KrakenOrdersOptions, type TrackedOrder as KrakenTrackedOrder } from './kraken-orders';
+export { KrakenPrivateRest, KrakenApiError } from './kraken-private-rest';
+export { KrakenSigner } from './kraken-auth';
+export { reconcileKraken } from './kraken-reconcile';
+export * from './kraken-order-wire';
 export { krakenMarket, toKrakenSymbol, fromKrakenSymbol, toKrakenRestPair, canonicalAsset, type KrakenMarket } from './kraken-symbols';
 export { KrakenFakeServer, type FakeKrakenPair, type FakeKrakenOptions } from './kraken-fake-server';
+export { FakeKrakenOrders, FAKE_KRAKEN_MAKER_BPS, FAKE_KRAKEN_TAKER_BPS, type FakeKrakenOrder } from './kraken-fake-orders';
 export * from './kraken-wire';

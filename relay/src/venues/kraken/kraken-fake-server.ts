@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Prng } from '../sim/prng';
 import { fromUnits, unitStep, type UnitStep } from '../live/exact-units';
+import { FakeKrakenOrders, FAKE_KRAKEN_MAKER_BPS, FAKE_KRAKEN_TAKER_BPS } from './kraken-fake-orders';
+import { canonicalAsset } from './kraken-symbols';
 import { CHECKSUM_LEVELS, checksumToken, crc32 } from './kraken-wire';
 
 /** One pair the fake lists, as AssetPairs describes it. */
@@ -34,6 +36,8 @@ export interface FakeKrakenOptions {
   levels?: number;
   /** Heartbeat period on a subscribed connection (Kraken: about 1 s). Default 100 ms. */
   heartbeatMs?: number;
+  /** The API key pair private calls must be signed with (secret base64); none = every private call is EAPI:Invalid key. */
+  auth?: { key: string; secret: string };
 }
 
 /** The fake's true book of one pair, in ticks and lots. */
@@ -86,7 +90,9 @@ interface Faults {
  * subscriber the changes inside its subscribed depth, without qty-0 deletes for levels pushed out
  * of scope by an insert (Kraken's rule: the client truncates). Faults: a wrong checksum, a price
  * off the tick grid, a duplicate and an out-of-order update, a silent stall (no heartbeats, no
- * data), dropped sockets, and 429 / in-body rate-limit answers on REST.
+ * data), dropped sockets, and 429 / in-body rate-limit answers on REST. The private side
+ * (signed REST under /0/private/, the `executions` channel, orders matched against the true
+ * book) is `orders`, in kraken-fake-orders.ts.
  */
 export class KrakenFakeServer {
   private readonly http: Server;
@@ -107,6 +113,8 @@ export class KrakenFakeServer {
   /** Upgrade attempts refused while refuseConnections(true). */
   refusedConnects = 0;
   private refusing = false;
+  /** The account's orders and the executions channel (see kraken-fake-orders.ts). */
+  readonly orders: FakeKrakenOrders;
 
   private constructor(options: FakeKrakenOptions) {
     this.rng = new Prng(options.seed ?? 1);
@@ -122,7 +130,25 @@ export class KrakenFakeServer {
       }
       this.markets.set(spec.v2name, { spec, price, size, book, tradeId: 0 });
     }
-    this.http = createServer((req, res) => this.rest(req, res));
+    const pct = (s: [number, number][] | undefined, dflt: number) => (s?.[0] ? Math.round(s[0][1] * 100) : dflt);
+    this.orders = new FakeKrakenOrders(
+      {
+        market: (pair) => {
+          const m = [...this.markets.values()].find(({ spec: s }) => [s.key, s.altname, s.wsname, s.v2name].includes(pair));
+          if (!m) return undefined;
+          const s = m.spec;
+          return { v2name: s.v2name, key: s.key, altname: s.altname, quote: canonicalAsset(s.quote), price: m.price, size: m.size, makerBps: pct(s.feesMaker, FAKE_KRAKEN_MAKER_BPS), takerBps: pct(s.fees, FAKE_KRAKEN_TAKER_BPS), book: m.book };
+        },
+        bookChanged: (v2name) => this.publish(this.market(v2name)),
+        nextTradeId: (v2name) => ++this.market(v2name).tradeId,
+      },
+      options.auth,
+    );
+    this.http = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => this.rest(req, res, Buffer.concat(chunks).toString()));
+    });
     this.http.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://x');
       if (url.pathname !== '/v2' || this.refusing) {
@@ -132,7 +158,7 @@ export class KrakenFakeServer {
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
     });
     this.heartbeat = setInterval(() => {
-      for (const [ws, c] of this.clients) if (!c.stalled && (c.books.size > 0 || c.trades.size > 0)) ws.send('{"channel":"heartbeat"}');
+      for (const [ws, c] of this.clients) if (!c.stalled && (c.books.size > 0 || c.trades.size > 0 || this.orders.isSubscribed(ws))) ws.send('{"channel":"heartbeat"}');
     }, options.heartbeatMs ?? 100);
   }
 
@@ -244,6 +270,11 @@ export class KrakenFakeServer {
     this.faults.restBodyRateLimit = count;
   }
 
+  /** The same as close() (the other fakes' name). */
+  stop(): Promise<void> {
+    return this.close();
+  }
+
   async close(): Promise<void> {
     this.stopFlow();
     clearInterval(this.heartbeat);
@@ -254,7 +285,7 @@ export class KrakenFakeServer {
 
   // ---- REST ----
 
-  private rest(req: IncomingMessage, res: ServerResponse): void {
+  private rest(req: IncomingMessage, res: ServerResponse, body: string): void {
     const url = new URL(req.url ?? '/', 'http://x');
     this.requests.set(url.pathname, (this.requests.get(url.pathname) ?? 0) + 1);
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -269,6 +300,12 @@ export class KrakenFakeServer {
     if (this.faults.restBodyRateLimit > 0) {
       this.faults.restBodyRateLimit--;
       return json(200, { error: ['EGeneral:Too many requests'] });
+    }
+    if (req.method === 'POST' && url.pathname.startsWith('/0/private/')) {
+      const reply = this.orders.handle(url.pathname, req.headers, body);
+      // Carried out, answer lost: the connection is cut before anything is written.
+      if (reply === 'drop') return void req.socket.destroy();
+      return json(reply.status, reply.body);
     }
     if (url.pathname !== '/0/public/AssetPairs') return json(404, { error: ['EGeneral:Unknown method'] });
     const wanted = (url.searchParams.get('pair') ?? '').split(',').filter(Boolean);
@@ -308,7 +345,10 @@ export class KrakenFakeServer {
     this.connections++;
     const client: Client = { books: new Map(), trades: new Set(), stalled: false, held: new Map() };
     this.clients.set(ws, client);
-    ws.on('close', () => this.clients.delete(ws));
+    ws.on('close', () => {
+      this.clients.delete(ws);
+      this.orders.socketClosed(ws);
+    });
     ws.on('error', () => {});
     ws.on('message', (data: Buffer) => this.onRequest(ws, client, data.toString()));
     ws.send(JSON.stringify({ channel: 'status', type: 'update', data: [{ version: '2.0.0', system: 'online', api_version: 'v2', connection_id: this.connections }] }));
@@ -327,6 +367,7 @@ export class KrakenFakeServer {
     if (req.method === 'ping') return ws.send(JSON.stringify({ method: 'pong', ...times }));
     if (req.method !== 'subscribe' && req.method !== 'unsubscribe') return ws.send(JSON.stringify({ error: `Method not found`, method: req.method, success: false, ...times }));
     const channel = req.params?.channel;
+    if (channel === 'executions' && req.method === 'subscribe') return this.orders.subscribe(ws, req.params as Record<string, unknown>, times);
     for (const symbol of req.params?.symbol ?? []) {
       const m = this.markets.get(symbol);
       if (!m || (channel !== 'book' && channel !== 'trade')) {

@@ -318,14 +318,14 @@ describe('kraken venue against the fake, over the wire', () => {
     await expect(openKrakenVenue(config(f, ['BTC-USD'], { metadataAttempts: 1 }))).rejects.toMatchObject({ code: ErrorCode.VENUE_RATE_LIMITED });
   });
 
-  it('refuses every order on our side (order entry not supported yet)', async () => {
+  it('without keys refuses every order on our side with VENUE_NO_CREDENTIALS (market data only)', async () => {
     const f = await fake();
     const venue = await openKrakenVenue(config(f));
     const reports: unknown[] = [];
     venue.onExecution((e) => reports.push(e));
     venue.submit({ orderId: 'o1', account: 'a', symbol: 'BTC-USD', side: Side.Buy, type: 1 as never, timeInForce: 1 as never, price: 1, qty: 10_000, postOnly: false });
     await until(() => reports.length === 1, 1000, 'a report');
-    expect(reports[0]).toMatchObject({ orderId: 'o1', kind: 'rejected', reasonCode: ErrorCode.VENUE_UNSUPPORTED_ORDER_TYPE });
+    expect(reports[0]).toMatchObject({ orderId: 'o1', kind: 'rejected', reasonCode: ErrorCode.VENUE_NO_CREDENTIALS });
   });
 });
 

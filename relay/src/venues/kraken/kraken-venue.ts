@@ -1,5 +1,5 @@
 import { ErrorCode, Side, wallClockUs, type Instrument } from '@tickmesh/shared';
-import type { FeedLookup, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
+import type { FeedLookup, ResumedOrder, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
 import { Backoff } from '../live/backoff';
 import { FeedBook } from '../live/feed-book';
 import { silentLog, VenueStartError, type LiveVenueConfig, type LiveVenueLog } from '../live/live-venue-config';
@@ -13,6 +13,8 @@ import { isAssetPairsResponse, KRAKEN_BOOK_DEPTHS, parseKrakenFrame, rfc3339Us, 
 /** Production endpoints (Kraken Spot; public WebSocket v2). */
 export const KRAKEN_REST_URL = 'https://api.kraken.com';
 export const KRAKEN_WS_URL = 'wss://ws.kraken.com/v2';
+/** The authenticated WebSocket v2 (the `executions` channel) has its own host in production. */
+export const KRAKEN_AUTH_WS_URL = 'wss://ws-auth.kraken.com/v2';
 
 /** Kraken sends a heartbeat about once a second when a subscribed channel is quiet: 5 s of silence is a dead feed. */
 const DEFAULT_SILENCE_MS = 5000;
@@ -31,6 +33,8 @@ export interface KrakenVenueConfig extends LiveVenueConfig {
   metadataAttempts?: number;
   /** A book resync without a checked snapshot by then restarts the socket (a lost ack or refused subscribe never leaves a book stale for good). Default 10 s. */
   resyncTimeoutMs?: number;
+  /** The authenticated WebSocket v2 (executions). Default: KRAKEN_AUTH_WS_URL with the production wsUrl, else wsUrl itself (a fake serves both). */
+  authWsUrl?: string;
 }
 
 /**
@@ -82,7 +86,9 @@ export async function openKrakenVenue(config: KrakenVenueConfig): Promise<Kraken
 /**
  * Kraken Spot behind VenueAdapter. Market data: one WebSocket v2 connection with `book`
  * (depth `depth`, snapshot) and `trade` for every symbol; each book kept and checksummed by
- * KrakenBookSync. Orders: not supported yet (KrakenOrders refuses every one).
+ * KrakenBookSync. Orders: KrakenOrders (signed REST, the `executions` channel on the
+ * authenticated endpoint, reconciliation); without keys every order is refused with
+ * VENUE_NO_CREDENTIALS.
  */
 export class KrakenVenue implements VenueAdapter, KrakenBookSyncHost {
   readonly id = 'kraken';
@@ -112,7 +118,17 @@ export class KrakenVenue implements VenueAdapter, KrakenBookSyncHost {
   ) {
     this.log = config.log ?? silentLog;
     this.nowUs = config.nowUs ?? wallClockUs;
-    this.orders = new KrakenOrders(this.nowUs);
+    this.orders = new KrakenOrders({
+      credentials: config.credentials,
+      nowUs: this.nowUs,
+      restUrl: config.restUrl,
+      authWsUrl: config.authWsUrl ?? (config.wsUrl === KRAKEN_WS_URL ? KRAKEN_AUTH_WS_URL : config.wsUrl),
+      markets,
+      clientIdPrefix: config.clientIdPrefix,
+      backoff: config.backoff,
+      silenceMs: config.silenceMs ?? DEFAULT_SILENCE_MS,
+      log: this.log,
+    });
     this.socket = new VenueSocket({
       url: () => config.wsUrl,
       silenceMs: config.silenceMs ?? DEFAULT_SILENCE_MS,
@@ -140,12 +156,18 @@ export class KrakenVenue implements VenueAdapter, KrakenBookSyncHost {
     return this.socket;
   }
 
+  /** Order entry and reconciliation (tests read its orders, alerts and executions socket). */
+  get orderEntry(): KrakenOrders {
+    return this.orders;
+  }
+
   async start(feeds: FeedLookup): Promise<void> {
     for (const m of this.markets) {
       const book = new FeedBook(feeds(m.instrument.symbol), m.price, m.size);
       this.syncs.set(m.wsSymbol, new KrakenBookSync(m, book, this.depth, this));
     }
     this.socket.start();
+    this.orders.start();
     // Primed when every book has its first snapshot; a slow or down venue does not hold the relay up.
     const deadline = performance.now() + (this.config.startTimeoutMs ?? 5000);
     while (!this.stopped && performance.now() < deadline && [...this.syncs.values()].some((s) => !s.isSynced)) {
@@ -157,7 +179,7 @@ export class KrakenVenue implements VenueAdapter, KrakenBookSyncHost {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    await this.socket.stop();
+    await Promise.all([this.socket.stop(), this.orders.stop()]);
   }
 
   submit(order: VenueOrderRequest): void {
@@ -174,6 +196,10 @@ export class KrakenVenue implements VenueAdapter, KrakenBookSyncHost {
 
   onExecution(listener: (report: VenueExecution) => void): void {
     this.orders.onExecution(listener);
+  }
+
+  resume(orders: readonly ResumedOrder[]): void {
+    this.orders.resume(orders);
   }
 
   /**

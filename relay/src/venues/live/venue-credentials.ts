@@ -1,36 +1,25 @@
 import { ErrorCode } from '@tickmesh/shared';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inspect } from 'node:util';
+import { Redacted } from './redacted';
 
 /**
  * An exchange API key pair. The secret is reachable only through `reveal()`, and the object
  * prints as "[redacted]" in logs, JSON, errors and util.inspect, so it cannot leak by accident
  * into pino, the journal, metrics or an error text.
  */
-export class VenueCredentials {
+export class VenueCredentials extends Redacted {
   readonly #key: string;
   readonly #secret: string;
 
   constructor(key: string, secret: string) {
+    super();
     this.#key = key;
     this.#secret = secret;
   }
 
   reveal(): { key: string; secret: string } {
     return { key: this.#key, secret: this.#secret };
-  }
-
-  toString(): string {
-    return '[redacted]';
-  }
-
-  toJSON(): string {
-    return '[redacted]';
-  }
-
-  [inspect.custom](): string {
-    return '[redacted]';
   }
 }
 
