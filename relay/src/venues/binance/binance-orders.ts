@@ -228,6 +228,11 @@ export class BinanceOrders {
     await this.reconcile();
   }
 
+  /** A reconciliation is running now (a pass started before a drop must not be taken for one after it). */
+  get reconciling(): boolean {
+    return this.reconciler.busy;
+  }
+
   /** One reconciliation at a time; a request while one runs runs again after it (it may have missed new orders). */
   private async reconcile(): Promise<void> {
     try {

@@ -13,7 +13,9 @@ describe('SingleFlight', () => {
       await new Promise<void>((r) => (release = r));
       inFlight--;
     });
+    expect(flight.busy).toBe(false);
     const first = flight.run();
+    expect(flight.busy).toBe(true);
     expect(await flight.run()).toBe(false);
     expect(await flight.run()).toBe(false);
     release!();
@@ -22,6 +24,7 @@ describe('SingleFlight', () => {
     release!();
     expect(await first).toBe(true);
     expect(passes).toBe(2);
+    expect(flight.busy).toBe(false);
   });
 
   it('a failing pass rejects the call that ran it, and the next call runs again', async () => {

@@ -9,6 +9,11 @@ export class SingleFlight {
 
   constructor(private readonly pass: () => Promise<void>) {}
 
+  /** A pass is running now. */
+  get busy(): boolean {
+    return this.running;
+  }
+
   /**
    * Runs passes until none is asked for. True when this call ran them (and they all
    * succeeded); false when one was running and this call only asked for another. A failing
