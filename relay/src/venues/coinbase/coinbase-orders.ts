@@ -1,9 +1,8 @@
 import { ErrorCode, OrderType, Side, TimeInForce, wallClockUs } from '@tickmesh/shared';
 import type { ResumedOrder, VenueExecution, VenueOrderRequest } from '../venue-adapter';
-import { Backoff, type BackoffOptions } from '../live/backoff';
+import { Backoff } from '../live/backoff';
 import { fromUnits, toUnits } from '../live/exact-units';
 import { silentLog, type LiveVenueLog } from '../live/live-venue-config';
-import type { VenueCredentials } from '../live/venue-credentials';
 import { VenueHttp, VenueHttpError } from '../live/venue-http';
 import { VenueSocket } from '../live/venue-socket';
 import { CoinbaseSigner } from './coinbase-auth';
@@ -11,24 +10,15 @@ import type { BatchCancelResponse, CoinbaseFill, CoinbaseOrderStatus, CreateOrde
 import { reconcileCoinbase } from './coinbase-reconcile';
 import type { CoinbaseMarket } from './coinbase-symbols';
 import { SingleFlight } from '../live/single-flight';
+import type { LiveOrdersOptions } from '../live/live-orders-options';
 
 const DEFAULT_CLIENT_ID_PREFIX = 'tm-';
 const ORDERS = '/api/v3/brokerage/orders';
 
 /** Options of {@link CoinbaseOrders}. */
-export interface CoinbaseOrdersOptions {
-  credentials: VenueCredentials | undefined;
-  nowUs?: () => number;
-  /** REST base URL (the adapter's), e.g. https://api.coinbase.com. */
-  restUrl?: string;
+export interface CoinbaseOrdersOptions extends LiveOrdersOptions<CoinbaseMarket> {
   /** The `user` channel's WebSocket (production: wss://advanced-trade-ws-user.coinbase.com). */
   userWsUrl?: string;
-  markets?: readonly CoinbaseMarket[];
-  clientIdPrefix?: string;
-  backoff?: BackoffOptions;
-  /** The user socket silent this long is dead (it is subscribed to heartbeats). Default 5000 ms. */
-  silenceMs?: number;
-  log?: LiveVenueLog;
 }
 
 /** What the adapter tracks of an order it sent. */

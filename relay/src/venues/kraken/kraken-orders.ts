@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, OrderType, wallClockUs } from '@tickmesh/shared';
 import type { ResumedOrder, VenueExecution, VenueOrderRequest } from '../venue-adapter';
-import { Backoff, type BackoffOptions } from '../live/backoff';
+import { Backoff } from '../live/backoff';
 import { fromUnits, toUnits } from '../live/exact-units';
 import { silentLog, type LiveVenueLog } from '../live/live-venue-config';
-import type { VenueCredentials } from '../live/venue-credentials';
 import { VenueHttp } from '../live/venue-http';
 import { VenueSocket } from '../live/venue-socket';
 import { KrakenSigner } from './kraken-auth';
@@ -16,25 +15,16 @@ import { reconcileKraken, settleOrder } from './kraken-reconcile';
 import type { KrakenMarket } from './kraken-symbols';
 import { rfc3339Us } from './kraken-wire';
 import { SingleFlight } from '../live/single-flight';
+import type { LiveOrdersOptions } from '../live/live-orders-options';
 
 const DEFAULT_CLIENT_ID_PREFIX = 'tm-';
 /** Kraken's free-text cl_ord_id is at most 18 characters; a longer id goes as a 32-hex "short UUID". */
 const MAX_FREE_TEXT_ID = 18;
 
 /** Options of {@link KrakenOrders}. */
-export interface KrakenOrdersOptions {
-  credentials: VenueCredentials | undefined;
-  nowUs?: () => number;
-  /** REST base URL (the adapter's), e.g. https://api.kraken.com. */
-  restUrl?: string;
+export interface KrakenOrdersOptions extends LiveOrdersOptions<KrakenMarket> {
   /** The authenticated WebSocket v2 (production wss://ws-auth.kraken.com/v2), carrying `executions`. */
   authWsUrl?: string;
-  markets?: readonly KrakenMarket[];
-  clientIdPrefix?: string;
-  backoff?: BackoffOptions;
-  /** The executions socket silent this long is dead (Kraken sends heartbeats every second). Default 5000 ms. */
-  silenceMs?: number;
-  log?: LiveVenueLog;
 }
 
 /** What the adapter tracks of an order it sent. */
