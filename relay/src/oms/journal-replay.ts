@@ -52,12 +52,14 @@ export function replayJournal(entries: Iterable<JournalEntry>, store: OrderStore
     const o = rec.order;
     applyReport(o, r);
     if (o.parentOrderId === '') store.reserveClientId(o.account, r.clientOrderId, rec);
-    if (r.execType === ExecType.Trade) {
-      if (rec.parent === null && r.lastQty > 0) {
+    if (r.execType === ExecType.Trade && r.lastQty > 0) {
+      if (rec.parent === null) {
         const fill = fillOf(rec, r.lastPrice, r.lastQty, r.fee, r.liquidityMaker, r.tradeId, r.timeUs);
         store.addFill(fill);
         book.apply(fill);
         stats.fills++;
+      } else {
+        rec.parent.rolledUpFills++;
       }
     }
     if (isWorking(r.status)) rec.working = r.status;
@@ -70,41 +72,64 @@ function isWorking(s: OrderStatus): boolean {
   return s === OrderStatus.Submitted || s === OrderStatus.Accepted || s === OrderStatus.PartiallyFilled || s === OrderStatus.Triggered;
 }
 
+/** What a restart does with the orders the journal leaves open; see {@link ordersAtRestart}. */
+export interface RestartPlan {
+  /** Venue-facing orders (direct and children) handed back to a venue that keeps orders, per venue. */
+  resume: Map<VenueAdapter, ResumedOrder[]>;
+  /** Venue-facing orders that died with their venue session (or never reached a venue). */
+  lost: OrderRecord[];
+  /** Open parents (routed and algo); their open children are in `resume` or `lost`. */
+  parents: OrderRecord[];
+}
+
 /**
- * The orders the journal leaves open at a restart, split: direct orders at a venue that keeps
- * orders across our restarts (it has `resume`) go back to it, with the fills already booked,
- * and are marked sent;
- * every other open order is lost with the process (children first, so each parent's final
- * report comes after its children's). Orders of algo or routed parents are lost too: their
- * parents' algos are not restarted.
+ * Splits the orders the journal leaves open at a restart. A venue-facing order — direct or
+ * a child, the venue cannot tell them apart — that reached a venue which keeps orders across
+ * our restarts (it has `resume`) goes back to that venue with the fills already booked, and
+ * is marked sent; the venue reconciles it. Every other open venue-facing order is lost: its
+ * venue session is gone (the sim restarts empty), or it is still Initialized, so it never
+ * left the OMS (an order goes to its venue only once its Submitted record is durable).
+ * Parents are only listed: what becomes of them depends on their children (Oms.recover).
  */
-export function ordersAtRestart(store: OrderStore, venues: ReadonlyMap<string, VenueAdapter>): { resume: Map<VenueAdapter, ResumedOrder[]>; lost: OrderRecord[] } {
-  const resume = new Map<VenueAdapter, ResumedOrder[]>();
-  const lost: OrderRecord[] = [];
-  const tradeIds = new Map<string, number[]>();
+export function ordersAtRestart(store: OrderStore, venues: ReadonlyMap<string, VenueAdapter>): RestartPlan {
+  const plan: RestartPlan = { resume: new Map(), lost: [], parents: [] };
+  let tradeIds: Map<string, number[]> | undefined;
   for (const rec of store.all()) {
     const o = rec.order;
     if (isTerminal(o.status)) continue;
-    const venue = venues.get(o.venue);
-    if (venue?.resume && rec.parent === null && o.parentOrderId === '') {
-      if (tradeIds.size === 0) for (const f of allFills(store)) tradeIds.set(f.orderId, [...(tradeIds.get(f.orderId) ?? []), f.tradeId]);
-      const list = resume.get(venue) ?? [];
-      list.push({
-        orderId: o.orderId, account: o.account, symbol: o.symbol, side: o.side, type: o.orderType, timeInForce: o.timeInForce,
-        price: o.price, qty: o.qty, postOnly: o.postOnly, filledQty: o.filledQty, tradeIds: tradeIds.get(o.orderId) ?? [],
-        accepted: o.status !== OrderStatus.Submitted && o.status !== OrderStatus.Initialized,
-      });
-      resume.set(venue, list);
-      rec.sent = true; // it is at the venue: a cancel must go there, not end it locally
-    } else {
-      lost.push(rec);
+    if (rec.parent !== null) {
+      plan.parents.push(rec);
+      continue;
     }
+    const venue = venues.get(o.venue);
+    if (venue?.resume === undefined || o.status === OrderStatus.Initialized) {
+      plan.lost.push(rec);
+      continue;
+    }
+    tradeIds ??= tradeIdsByOrder(store);
+    const list = plan.resume.get(venue) ?? [];
+    list.push({
+      orderId: o.orderId, account: o.account, symbol: o.symbol, side: o.side, type: o.orderType, timeInForce: o.timeInForce,
+      price: o.price, qty: o.qty, postOnly: o.postOnly, filledQty: o.filledQty, tradeIds: tradeIds.get(o.orderId) ?? [],
+      // `working`, not the status: an order in PendingCancel may never have been acknowledged.
+      accepted: rec.working !== OrderStatus.Submitted,
+    });
+    plan.resume.set(venue, list);
+    rec.sent = true; // it is at the venue: a cancel must go there, not end it locally
   }
-  lost.sort((a, b) => Number(a.parent !== null) - Number(b.parent !== null));
-  return { resume, lost };
+  return plan;
 }
 
-function* allFills(store: OrderStore) {
+/** The venue trade ids booked per order: a resumed order's fills are never booked twice. */
+function tradeIdsByOrder(store: OrderStore): Map<string, number[]> {
+  const ids = new Map<string, number[]>();
   const accounts = new Set([...store.all()].map((r) => r.order.account));
-  for (const a of accounts) yield* store.fills(a);
+  for (const a of accounts) {
+    for (const f of store.fills(a)) {
+      const list = ids.get(f.orderId);
+      if (list === undefined) ids.set(f.orderId, [f.tradeId]);
+      else list.push(f.tradeId);
+    }
+  }
+  return ids;
 }

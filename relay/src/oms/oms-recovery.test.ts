@@ -59,13 +59,17 @@ function snapshotOf(oms: Oms, accounts: string[]) {
 }
 
 describe('Oms.recover', () => {
-  it('rebuilds the same orders, fills and positions from the journal; open orders are lost with the venue session', async () => {
+  it('rebuilds the same orders, fills and positions from the journal; open orders are lost with the venue session, algo parents interrupted', async () => {
     const live = await liveSession();
     const before = snapshotOf(live.oms, ['alice', 'bob']);
     expect(before.alice!.fills.length).toBeGreaterThan(3);
     expect(before.alice!.orders.some((o) => o.status === OrderStatus.Denied)).toBe(true);
     const open = new Set(live.oms.orders('alice', { open: true }).map((o) => o.orderId));
     expect(open.size).toBeGreaterThan(0);
+    // Algo parents are not restarted: they end with their own code, the rest with the session.
+    const algoParents = new Set(live.oms.orders('alice', { open: true }).filter((o) => o.algo !== Algo.None).map((o) => o.orderId));
+    expect(algoParents.size).toBe(1);
+    const codeAfterRestart = (id: string) => (algoParents.has(id) ? ErrorCode.OMS_ALGO_INTERRUPTED : ErrorCode.OMS_VENUE_SESSION_LOST);
 
     const clock = steppingClock();
     const journal = new MemoryJournal();
@@ -76,20 +80,20 @@ describe('Oms.recover', () => {
     await settle();
     const after = snapshotOf(oms, ['alice', 'bob']);
 
-    expect(summary).toMatchObject({ orders: before.alice!.orders.length + before.bob!.orders.length, lost: open.size });
+    expect(summary).toMatchObject({ orders: before.alice!.orders.length + before.bob!.orders.length, lost: open.size - algoParents.size, interrupted: algoParents.size });
     expect(summary.fills).toBe(before.alice!.fills.length + before.bob!.fills.length);
     for (const acc of ['alice', 'bob']) {
       expect(after[acc]!.fills).toEqual(before[acc]!.fills);
       expect(after[acc]!.positions).toEqual(before[acc]!.positions);
       const expected = before[acc]!.orders.map((o: Order) =>
-        open.has(o.orderId) ? { ...o, status: OrderStatus.Canceled, reasonCode: ErrorCode.OMS_VENUE_SESSION_LOST, updatedUs: expect.any(Number) } : o,
+        open.has(o.orderId) ? { ...o, status: OrderStatus.Canceled, reasonCode: codeAfterRestart(o.orderId), updatedUs: expect.any(Number) } : o,
       );
       expect(after[acc]!.orders).toEqual(expected);
     }
     // Only the lost-session cancels were journaled and emitted; nothing replayed was.
     expect(journal.entries.map((e) => e.record.kind)).toEqual([...open].map(() => 'execution'));
     expect(emitted.map((r) => [r.orderId, r.execType, r.reasonCode]).sort()).toEqual(
-      [...open].map((id) => [id, ExecType.Canceled, ErrorCode.OMS_VENUE_SESSION_LOST]).sort(),
+      [...open].map((id) => [id, ExecType.Canceled, codeAfterRestart(id)]).sort(),
     );
     expect(oms.orders('alice', { open: true })).toEqual([]);
     expect(oms.exposure('alice', 'BTC-USD')).toMatchObject({ openOrders: 0, position: before.alice!.positions.find((p: { symbol: string }) => p.symbol === 'BTC-USD')!.qty });

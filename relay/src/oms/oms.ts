@@ -1,58 +1,32 @@
-import {
-  orderIntent,
-  Algo,
-  ErrorCode,
-  ExecType,
-  OrderStatus,
-  OrderType,
-  fail,
-  ok,
-  type ExecutionReportMsg,
-  type Fill,
-  type Order,
-  type OrderIntent,
-  type Position,
-  type Reason,
-  type Result,
-} from '@tickmesh/shared';
-import type { JournalEntry, JournalRecord, SymbolExposure } from '@tickmesh/shared';
-import type { VenueAdapter, VenueExecution } from '../venues/venue-adapter';
-import { executionReport, type ReportEvent } from './execution-report';
-import { ordersAtRestart, replayJournal } from './journal-replay';
+import { Algo, ErrorCode, ExecType, OrderStatus, fail, ok, type Fill, type Order, type OrderIntent, type Position, type Result } from '@tickmesh/shared';
+import type { JournalEntry, SymbolExposure } from '@tickmesh/shared';
+import type { VenueAdapter } from '../venues/venue-adapter';
+import { ExecutionBooking } from './execution-booking';
 import type { OmsDeps } from './oms-deps';
-import type { AlgoChildRequest, AlgoContext } from './oms-ports';
-import { createOrderRecord, displayedStatus, fillOf, type OrderRecord } from './order-record';
-import { OrderStore } from './order-store';
-import { canTransition, isTerminal, orderStatusName, transition } from './order-transitions';
-import { PositionBook } from './position-book';
+import { OmsCore, cancelOutstanding, snapshot, type ReportListener } from './oms-core';
+import { recoverFromJournal, type RecoverySummary } from './oms-recovery';
+import type { OrderRecord } from './order-record';
+import type { OrderStore } from './order-store';
+import { isTerminal } from './order-transitions';
+import { ParentOrders } from './parent-orders';
+import type { PositionBook } from './position-book';
+
+export type { RecoverySummary } from './oms-recovery';
 
 /** A position with its mark-to-market P&L (ticks × lots) at the caller's mark price. */
 export type MarkedPosition = Position & { unrealisedPnl: number };
 
-/** What {@link Oms.recover} rebuilt. */
-export interface RecoverySummary {
-  orders: number;
-  fills: number;
-  /** Orders open before the restart, now canceled with OMS_VENUE_SESSION_LOST. */
-  lost: number;
-  /** Orders open before the restart at a venue that keeps them (a real exchange), handed to it to reconcile. */
-  resumed: number;
-}
-
-type ReportListener = (report: ExecutionReportMsg) => void;
-
-const noop = (): void => {};
-
 /**
  * The order management system: one state machine per order (the table in
- * order-transitions), positions, and the journal discipline.
+ * order-transitions), positions, and the journal discipline. This class is the public face:
+ * the requests clients make and the queries they read; the work behind it sits in
+ * OmsCore (shared state, journal and reports), ParentOrders (routed and algo parents),
+ * ExecutionBooking (venue reports, fills and positions) and oms-recovery (restarts).
  *
  * THE RULE: no execution report reaches a listener before the journal append of its record
- * resolved — acknowledged means durable. Records are appended in event order and reports
- * are emitted in that same order, each once its own append resolved (so one slow append
- * holds back the reports after it; the journal is sequential anyway). Likewise nothing goes
- * to a venue (submit, cancel, replace) before the record announcing it is durable: after a
- * crash the journal knows about every order a venue may have.
+ * resolved — acknowledged means durable (OmsCore.publish). Likewise nothing goes to a venue
+ * (submit, cancel, replace) before the record announcing it is durable: after a crash the
+ * journal knows about every order a venue may have.
  *
  * State changes are applied synchronously when an event arrives, so queries and later
  * events always see the latest state; only the emission waits.
@@ -68,31 +42,27 @@ const noop = (): void => {};
  * Order ids are `<idPrefix><n>`; venue order ids are these ids.
  */
 export class Oms {
-  private readonly store = new OrderStore();
-  private readonly book = new PositionBook();
-  private readonly venues = new Map<string, VenueAdapter>();
-  private readonly listeners = new Set<ReportListener>();
-  private readonly idPrefix: string;
-  private readonly onError: (error: unknown) => void;
-  private readonly setTimer: (ms: number, fn: () => void) => () => void;
-  private emitTail: Promise<void> = Promise.resolve();
-  private seq = 0;
+  private readonly core: OmsCore;
+  private readonly parents: ParentOrders;
+  private readonly executions: ExecutionBooking;
+  // Short names for the core's state the requests and queries below read.
+  private readonly store: OrderStore;
+  private readonly book: PositionBook;
+  private readonly venues: ReadonlyMap<string, VenueAdapter>;
 
   constructor(private readonly deps: OmsDeps) {
-    this.idPrefix = deps.idPrefix ?? 'o-';
-    this.onError = deps.onError ?? ((e) => console.error('oms:', e));
-    this.setTimer = deps.setTimer ?? defaultSetTimer;
-    for (const venue of deps.venues) {
-      if (this.venues.has(venue.id)) throw new Error(`Oms: venue ${venue.id} given twice`);
-      this.venues.set(venue.id, venue);
-      venue.onExecution((e) => this.onVenueExecution(venue.id, e));
-    }
+    this.core = new OmsCore(deps);
+    this.parents = new ParentOrders(this.core, (rec, now, requestId) => this.cancelRecord(rec, now, requestId));
+    this.executions = new ExecutionBooking(this.core, this.parents);
+    this.store = this.core.store;
+    this.book = this.core.book;
+    this.venues = this.core.venues;
+    for (const venue of this.venues.values()) venue.onExecution((e) => this.executions.apply(venue.id, e));
   }
 
   /** Subscribes to every execution report (all accounts); returns the unsubscribe function. */
   onReport(listener: ReportListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.core.onReport(listener);
   }
 
   // ---------------------------------------------------------------- requests
@@ -115,12 +85,12 @@ export class Oms {
     if (direct && !this.venues.has(intent.venue)) return fail(ErrorCode.OMS_UNKNOWN_VENUE, `unknown venue ${intent.venue}`);
 
     const now = this.deps.nowUs();
-    const { rec, written } = this.create(intent, '', now);
+    const { rec, written } = this.core.create(intent, '', now);
     const writes: Promise<unknown>[] = [written];
     if (intent.algo !== Algo.None && this.deps.algos.validate !== undefined) {
       const valid = this.deps.algos.validate(intent);
       if (!valid.ok) {
-        writes.push(this.deny(rec, valid.reason, now, requestId));
+        writes.push(this.core.deny(rec, valid.reason, now, requestId));
         const denied = snapshot(rec);
         await Promise.all(writes);
         return ok(denied);
@@ -128,7 +98,7 @@ export class Oms {
     }
     const risk = this.deps.risk.checkNew(intent);
     writes.push(
-      this.append({
+      this.core.append({
         kind: 'risk',
         timeUs: now,
         account: intent.account,
@@ -140,18 +110,18 @@ export class Oms {
       }),
     );
     if (!risk.ok) {
-      writes.push(this.deny(rec, risk.reason, now, requestId));
+      writes.push(this.core.deny(rec, risk.reason, now, requestId));
     } else if (direct) {
-      writes.push(this.submitted(rec, now, requestId));
+      writes.push(this.core.submitted(rec, now, requestId));
     } else if (intent.algo !== Algo.None) {
-      writes.push(this.startAlgo(rec, now, requestId));
+      writes.push(this.parents.startAlgo(rec, now, requestId));
     } else {
-      writes.push(this.startRouted(rec, now, requestId));
+      writes.push(this.parents.startRouted(rec, now, requestId));
     }
     // The state the request produced: venue answers may land before the caller resumes.
     const after = snapshot(rec);
     await Promise.all(writes);
-    if (direct) this.sendToVenue(rec);
+    if (direct) this.core.sendToVenue(rec);
     return ok(after);
   }
 
@@ -164,7 +134,7 @@ export class Oms {
    * @param requestId echoed in the reports this request causes. Default 0.
    */
   async cancel(account: string, origClientOrderId: string, requestId = 0): Promise<Result<Order>> {
-    const found = this.lookup(account, origClientOrderId);
+    const found = this.core.lookup(account, origClientOrderId);
     if (!found.ok) return found;
     const rec = found.value;
     if (isTerminal(rec.order.status)) return fail(ErrorCode.OMS_ORDER_NOT_OPEN, `order ${rec.order.orderId} is not open`);
@@ -193,7 +163,7 @@ export class Oms {
     qty: number,
     requestId = 0,
   ): Promise<Result<Order>> {
-    const found = this.lookup(account, origClientOrderId);
+    const found = this.core.lookup(account, origClientOrderId);
     if (!found.ok) return found;
     const rec = found.value;
     const o = rec.order;
@@ -210,7 +180,7 @@ export class Oms {
     }
     const now = this.deps.nowUs();
     const risk = this.deps.risk.checkReplace(snapshot(rec), price, qty);
-    const riskWrite = this.append({
+    const riskWrite = this.core.append({
       kind: 'risk',
       timeUs: now,
       account,
@@ -226,8 +196,8 @@ export class Oms {
     }
     if (newId !== '') this.store.reserveClientId(account, newId, rec);
     rec.pending.push({ kind: 'replace', clientOrderId: newId });
-    this.move(rec, OrderStatus.PendingUpdate);
-    const durable = this.publish(rec, {
+    this.core.move(rec, OrderStatus.PendingUpdate);
+    const durable = this.core.publish(rec, {
       execType: ExecType.PendingReplace,
       timeUs: now,
       requestId,
@@ -235,7 +205,7 @@ export class Oms {
     });
     const after = snapshot(rec);
     await Promise.all([riskWrite, durable]);
-    if (!isTerminal(o.status)) this.venueOf(rec).replace(o.orderId, price, qty);
+    if (!isTerminal(o.status)) this.core.venueOf(rec).replace(o.orderId, price, qty);
     return ok(after);
   }
 
@@ -297,489 +267,42 @@ export class Oms {
    * replayJournal), without journaling or emitting the replayed events. Must run before any
    * order is placed.
    *
-   * Direct orders open at a venue that keeps orders across our restarts (a real exchange,
-   * VenueAdapter.resume) stay open and go to that venue to reconcile. The other open orders
-   * are canceled with reason OMS_VENUE_SESSION_LOST, journaled and reported: the venue session
-   * they lived in is gone (the sim venue restarts with an empty book), so keeping them open
-   * would show the trader orders nothing will ever fill, and their parents' algos are not
-   * restarted. Resolves once those records are durable.
+   * Venue-facing orders (direct and children) open at a venue that keeps orders across our
+   * restarts (a real exchange, VenueAdapter.resume) stay open and go to that venue to
+   * reconcile. The other open ones are canceled with reason OMS_VENUE_SESSION_LOST, journaled
+   * and reported: the venue session they lived in is gone (the sim venue restarts with an
+   * empty book), so keeping them open would show the trader orders nothing will ever fill.
+   * Open parents keep the children that survived: a routed parent works on through them; an
+   * algo parent is not restarted — its working children are canceled and it ends with
+   * OMS_ALGO_INTERRUPTED (why: oms-recovery.ts). Resolves once those records are durable
+   * and the cancels they need were sent.
    */
   async recover(entries: Iterable<JournalEntry>): Promise<RecoverySummary> {
     if (this.store.size > 0) throw new Error('Oms.recover() must run before any order is placed');
-    const stats = replayJournal(entries, this.store, this.book, this.idPrefix);
-    this.seq = Math.max(this.seq, stats.maxOrderSeq);
-    const { resume, lost: open } = ordersAtRestart(this.store, this.venues);
-    for (const [venue, orders] of resume) venue.resume!(orders);
-    const now = this.deps.nowUs();
-    const writes: Promise<unknown>[] = [];
-    for (const rec of open) {
-      rec.pending.length = 0;
-      rec.order.reasonCode = ErrorCode.OMS_VENUE_SESSION_LOST;
-      this.move(rec, OrderStatus.Canceled);
-      writes.push(this.publish(rec, { execType: ExecType.Canceled, timeUs: now }));
-    }
-    await Promise.all(writes);
-    return { orders: stats.orders, fills: stats.fills, lost: open.length, resumed: [...resume.values()].reduce((n, l) => n + l.length, 0) };
-  }
-
-  // ---------------------------------------------------------------- order creation
-
-  /** A new Initialized order, stored and indexed; `written` resolves when its order-request is durable. */
-  private create(input: OrderIntent, parentOrderId: string, now: number): { rec: OrderRecord; written: Promise<unknown> } {
-    const orderId = `${this.idPrefix}${++this.seq}`;
-    const intent = orderIntent(input, input.account);
-    const rec = createOrderRecord(intent, orderId, parentOrderId, now);
-    this.store.add(rec);
-    if (parentOrderId === '') {
-      const reserved = this.store.reserveClientId(intent.account, intent.clientOrderId, rec);
-      if (!reserved.ok) throw new Error(`Oms: client id ${intent.clientOrderId} reserved twice`);
-    }
-    const written = this.append({ kind: 'order-request', timeUs: now, orderId, parentOrderId, intent: { ...intent } });
-    return { rec, written };
-  }
-
-  private deny(rec: OrderRecord, reason: Reason, now: number, requestId: number): Promise<unknown> {
-    rec.order.reasonCode = reason.code;
-    this.move(rec, OrderStatus.Denied);
-    return this.publish(rec, { execType: ExecType.Denied, timeUs: now, requestId, reason: reason.message });
-  }
-
-  private submitted(rec: OrderRecord, now: number, requestId: number): Promise<unknown> {
-    this.move(rec, OrderStatus.Submitted);
-    rec.working = OrderStatus.Submitted;
-    return this.publish(rec, { execType: ExecType.Status, timeUs: now, requestId });
-  }
-
-  /** Hands a durable Submitted order to its venue, unless it was canceled meanwhile. */
-  private sendToVenue(rec: OrderRecord): void {
-    const o = rec.order;
-    if (o.status !== OrderStatus.Submitted || rec.sent) return;
-    rec.sent = true;
-    this.venueOf(rec).submit({
-      orderId: o.orderId,
-      account: o.account,
-      symbol: o.symbol,
-      side: o.side,
-      type: o.orderType,
-      timeInForce: o.timeInForce,
-      price: o.price,
-      qty: o.qty,
-      postOnly: o.postOnly,
-    });
-  }
-
-  private startRouted(rec: OrderRecord, now: number, requestId: number): Promise<unknown> {
-    const o = rec.order;
-    const plan = this.deps.router.route(snapshot(rec));
-    if (!plan.ok) return this.deny(rec, plan.reason, now, requestId);
-    if (plan.value.length === 0) return this.deny(rec, { code: ErrorCode.OMS_NO_ROUTE, message: 'empty routing plan' }, now, requestId);
-    if (plan.value.reduce((s, c) => s + c.qty, 0) > o.qty) {
-      return this.deny(rec, { code: ErrorCode.OMS_CHILD_EXCEEDS_PARENT, message: 'routing plan exceeds the order' }, now, requestId);
-    }
-    const writes = [this.submitted(rec, now, requestId)];
-    for (const c of plan.value) {
-      const child = { venue: c.venue, price: c.price, qty: c.qty, orderType: c.orderType ?? o.orderType, timeInForce: c.timeInForce ?? o.timeInForce };
-      writes.push(this.spawnChild(rec, child, o.postOnly, now));
-    }
-    rec.parent!.complete = true;
-    this.settleParent(rec, now);
-    return Promise.all(writes);
-  }
-
-  private startAlgo(rec: OrderRecord, now: number, requestId: number): Promise<unknown> {
-    const writes = [this.submitted(rec, now, requestId)];
-    this.move(rec, OrderStatus.Accepted);
-    rec.working = OrderStatus.Accepted;
-    writes.push(this.publish(rec, { execType: ExecType.New, timeUs: now, requestId }));
-    const ctx = this.algoContext(rec);
-    const handle = this.deps.algos.start(snapshot(rec), ctx);
-    // The algo may have been canceled or finished from inside start (via its context).
-    if (!isTerminal(rec.order.status) && !rec.parent!.cancelRequested) rec.parent!.handle = handle;
-    return Promise.all(writes);
-  }
-
-  private algoContext(rec: OrderRecord): AlgoContext {
-    const st = rec.parent!;
-    return {
-      nowMs: () => Math.floor(this.deps.nowUs() / 1000),
-      setTimer: (ms, fn) => {
-        if (isTerminal(rec.order.status) || st.cancelRequested) return noop;
-        const clear = this.setTimer(ms, () => {
-          st.timers.delete(clear);
-          fn();
-        });
-        st.timers.add(clear);
-        return () => {
-          st.timers.delete(clear);
-          clear();
-        };
-      },
-      sendChild: (child) => {
-        this.spawnChild(rec, child, false, this.deps.nowUs()).catch(this.onError);
-      },
-      cancelChildren: () => {
-        const now = this.deps.nowUs();
-        for (const c of this.store.children(rec.order.orderId)) {
-          if (!isTerminal(c.order.status) && !cancelOutstanding(c)) this.cancelRecord(c, now, 0).catch(this.onError);
-        }
-      },
-      marketVolume: (symbol) => this.deps.marketVolume?.(symbol) ?? 0,
-      done: () => {
-        st.complete = true;
-        this.scheduleSettle(rec);
-      },
-      onDone: (outcome) => {
-        st.outcome = { ...outcome };
-        st.complete = true;
-        this.scheduleSettle(rec);
-      },
-    };
-  }
-
-  /**
-   * Settles a parent after the algo's current call returned: algos call done() and onDone()
-   * back to back, and the parent's final status should use the outcome given by the second.
-   */
-  private scheduleSettle(rec: OrderRecord): void {
-    queueMicrotask(() => this.settleParent(rec, this.deps.nowUs()));
-  }
-
-  /**
-   * Creates, journals and (once durable) sends one child of `parentRec`. A child that would
-   * commit more than the parent's qty, arrives after the parent ended or names an unknown
-   * venue is created Denied, so the refusal is on the record and the algo learns of it.
-   */
-  private spawnChild(parentRec: OrderRecord, c: AlgoChildRequest, postOnly: boolean, now: number): Promise<unknown> {
-    const p = parentRec.order;
-    const n = this.store.children(p.orderId).length + 1;
-    const committed = this.store.children(p.orderId).reduce((s, k) => s + (isTerminal(k.order.status) ? k.order.filledQty : k.order.qty), 0);
-    const { rec, written } = this.create(
-      {
-        account: p.account,
-        clientOrderId: `${p.clientOrderId}.${n}`,
-        symbol: p.symbol,
-        venue: c.venue,
-        side: p.side,
-        orderType: c.orderType,
-        timeInForce: c.timeInForce,
-        price: c.price,
-        qty: c.qty,
-        postOnly: postOnly && c.orderType === OrderType.Limit,
-        algo: Algo.None,
-        displayQty: 0,
-        durationMs: 0,
-      },
-      p.orderId,
-      now,
-    );
-    let refusal: Reason | null = null;
-    if (isTerminal(p.status) || parentRec.parent!.cancelRequested) refusal = { code: ErrorCode.OMS_ORDER_NOT_OPEN, message: 'parent order ended' };
-    else if (!this.venues.has(c.venue)) refusal = { code: ErrorCode.OMS_UNKNOWN_VENUE, message: `unknown venue ${c.venue}` };
-    else if (committed + c.qty > p.qty) refusal = { code: ErrorCode.OMS_CHILD_EXCEEDS_PARENT, message: 'children exceed the parent qty' };
-    if (refusal !== null) {
-      const d = this.deny(rec, refusal, now, 0);
-      // Never call back into the algo from inside its own sendChild.
-      queueMicrotask(() => this.childEnded(rec, now));
-      return Promise.all([written, d]);
-    }
-    return Promise.all([written, this.submitted(rec, now, 0)]).then(() => this.sendToVenue(rec));
+    return recoverFromJournal(this.core, this.parents, (rec, now, requestId) => this.cancelRecord(rec, now, requestId), entries);
   }
 
   // ---------------------------------------------------------------- cancel
 
-  /** Cancels one order (any kind); resolves when its records are durable and sent. */
+  /**
+   * Cancels one order (any kind); resolves when its records are durable and sent. A parent's
+   * cancel cascades to its children (ParentOrders.cancel), which come back through here.
+   */
   private cancelRecord(rec: OrderRecord, now: number, requestId: number): Promise<unknown> {
     const o = rec.order;
-    if (rec.parent !== null) {
-      const st = rec.parent;
-      st.cancelRequested = true;
-      const writes: Promise<unknown>[] = [];
-      const open = (): OrderRecord[] => this.store.children(o.orderId).filter((c) => !isTerminal(c.order.status));
-      // The parent's PendingCancel goes out before any child's cancel report.
-      if (open().length > 0 && !isTerminal(o.status)) {
-        this.move(rec, OrderStatus.PendingCancel);
-        writes.push(this.publish(rec, { execType: ExecType.PendingCancel, timeUs: now, requestId }));
-      }
-      const handle = st.handle;
-      st.handle = null;
-      this.clearTimers(rec);
-      handle?.cancel(); // may cancel its own children through the context
-      for (const c of open()) if (!cancelOutstanding(c)) writes.push(this.cancelRecord(c, now, requestId));
-      this.settleParent(rec, now);
-      return Promise.all(writes);
-    }
+    if (rec.parent !== null) return this.parents.cancel(rec, now, requestId);
     if (!rec.sent) {
       // Never reached the venue (its Submitted record is still becoming durable): cancel here.
       rec.pending.length = 0;
-      this.move(rec, OrderStatus.Canceled);
-      const d = this.publish(rec, { execType: ExecType.Canceled, timeUs: now, requestId });
-      this.childEnded(rec, now);
+      this.core.move(rec, OrderStatus.Canceled);
+      const d = this.core.publish(rec, { execType: ExecType.Canceled, timeUs: now, requestId });
+      this.parents.childEnded(rec, now);
       return d;
     }
     rec.pending.push({ kind: 'cancel', clientOrderId: '' });
-    this.move(rec, OrderStatus.PendingCancel);
-    return this.publish(rec, { execType: ExecType.PendingCancel, timeUs: now, requestId }).then(() => {
-      if (!isTerminal(o.status)) this.venueOf(rec).cancel(o.orderId);
+    this.core.move(rec, OrderStatus.PendingCancel);
+    return this.core.publish(rec, { execType: ExecType.PendingCancel, timeUs: now, requestId }).then(() => {
+      if (!isTerminal(o.status)) this.core.venueOf(rec).cancel(o.orderId);
     });
   }
-
-  // ---------------------------------------------------------------- venue executions
-
-  private onVenueExecution(venueId: string, e: VenueExecution): void {
-    const rec = this.store.get(e.orderId);
-    if (rec === undefined || rec.parent !== null || rec.order.venue !== venueId) {
-      this.alert(ErrorCode.OMS_UNKNOWN_ORDER, rec?.order.account ?? '', rec?.order.symbol ?? '', `${venueId} reported ${e.kind} for unknown order ${e.orderId}`, e.timeUs);
-      return;
-    }
-    const o = rec.order;
-    switch (e.kind) {
-      case 'accepted': {
-        if (rec.working === OrderStatus.Submitted) rec.working = OrderStatus.Accepted;
-        if (!this.moveFromVenue(rec, displayedStatus(rec), e)) return;
-        this.publish(rec, { execType: ExecType.New, timeUs: e.timeUs });
-        this.parentChildAccepted(rec, e.timeUs);
-        return;
-      }
-      case 'fill': {
-        // The trade happened whatever our state says: it is always booked.
-        o.filledQty += e.qty;
-        o.cumNotional += e.price * e.qty;
-        o.fees += e.fee;
-        const to = o.filledQty >= o.qty ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
-        if (!isTerminal(o.status)) {
-          rec.working = to;
-          if (to === OrderStatus.Filled) rec.pending.length = 0;
-        }
-        const moved = this.moveFromVenue(rec, to, e);
-        const fill = fillOf(rec, e.price, e.qty, e.fee, e.liquidityMaker, e.tradeId, e.timeUs);
-        this.store.addFill(fill);
-        this.book.apply(fill);
-        this.publish(rec, tradeEvent(e));
-        this.parentChildFilled(rec, e);
-        if (moved && isTerminal(o.status)) this.childEnded(rec, e.timeUs);
-        return;
-      }
-      case 'canceled':
-      case 'expired':
-      case 'rejected': {
-        const to = e.kind === 'canceled' ? OrderStatus.Canceled : e.kind === 'expired' ? OrderStatus.Expired : OrderStatus.Rejected;
-        if (!this.moveFromVenue(rec, to, e)) return;
-        rec.pending.length = 0;
-        o.reasonCode = e.reasonCode;
-        const execType = e.kind === 'canceled' ? ExecType.Canceled : e.kind === 'expired' ? ExecType.Expired : ExecType.Rejected;
-        this.publish(rec, { execType, timeUs: e.timeUs, reason: e.reason });
-        this.childEnded(rec, e.timeUs);
-        return;
-      }
-      case 'replaced': {
-        const i = rec.pending.findIndex((p) => p.kind === 'replace');
-        const req = i >= 0 ? rec.pending.splice(i, 1)[0]! : undefined;
-        if (rec.working === OrderStatus.Submitted) rec.working = OrderStatus.Accepted;
-        if (!this.moveFromVenue(rec, displayedStatus(rec), e)) return;
-        o.price = e.price;
-        o.qty = e.qty;
-        if (req !== undefined && req.clientOrderId !== '') o.clientOrderId = req.clientOrderId;
-        this.publish(rec, { execType: ExecType.Replaced, timeUs: e.timeUs });
-        return;
-      }
-      case 'cancel-rejected': {
-        // Venues answer requests in order: the oldest outstanding one was refused.
-        rec.pending.shift();
-        if (!isTerminal(o.status) && !this.moveFromVenue(rec, displayedStatus(rec), e)) return;
-        this.publish(rec, { execType: ExecType.CancelRejected, timeUs: e.timeUs, reasonCode: e.reasonCode, reason: e.reason });
-        return;
-      }
-    }
-  }
-
-  /** Applies a venue-caused status change; an invalid one is journaled as an alert, not applied. */
-  private moveFromVenue(rec: OrderRecord, to: OrderStatus, e: VenueExecution): boolean {
-    const o = rec.order;
-    if (o.status === to && to !== OrderStatus.PartiallyFilled) return true;
-    const r = transition(o, to);
-    if (r.ok) {
-      this.store.updated(rec);
-      return true;
-    }
-    this.alert(r.reason.code, o.account, o.symbol, `${o.orderId}: venue ${e.kind} in status ${orderStatusName[o.status]}`, e.timeUs);
-    return false;
-  }
-
-  // ---------------------------------------------------------------- parents
-
-  private parentOf(rec: OrderRecord): OrderRecord | undefined {
-    if (rec.order.parentOrderId === '') return undefined;
-    const p = this.store.get(rec.order.parentOrderId);
-    return p?.parent != null ? p : undefined;
-  }
-
-  private parentChildAccepted(child: OrderRecord, timeUs: number): void {
-    const parent = this.parentOf(child);
-    if (parent === undefined || parent.order.status !== OrderStatus.Submitted) return;
-    parent.working = OrderStatus.Accepted;
-    this.move(parent, OrderStatus.Accepted);
-    this.publish(parent, { execType: ExecType.New, timeUs });
-  }
-
-  private parentChildFilled(child: OrderRecord, e: VenueExecution): void {
-    const parent = this.parentOf(child);
-    if (parent === undefined) return;
-    const p = parent.order;
-    p.filledQty += e.qty;
-    p.cumNotional += e.price * e.qty;
-    p.fees += e.fee;
-    const to = p.filledQty >= p.qty ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
-    if (!isTerminal(p.status)) parent.working = to;
-    this.moveFromVenue(parent, to, e);
-    this.publish(parent, tradeEvent(e));
-    if (isTerminal(p.status)) this.clearTimers(parent);
-    parent.parent!.handle?.onChildFill(e.qty);
-  }
-
-  /** A child reached a terminal status: tell its algo, and end the parent if it is done. */
-  private childEnded(child: OrderRecord, timeUs: number): void {
-    const parent = this.parentOf(child);
-    if (parent === undefined) return;
-    parent.parent!.handle?.onChildDone(child.order.orderId, child.order.status);
-    this.settleParent(parent, timeUs);
-  }
-
-  /**
-   * Ends a parent once no child is open and none will come (plan sent, algo done, or cancel
-   * requested): Filled if fully filled, Canceled if a cancel was requested, the algo's own
-   * outcome (status and OMS_ALGO_* code) if it gave one, Rejected if every
-   * child was refused (reason: the first child's code), Expired if a child expired, else
-   * Canceled.
-   */
-  private settleParent(rec: OrderRecord, timeUs: number): void {
-    const p = rec.order;
-    const st = rec.parent!;
-    if (isTerminal(p.status) || !(st.complete || st.cancelRequested)) return;
-    const children = this.store.children(p.orderId);
-    if (children.some((c) => !isTerminal(c.order.status))) return;
-    let to: OrderStatus = OrderStatus.Canceled;
-    let execType: ExecType = ExecType.Canceled;
-    if (p.filledQty >= p.qty) {
-      to = OrderStatus.Filled;
-      execType = ExecType.Status;
-    } else if (st.cancelRequested) {
-      to = OrderStatus.Canceled;
-    } else if (st.outcome !== null && isTerminal(st.outcome.status) && st.outcome.status !== OrderStatus.Filled) {
-      to = st.outcome.status;
-      execType = to === OrderStatus.Expired ? ExecType.Expired : to === OrderStatus.Rejected ? ExecType.Rejected : ExecType.Canceled;
-      p.reasonCode = st.outcome.reasonCode;
-    } else if (p.filledQty === 0 && children.length > 0 && children.every((c) => c.order.status === OrderStatus.Rejected || c.order.status === OrderStatus.Denied)) {
-      to = OrderStatus.Rejected;
-      execType = ExecType.Rejected;
-      p.reasonCode = children[0]!.order.reasonCode;
-    } else if (children.some((c) => c.order.status === OrderStatus.Expired)) {
-      to = OrderStatus.Expired;
-      execType = ExecType.Expired;
-    }
-    if (!canTransition(p.status, to)) {
-      to = OrderStatus.Canceled;
-      execType = ExecType.Canceled;
-    }
-    this.move(rec, to);
-    this.clearTimers(rec);
-    st.handle = null;
-    this.publish(rec, { execType, timeUs });
-  }
-
-  private clearTimers(rec: OrderRecord): void {
-    const timers = rec.parent!.timers;
-    for (const clear of [...timers]) clear();
-    timers.clear();
-  }
-
-  // ---------------------------------------------------------------- plumbing
-
-  private lookup(account: string, id: string): Result<OrderRecord> {
-    const rec = this.store.byClientId(account, id) ?? this.store.get(id);
-    if (rec === undefined) return fail(ErrorCode.OMS_UNKNOWN_ORDER, `unknown order ${id}`);
-    if (rec.order.account !== account) return fail(ErrorCode.OMS_NOT_YOUR_ORDER, `order ${id} belongs to another account`);
-    return ok(rec);
-  }
-
-  private venueOf(rec: OrderRecord): VenueAdapter {
-    const v = this.venues.get(rec.order.venue);
-    if (v === undefined) throw new Error(`Oms: order ${rec.order.orderId} has unknown venue ${rec.order.venue}`);
-    return v;
-  }
-
-  /** An OMS-made status change; the OMS never asks for an invalid one (a bug if it does). */
-  private move(rec: OrderRecord, to: OrderStatus): void {
-    if (rec.order.status === to) return;
-    const r = transition(rec.order, to);
-    if (!r.ok) throw new Error(`Oms: ${rec.order.orderId}: ${r.reason.code} ${r.reason.message}`);
-    this.store.updated(rec);
-  }
-
-  private append(record: JournalRecord): Promise<unknown> {
-    try {
-      return this.deps.journal.append(record);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  }
-
-  /**
-   * Journals the order's current state as a report and emits it once durable, after every
-   * earlier report. Returns the append's promise (for callers that must wait for durability).
-   */
-  private publish(rec: OrderRecord, ev: ReportEvent): Promise<unknown> {
-    rec.order.updatedUs = ev.timeUs;
-    const report = executionReport(rec.order, ev);
-    const durable = this.append({ kind: 'execution', timeUs: ev.timeUs, report });
-    // The emit chain attaches to `durable` only when earlier reports are out; until then a
-    // failed append (journal closed at shutdown, disk error) must not count as unhandled and
-    // take the process down. Callers that await `durable` still see the failure.
-    durable.catch(() => undefined);
-    this.emitTail = this.emitTail.then(
-      () => durable.then(() => this.emit(report), this.onError),
-      this.onError,
-    );
-    return durable;
-  }
-
-  private emit(report: ExecutionReportMsg): void {
-    for (const l of this.listeners) {
-      try {
-        l(report);
-      } catch (e) {
-        this.onError(e);
-      }
-    }
-  }
-
-  private alert(code: string, account: string, symbol: string, message: string, timeUs: number): void {
-    this.append({ kind: 'alert', timeUs, code, account, symbol, message }).catch(this.onError);
-  }
-}
-
-/** The report event of one venue fill: the same for the child that filled and its parent. */
-function tradeEvent(e: VenueExecution): ReportEvent {
-  return {
-    execType: ExecType.Trade,
-    timeUs: e.timeUs,
-    lastPrice: e.price,
-    lastQty: e.qty,
-    tradeId: e.tradeId,
-    fee: e.fee,
-    liquidityMaker: e.liquidityMaker,
-  };
-}
-
-function snapshot(rec: OrderRecord): Order {
-  return { ...rec.order };
-}
-
-function cancelOutstanding(rec: OrderRecord): boolean {
-  return rec.parent !== null ? rec.parent.cancelRequested : rec.pending.some((p) => p.kind === 'cancel');
-}
-
-function defaultSetTimer(ms: number, fn: () => void): () => void {
-  const t = setTimeout(fn, ms);
-  (t as { unref?: () => void }).unref?.();
-  return () => clearTimeout(t);
 }

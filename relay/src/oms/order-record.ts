@@ -18,8 +18,14 @@ export interface ParentState {
   complete: boolean;
   /** Timers the algo set and has not cleared; cleared when the parent ends. */
   timers: Set<() => void>;
-  /** The algo's own account of how it ended (AlgoContext.onDone), if it gave one. */
+  /** The algo's own account of how it ended (AlgoContext.onDone), if it gave one; on recovery, the restart's. */
   outcome: AlgoOutcome | null;
+  /**
+   * Child fills taken into the parent's own figures, one Trade report each (live and on
+   * replay). Recovery compares it with the fills its children booked: a crash can leave a
+   * child's Trade record durable without the parent's that follows it.
+   */
+  rolledUpFills: number;
 }
 
 /**
@@ -66,7 +72,7 @@ export function createOrderRecord(intent: OrderIntent, orderId: string, parentOr
     pending: [],
     sent: false,
     fillCount: 0,
-    parent: isParentIntent(order) ? { handle: null, cancelRequested: false, complete: false, timers: new Set(), outcome: null } : null,
+    parent: isParentIntent(order) ? { handle: null, cancelRequested: false, complete: false, timers: new Set(), outcome: null, rolledUpFills: 0 } : null,
   };
 }
 

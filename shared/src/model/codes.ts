@@ -55,6 +55,8 @@ export const ErrorCode = {
   OMS_CHILD_EXCEEDS_PARENT: 'OMS_CHILD_EXCEEDS_PARENT',
   OMS_NO_ROUTE: 'OMS_NO_ROUTE',
   OMS_VENUE_SESSION_LOST: 'OMS_VENUE_SESSION_LOST',
+  /** A restart stopped an algo parent (algos are not restarted: see relay/src/oms/oms-recovery.ts); its working children were canceled. */
+  OMS_ALGO_INTERRUPTED: 'OMS_ALGO_INTERRUPTED',
   // pre-trade risk (shared rules in shared/src/risk, relay engine in relay/src/risk; see relay/src/risk/README.md)
   RISK_INVALID_PRICE: 'RISK_INVALID_PRICE',
   RISK_INVALID_QTY: 'RISK_INVALID_QTY',
