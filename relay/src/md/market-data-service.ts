@@ -1,6 +1,7 @@
 import { wallClockUs, type Instrument, type StreamState } from '@tickmesh/shared';
 import type { Logger } from 'pino';
 import type { RelayMetrics } from '../metrics/relay-metrics';
+import { registerVenueMetrics } from '../metrics/venue-metrics';
 import type { VenueAdapter } from '../venues/venue-adapter';
 import { EncodedFrame } from './encoded-frame';
 import { MdStream } from './md-stream';
@@ -50,7 +51,12 @@ export class MarketDataService {
     private readonly options: MarketDataOptions,
     private readonly metrics: RelayMetrics,
     private readonly log: Logger,
-  ) {}
+  ) {
+    registerVenueMetrics(metrics.registry, () => ({
+      streams: () => this.streams.map((s) => ({ venue: s.instrument.venue, symbol: s.instrument.symbol, state: s.currentState, health: s.health })),
+      venues: () => this.venues,
+    }));
+  }
 
   /** Registers a venue's instruments as streams; ids are assigned in registration order from 1. */
   addVenue(venue: VenueAdapter): void {
@@ -179,6 +185,7 @@ export class MarketDataService {
 
   private flushStream(stream: MdStream, timeUs: number): void {
     const subs = this.subscribers.get(stream.id)!;
+    stream.health.lastFlushAt = Date.now();
     if (stream.takeReset()) {
       this.log.debug({ stream: stream.id, epoch: stream.epoch, subscribers: subs.size }, 'stream reset: new epoch');
       const frame = this.snapshotFrame(stream);

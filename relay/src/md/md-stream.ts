@@ -3,6 +3,21 @@ import { Side, StreamState, type BookBatch, type BookSnapshot, type Instrument, 
 import type { InstrumentFeed } from '../venues/venue-adapter';
 
 /**
+ * What an operator reads of a stream's health (Prometheus, at scrape time): plain numbers the
+ * feed path bumps, since `level` runs for every update of every venue.
+ */
+export interface MdStreamHealth {
+  /** Level updates and trades written by the venue adapter. */
+  updates: number;
+  /** Whole-book resets (the adapter resynced from a snapshot): each starts a new epoch. */
+  resets: number;
+  /** Times the stream entered each state, by StreamState value. */
+  entered: Record<number, number>;
+  /** Date.now() of the last batch or reset flushed (0 = none yet). */
+  lastFlushAt: number;
+}
+
+/**
  * One market-data stream: a (venue, symbol) book with its epoch and gap-free seq. The venue
  * adapter writes into it through InstrumentFeed; the service takes one batch per flush.
  * Changed prices are remembered (not each update), so a level that moves ten times within
@@ -20,6 +35,7 @@ export class MdStream implements InstrumentFeed {
   private readonly recent: Trade[] = [];
   private stateChanged = false;
   private resetPending = false;
+  readonly health: MdStreamHealth = { updates: 0, resets: 0, entered: {}, lastFlushAt: 0 };
 
   constructor(
     readonly id: number,
@@ -31,12 +47,14 @@ export class MdStream implements InstrumentFeed {
 
   level(side: Side, price: number, size: number): void {
     this.book.apply(side, price, size);
+    this.health.updates++;
     (side === Side.Buy ? this.changedBids : this.changedAsks).add(price);
     if (this.dirtySince === 0) this.dirtySince = performance.now();
   }
 
   trade(tradeId: number, price: number, size: number, aggressor: Side, timeUs: number): void {
     this.pendingTrades.push({ tradeId, price, size, aggressor, timeUs });
+    this.health.updates++;
     if (this.dirtySince === 0) this.dirtySince = performance.now();
   }
 
@@ -45,6 +63,7 @@ export class MdStream implements InstrumentFeed {
     this.changedBids.clear();
     this.changedAsks.clear();
     this.resetPending = true;
+    this.health.resets++;
     if (this.dirtySince === 0) this.dirtySince = performance.now();
   }
 
@@ -52,6 +71,7 @@ export class MdStream implements InstrumentFeed {
     if (state === this.currentState) return;
     this.currentState = state;
     this.stateChanged = true;
+    this.health.entered[state] = (this.health.entered[state] ?? 0) + 1;
     if (this.dirtySince === 0) this.dirtySince = performance.now();
   }
 

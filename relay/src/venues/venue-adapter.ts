@@ -77,6 +77,22 @@ export interface VenueAdapter {
    * cancels those with OMS_VENUE_SESSION_LOST.
    */
   resume?(orders: readonly ResumedOrder[]): void;
+  /** Optional, for venues behind a network (real exchanges): the socket's health, read at scrape time. */
+  health?(): VenueHealth;
+}
+
+/** A networked venue's health as an operator reads it (Prometheus: tickmesh_venue_*). */
+export interface VenueHealth {
+  /** The market-data socket is open now. */
+  connected: boolean;
+  /** Socket connects made so far (1 + reconnects), market data and orders. */
+  connects: number;
+  /** Answers that told us to back off (HTTP 429/418, the venue's own rate-limit error). */
+  rateLimited: number;
+  /** The private order socket is open now; undefined where the venue is market data only (no keys). */
+  ordersConnected?: boolean;
+  /** Order reconciliation passes run; undefined without order entry. */
+  reconciliations?: number;
 }
 
 /** An order open in the journal at a restart, as handed to {@link VenueAdapter.resume}. */
