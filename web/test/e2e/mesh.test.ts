@@ -95,7 +95,8 @@ describe.sequential('market-data mesh in Chromium', () => {
       else {
         const onFallback = a.fallbacks > b.fallbacks || b.streams.some((s) => s.source === 'relay') || a.fallbackEndedAt > windowStart - 1_000;
         const reconnected = a.relaySessions > b.relaySessions || a.startedAt > windowStart - 1_000;
-        expect(onFallback || reconnected, `page ${i} got ${a.directBatches - b.directBatches} direct batches with no fallback and no reconnect`).toBe(true);
+        const why = (m: MeshFrameInfo) => ({ ready: m.ready, err: m.lastError, fb: m.fallbacks, fbEnd: m.fallbackEndedAt - windowStart, sessions: m.relaySessions, started: m.startedAt - windowStart, s: m.streams.map((x) => `${x.streamId}:${x.source}:${x.parents.join('/')}`) });
+        expect(onFallback || reconnected, `page ${i} got ${a.directBatches - b.directBatches} direct batches with no fallback and no reconnect: ${JSON.stringify({ before: why(b), after: why(a) })}`).toBe(true);
       }
     }
     expect(quiet).toBeGreaterThan(PAGES / 2);
@@ -175,8 +176,8 @@ describe.sequential('market-data mesh in Chromium', () => {
     const rogue = await context.newPage();
     await rogue.goto(relay.origin);
     await rogue.addScriptTag({ path: join(root, 'node_modules/peerjs/dist/peerjs.min.js') });
-    const sent = await rogue.evaluate(
-      async ({ token, victimId, bytes }) => {
+    const rogueId = await rogue.evaluate(
+      async ({ token, victimId }) => {
         const { Peer } = (globalThis as unknown as { peerjs: { Peer: new (id: string, o: object) => any } }).peerjs;
         const id = await (await fetch('/peerjs/peerjs/id', { headers: { authorization: `Bearer ${token}` } })).text();
         const u = new URL(location.origin);
@@ -186,12 +187,24 @@ describe.sequential('market-data mesh in Chromium', () => {
         await new Promise((r) => conn.on('open', r));
         const ch: RTCDataChannel = conn.peerConnection.createDataChannel('x', { negotiated: true, id: 99, ordered: true, maxRetransmits: 0 });
         await new Promise((r) => (ch.onopen = r));
-        await new Promise((r) => setTimeout(r, 300));
-        ch.send(new Uint8Array(bytes));
-        return true;
+        (globalThis as unknown as { rogueChannel: RTCDataChannel }).rogueChannel = ch;
+        return id.trim();
       },
-      { token, victimId: v0.peerId, bytes: [...forged] },
+      { token, victimId: v0.peerId },
     );
+    // A negotiated channel opens on our side as soon as the association is up; bytes sent
+    // before the victim made its end of channel 99 (and handed it to its worker) fall on a
+    // stream nobody reads. So send once the victim's worker lists us as a neighbour (and its
+    // node holds the stream: a frame of a stream it does not hold is unsolicited, not forged).
+    const victimReady = async () => {
+      const m = await meshOf(victim.page);
+      return !!m?.ready && m.neighbours.includes(rogueId) && m.streams.some((s) => s.streamId === streamId && s.source === 'mesh');
+    };
+    await expect.poll(victimReady, { timeout: 10_000 }).toBe(true);
+    const sent = await rogue.evaluate((bytes) => {
+      (globalThis as unknown as { rogueChannel: RTCDataChannel }).rogueChannel.send(new Uint8Array(bytes));
+      return true;
+    }, [...forged]);
     expect(sent).toBe(true);
     await expect.poll(async () => (await meshOf(victim.page))?.framesRejected ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
     const seqBefore = (await meshOf(victim.page))!.streams.find((s) => s.streamId === streamId)!.seq;
