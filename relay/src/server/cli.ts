@@ -47,6 +47,7 @@ const flags: Record<string, Flag> = {
   'binance-testnet': { key: 'binanceTestnet', env: 'BINANCE_TESTNET', kind: 'bool', help: "Binance's spot testnet for market data and orders (true/false)" },
   'coinbase-rest-url': { key: 'coinbaseRestUrl', env: 'COINBASE_REST_URL', kind: 'url', help: 'Coinbase Advanced Trade REST base URL' },
   'coinbase-ws-url': { key: 'coinbaseWsUrl', env: 'COINBASE_WS_URL', kind: 'url', help: 'Coinbase Advanced Trade WebSocket URL' },
+  'coinbase-user-ws-url': { key: 'coinbaseUserWsUrl', env: 'COINBASE_USER_WS_URL', kind: 'url', help: 'Coinbase Advanced Trade user-channel WebSocket URL (order updates; wss://advanced-trade-ws-user.coinbase.com, or --coinbase-ws-url when that is set)' },
   'kraken-rest-url': { key: 'krakenRestUrl', env: 'KRAKEN_REST_URL', kind: 'url', help: 'Kraken REST base URL' },
   'kraken-ws-url': { key: 'krakenWsUrl', env: 'KRAKEN_WS_URL', kind: 'url', help: 'Kraken WebSocket v2 URL' },
   'kraken-auth-ws-url': { key: 'krakenAuthWsUrl', env: 'KRAKEN_AUTH_WS_URL', kind: 'url', help: 'Kraken authenticated WebSocket v2 URL (executions; wss://ws-auth.kraken.com/v2, or --kraken-ws-url when that is set)' },

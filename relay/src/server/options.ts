@@ -62,6 +62,8 @@ export interface RelayOptions {
   binanceWsApiUrl: string;
   coinbaseRestUrl: string;
   coinbaseWsUrl: string;
+  /** Coinbase's `user` channel (order updates of order entry); '' = wss://advanced-trade-ws-user.coinbase.com, or coinbaseWsUrl when that is set (a fake serves both). */
+  coinbaseUserWsUrl: string;
   krakenRestUrl: string;
   krakenWsUrl: string;
   /** Kraken's authenticated WebSocket v2 (the `executions` channel of order entry); '' = wss://ws-auth.kraken.com/v2, or krakenWsUrl when that is set (a fake serves both). */
@@ -103,6 +105,7 @@ export const defaultRelayOptions: RelayOptions = {
   binanceWsApiUrl: '',
   coinbaseRestUrl: '',
   coinbaseWsUrl: '',
+  coinbaseUserWsUrl: '',
   krakenRestUrl: '',
   krakenWsUrl: '',
   krakenAuthWsUrl: '',

@@ -1,6 +1,6 @@
 import type { RelayOptions } from '../server/options';
 import type { VenueAdapter } from './venue-adapter';
-import type { LiveVenueLog } from './live/live-venue-config';
+import type { LiveVenueConfig, LiveVenueLog } from './live/live-venue-config';
 import { VenueStartError } from './live/live-venue-config';
 import { clientIdPrefixFor } from './live/client-id-prefix';
 import { loadVenueCredentials } from './live/venue-credentials';
@@ -27,45 +27,25 @@ export async function openVenues(options: RelayOptions, env: Record<string, stri
   };
   const real = options.venues.some((v) => v !== 'sim');
   const clientIdPrefix = real ? await clientIdPrefixFor(options.dataDir) : undefined;
+  /** What every real venue is opened with: its symbols, endpoints, keys, our client-id prefix and the log. */
+  const live = async (venue: string, symbols: string[], restUrl: string, wsUrl: string): Promise<LiveVenueConfig> => ({
+    symbols, restUrl, wsUrl, credentials: await credentials(venue), clientIdPrefix, log,
+  });
   for (const id of options.venues) {
     if (id === 'sim') {
       venues.push(...defaultSimVenues({ seed: options.seed, symbols: options.symbols, updatesPerSecond: options.simRate }));
     } else if (id === 'binance') {
       const testnet = options.binanceTestnet;
-      venues.push(
-        await openBinanceVenue({
-          symbols: options.binanceSymbols,
-          restUrl: options.binanceRestUrl || (testnet ? BINANCE_TESTNET_REST_URL : BINANCE_REST_URL),
-          wsUrl: options.binanceWsUrl || (testnet ? BINANCE_TESTNET_WS_URL : BINANCE_WS_URL),
-          wsApiUrl: options.binanceWsApiUrl || (testnet ? BINANCE_TESTNET_WS_API_URL : BINANCE_WS_API_URL),
-          credentials: await credentials('binance'),
-          clientIdPrefix,
-          log,
-        }),
-      );
+      const restUrl = options.binanceRestUrl || (testnet ? BINANCE_TESTNET_REST_URL : BINANCE_REST_URL);
+      const wsUrl = options.binanceWsUrl || (testnet ? BINANCE_TESTNET_WS_URL : BINANCE_WS_URL);
+      const wsApiUrl = options.binanceWsApiUrl || (testnet ? BINANCE_TESTNET_WS_API_URL : BINANCE_WS_API_URL);
+      venues.push(await openBinanceVenue({ ...(await live(id, options.binanceSymbols, restUrl, wsUrl)), wsApiUrl }));
     } else if (id === 'coinbase') {
-      venues.push(
-        await openCoinbaseVenue({
-          symbols: options.coinbaseSymbols,
-          restUrl: options.coinbaseRestUrl || COINBASE_REST_URL,
-          wsUrl: options.coinbaseWsUrl || COINBASE_WS_URL,
-          credentials: await credentials('coinbase'),
-          clientIdPrefix,
-          log,
-        }),
-      );
+      const config = await live(id, options.coinbaseSymbols, options.coinbaseRestUrl || COINBASE_REST_URL, options.coinbaseWsUrl || COINBASE_WS_URL);
+      venues.push(await openCoinbaseVenue({ ...config, userWsUrl: options.coinbaseUserWsUrl || undefined }));
     } else if (id === 'kraken') {
-      venues.push(
-        await openKrakenVenue({
-          symbols: options.krakenSymbols,
-          restUrl: options.krakenRestUrl || KRAKEN_REST_URL,
-          wsUrl: options.krakenWsUrl || KRAKEN_WS_URL,
-          authWsUrl: options.krakenAuthWsUrl || undefined,
-          credentials: await credentials('kraken'),
-          clientIdPrefix,
-          log,
-        }),
-      );
+      const config = await live(id, options.krakenSymbols, options.krakenRestUrl || KRAKEN_REST_URL, options.krakenWsUrl || KRAKEN_WS_URL);
+      venues.push(await openKrakenVenue({ ...config, authWsUrl: options.krakenAuthWsUrl || undefined }));
     } else {
       throw new VenueStartError('VENUE_UNKNOWN', `venue ${id} is not available in this build`);
     }

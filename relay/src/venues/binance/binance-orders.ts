@@ -9,6 +9,7 @@ import { reconcileBinance } from './binance-reconcile';
 import type { BinanceMarket } from './binance-symbols';
 import type { ExecutionReportEvent } from './binance-wire';
 import { SingleFlight } from '../live/single-flight';
+import { bookFill, trackOrder, type FillLedger, type TrackedOrder } from '../live/tracked-orders';
 
 /** Our client order ids on Binance: the prefix + the OMS order id (Binance allows [A-Za-z0-9-_]{1,36}). */
 const DEFAULT_CLIENT_ID_PREFIX = 'tm-';
@@ -25,16 +26,8 @@ export interface BinanceOrdersOptions {
   log: LiveVenueLog;
 }
 
-/** What the adapter tracks of an order it sent. */
-export interface TrackedOrder {
-  request: VenueOrderRequest;
-  market: BinanceMarket;
-  /** Lots filled as reported (fills are booked once, by trade id). */
-  filledQty: number;
-  tradeIds: Set<number>;
-  accepted: boolean;
-  terminal: boolean;
-}
+/** What the adapter tracks of an order it sent (no more than every venue tracks: Binance finds orders by our client order id). */
+export type BinanceTrackedOrder = TrackedOrder<BinanceMarket>;
 
 /**
  * Order entry on Binance Spot through the WebSocket API: `order.place` / `order.cancel`,
@@ -44,7 +37,7 @@ export interface TrackedOrder {
  */
 export class BinanceOrders {
   private readonly listeners: ((e: VenueExecution) => void)[] = [];
-  readonly orders = new Map<string, TrackedOrder>();
+  readonly orders = new Map<string, BinanceTrackedOrder>();
   private readonly api: BinanceWsApi | undefined;
   private readonly nowUs: () => number;
   /** Orders seen at the venue that we never sent (operator alerts; see reconcileBinance). */
@@ -52,6 +45,7 @@ export class BinanceOrders {
   private readonly prefix: string;
   /** Reconciliations run (one per session open, and one per resume). */
   reconciliations = 0;
+  private readonly ledger: FillLedger<BinanceTrackedOrder>;
   private readonly reconciler = new SingleFlight(async () => {
     await reconcileBinance(this.api!, this, this.options.markets, this.options.log, () => Math.floor(this.nowUs() / 1000));
     this.reconciliations++;
@@ -60,6 +54,7 @@ export class BinanceOrders {
   constructor(private readonly options: BinanceOrdersOptions) {
     this.nowUs = options.nowUs ?? wallClockUs;
     this.prefix = options.clientIdPrefix ?? DEFAULT_CLIENT_ID_PREFIX;
+    this.ledger = { venue: 'binance', log: options.log, accept: (t, timeUs) => this.accept(t, timeUs), emit: (e) => this.emit(e) };
     if (options.credentials) {
       this.api = new BinanceWsApi({
         url: options.wsApiUrl,
@@ -98,7 +93,7 @@ export class BinanceOrders {
     if (!this.api) return refuse(ErrorCode.VENUE_NO_CREDENTIALS);
     const params = this.placeParams(order, market);
     if (typeof params === 'string') return refuse(params);
-    const tracked: TrackedOrder = { request: order, market, filledQty: 0, tradeIds: new Set(), accepted: false, terminal: false };
+    const tracked = trackOrder(order, market);
     this.orders.set(order.orderId, tracked);
     this.api.signed('order.place', params, Math.floor(this.nowUs() / 1000)).catch((err: BinanceApiError) => {
       // Sent but unanswered (session lost, timeout): the order may exist; reconciliation decides
@@ -138,7 +133,7 @@ export class BinanceOrders {
   resume(orders: readonly ResumedOrder[]): void {
     for (const o of orders) {
       const market = this.options.markets.find((m) => m.instrument.symbol === o.symbol);
-      const t: TrackedOrder = { request: o, market: market!, filledQty: o.filledQty, tradeIds: new Set(o.tradeIds), accepted: o.accepted, terminal: false };
+      const t = trackOrder(o, market!, o);
       this.orders.set(o.orderId, t);
       if (!market || !this.api) this.end(t, 'canceled', market ? ErrorCode.VENUE_NO_CREDENTIALS : ErrorCode.VENUE_UNKNOWN);
     }
@@ -177,41 +172,18 @@ export class BinanceOrders {
     }
   }
 
-  /** Books a fill once; false when the trade id was booked already. */
-  fill(t: TrackedOrder, tradeId: number, price: string, qty: string, maker: boolean, commission: string, commissionAsset: string | null, timeUs: number): boolean {
-    if (t.tradeIds.has(tradeId)) return false;
-    const p = toUnits(price, t.market.price);
-    const q = toUnits(qty, t.market.size);
-    if (p === undefined || q === undefined) {
-      this.options.log.error({ venue: 'binance', tradeId, price, qty }, 'binance fill off the tick/lot grid; not booked');
-      return false;
-    }
-    this.accept(t, timeUs);
-    t.tradeIds.add(tradeId);
-    t.filledQty += q;
-    this.emit({
-      orderId: t.request.orderId,
-      kind: 'fill',
-      price: p,
-      qty: q,
-      leavesQty: Math.max(0, t.request.qty - t.filledQty),
-      tradeId,
-      liquidityMaker: maker,
-      fee: feeInQuote(commission, commissionAsset, t.market, price),
-      reasonCode: '',
-      timeUs,
-    });
-    if (t.filledQty >= t.request.qty) t.terminal = true;
-    return true;
+  /** Books a fill once; false when the trade id was booked already (or the fill is off the tick/lot grid). */
+  fill(t: BinanceTrackedOrder, tradeId: number, price: string, qty: string, maker: boolean, commission: string, commissionAsset: string | null, timeUs: number): boolean {
+    return bookFill(t, { tradeId, price, qty, maker, fee: feeInQuote(commission, commissionAsset, t.market, price), timeUs }, this.ledger);
   }
 
-  accept(t: TrackedOrder, timeUs: number): void {
+  accept(t: BinanceTrackedOrder, timeUs: number): void {
     if (t.accepted) return;
     t.accepted = true;
     this.emit({ ...blank(t.request.orderId, timeUs), kind: 'accepted', price: t.request.price, qty: t.request.qty, leavesQty: t.request.qty });
   }
 
-  end(t: TrackedOrder, kind: 'canceled' | 'expired' | 'rejected', reasonCode: string, timeUs = this.nowUs(), reason?: string): void {
+  end(t: BinanceTrackedOrder, kind: 'canceled' | 'expired' | 'rejected', reasonCode: string, timeUs = this.nowUs(), reason?: string): void {
     if (t.terminal) return;
     t.terminal = true;
     this.emit({ ...blank(t.request.orderId, timeUs), kind, leavesQty: 0, reasonCode, reason });

@@ -1,7 +1,8 @@
 import { ErrorCode, Side, wallClockUs, type Instrument } from '@tickmesh/shared';
-import type { FeedLookup, ResumedOrder, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
+import type { FeedLookup, VenueAdapter } from '../venue-adapter';
 import { Backoff } from '../live/backoff';
 import { FeedBook } from '../live/feed-book';
+import { OrderEntryVenue } from '../live/order-entry-venue';
 import { silentLog, VenueStartError, type LiveVenueConfig, type LiveVenueLog } from '../live/live-venue-config';
 import { VenueHttp, VenueHttpError } from '../live/venue-http';
 import { VenueSocket } from '../live/venue-socket';
@@ -60,7 +61,7 @@ export async function openBinanceVenue(config: BinanceVenueConfig): Promise<Bina
  * of `<symbol>@depth@100ms` and `<symbol>@trade` for every symbol, each book synced by
  * BinanceBookSync against REST snapshots. Orders: BinanceOrders over the WebSocket API.
  */
-export class BinanceVenue implements VenueAdapter, BookSyncHost {
+export class BinanceVenue extends OrderEntryVenue implements VenueAdapter, BookSyncHost {
   readonly id = 'binance';
   private readonly socket: VenueSocket;
   private readonly syncs = new Map<string, BinanceBookSync>();
@@ -70,7 +71,7 @@ export class BinanceVenue implements VenueAdapter, BookSyncHost {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly log: LiveVenueLog;
   private readonly nowUs: () => number;
-  private readonly orders: BinanceOrders;
+  protected readonly orders: BinanceOrders;
   private stopped = false;
   /** Frames that were not a depth or trade event we could read (counted, logged once per kind). */
   unreadableFrames = 0;
@@ -80,6 +81,7 @@ export class BinanceVenue implements VenueAdapter, BookSyncHost {
     readonly http: VenueHttp,
     readonly markets: readonly BinanceMarket[],
   ) {
+    super();
     this.log = config.log ?? silentLog;
     this.nowUs = config.nowUs ?? wallClockUs;
     const streams = markets.flatMap((m) => Object.values(streamNames(m.exchangeSymbol)));
@@ -140,27 +142,6 @@ export class BinanceVenue implements VenueAdapter, BookSyncHost {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.all([this.socket.stop(), this.orders.stop()]);
-  }
-
-  submit(order: VenueOrderRequest): void {
-    this.orders.submit(order);
-  }
-
-  cancel(orderId: string): void {
-    this.orders.cancel(orderId);
-  }
-
-  replace(orderId: string): void {
-    this.orders.replace(orderId);
-  }
-
-  onExecution(listener: (report: VenueExecution) => void): void {
-    this.orders.onExecution(listener);
-  }
-
-  /** Binance keeps our orders while we are down: take them back and reconcile. */
-  resume(orders: readonly ResumedOrder[]): void {
-    this.orders.resume(orders);
   }
 
   /** BookSyncHost: fetch a snapshot (after a backoff when resyncing); failures retry after the backoff while the sync still wants it. */

@@ -36,12 +36,19 @@ export interface FakeOrder {
 
 type Reply = { status: number; body: unknown };
 
+/** The secret CDP hands out with an Ed25519 key pair: base64 of the 32-byte seed, then the 32-byte public key. */
+export function cdpEd25519Secret(privateKey: KeyObject): string {
+  const { d, x } = privateKey.export({ format: 'jwk' });
+  return Buffer.concat([Buffer.from(d!, 'base64url'), Buffer.from(x!, 'base64url')]).toString('base64');
+}
+
 /**
- * The order side of the Coinbase fake: verifies each request's ES256 JWT against the
- * configured public key (401 when missing, badly signed, expired or for another uri), keeps
- * the account's orders, matches a crossing order against the true book as taker, and lets a
- * test fill a resting order as maker, reject the next order, forget an order, or add one
- * placed by someone else. Resting orders are not shown in the public book.
+ * The order side of the Coinbase fake: verifies each request's JWT against the configured
+ * public key, ES256 for an EC key and EdDSA for an Ed25519 one (401 when missing, badly
+ * signed, expired or for another uri), keeps the account's orders, matches a crossing order
+ * against the true book as taker, and lets a test fill a resting order as maker, reject the
+ * next order, forget an order, or add one placed by someone else. Resting orders are not
+ * shown in the public book.
  */
 export class FakeCoinbaseOrders {
   readonly orders = new Map<string, FakeOrder>();
@@ -51,6 +58,8 @@ export class FakeCoinbaseOrders {
   unauthorized = 0;
   /** Orders received (accepted or not). */
   received = 0;
+  /** JWT algorithms of the requests and subscriptions that verified. */
+  readonly algorithmsSeen = new Set<string>();
 
   constructor(
     private readonly host: FakeOrderHost,
@@ -129,10 +138,13 @@ export class FakeCoinbaseOrders {
   private async verify(token: string, uri: string | undefined): Promise<boolean> {
     if (!this.auth || !token) return false;
     try {
-      const { payload, protectedHeader } = await jwtVerify(token, this.auth.publicKey, { algorithms: ['ES256'], issuer: 'cdp', subject: this.auth.keyName });
+      const algorithm = this.auth.publicKey.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'ES256';
+      const { payload, protectedHeader } = await jwtVerify(token, this.auth.publicKey, { algorithms: [algorithm], issuer: 'cdp', subject: this.auth.keyName });
       if (protectedHeader.kid !== this.auth.keyName || typeof protectedHeader.nonce !== 'string') return false;
       if (typeof payload.exp !== 'number' || typeof payload.nbf !== 'number' || payload.exp - payload.nbf > 120) return false;
-      return uri === undefined || payload.uri === uri;
+      if (uri !== undefined && payload.uri !== uri) return false;
+      this.algorithmsSeen.add(protectedHeader.alg);
+      return true;
     } catch {
       return false;
     }

@@ -31,7 +31,7 @@ export interface FakeCoinbaseOptions {
   depth?: number;
   /** Heartbeats this often on subscribed connections (Coinbase: 1 s). Default 100 ms. */
   heartbeatMs?: number;
-  /** The account's API key (name and EC P-256 public key): order endpoints and the user channel verify JWTs against it. */
+  /** The account's API key (name and public key, EC P-256 or Ed25519): order endpoints and the user channel verify JWTs against it (ES256 or EdDSA, by the key). */
   auth?: { keyName: string; publicKey: KeyObject };
 }
 

@@ -1,9 +1,10 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { ErrorCode, OrderType, Side, TimeInForce, StreamState } from '@tickmesh/shared';
-import { afterEach, describe, expect, it } from 'vitest';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { ErrorCode, OrderType, TimeInForce } from '@tickmesh/shared';
+import { describe, expect, it } from 'vitest';
 import { VenueCredentials } from '../live/venue-credentials';
-import type { InstrumentFeed, VenueExecution, VenueOrderRequest } from '../venue-adapter';
-import { FAKE_TAKER_BPS } from './coinbase-fake-orders';
+import type { LiveVenueLog } from '../live/live-venue-config';
+import { onFake, OrdersRig, orderRequests, reportsOf, until, type OrdersSetup } from '../live/orders-test-kit';
+import { cdpEd25519Secret, FAKE_TAKER_BPS } from './coinbase-fake-orders';
 import { CoinbaseFakeServer, type FakeCoinbaseProduct } from './coinbase-fake-server';
 import { openCoinbaseVenue, type CoinbaseVenue, type CoinbaseVenueConfig } from './coinbase-venue';
 
@@ -16,66 +17,33 @@ const KEYS = pair();
 const SECRET = KEYS.privateKey.export({ type: 'sec1', format: 'pem' }).toString();
 /** A line of the secret's base64 body: no text may ever contain it. */
 const SECRET_PART = SECRET.split('\n')[1]!;
+/** A CDP Ed25519 key (the default kind since 2025): its secret is base64, not PEM. */
+const ED_KEYS = generateKeyPairSync('ed25519');
+const ED_SECRET = cdpEd25519Secret(ED_KEYS.privateKey);
 
-const noFeed: InstrumentFeed = { level() {}, trade() {}, clear() {}, state(_s: StreamState) {} };
+const rig = new OrdersRig<CoinbaseFakeServer, CoinbaseVenue>();
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const start = performance.now();
-  while (!check()) {
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** The fake (verifying with `publicKey`), the adapter on it with `secret`, started; with the matching secret, waits for the first reconciliation. */
+async function started(secret: string | null = SECRET, over: Partial<CoinbaseVenueConfig> = {}, publicKey: KeyObject = KEYS.publicKey): Promise<OrdersSetup<CoinbaseFakeServer, CoinbaseVenue>> {
+  const fake = await CoinbaseFakeServer.start({ products: PRODUCTS, seed: 3, heartbeatMs: 50, auth: { keyName: KEY_NAME, publicKey } });
+  const open = (f: CoinbaseFakeServer, log: LiveVenueLog) =>
+    openCoinbaseVenue({
+      ...onFake(f, ['BTC-USD']),
+      credentials: secret === null ? undefined : new VenueCredentials(KEY_NAME, secret),
+      log,
+      ...over,
+    });
+  const matching = (secret === SECRET && publicKey === KEYS.publicKey) || (secret === ED_SECRET && publicKey === ED_KEYS.publicKey);
+  return rig.start(fake, open, matching);
 }
 
-let fake: CoinbaseFakeServer | undefined;
-let venue: CoinbaseVenue | undefined;
-
-afterEach(async () => {
-  await venue?.stop();
-  venue = undefined;
-  await fake?.stop();
-  fake = undefined;
-});
-
-interface Setup {
-  fake: CoinbaseFakeServer;
-  venue: CoinbaseVenue;
-  reports: VenueExecution[];
-  logs: string[];
-}
-
-/** The fake (verifying KEYS), the adapter on it with `secret`, started; with keys, waits for the first reconciliation. */
-async function started(secret: string | null = SECRET, over: Partial<CoinbaseVenueConfig> = {}): Promise<Setup> {
-  fake = await CoinbaseFakeServer.start({ products: PRODUCTS, seed: 3, heartbeatMs: 50, auth: { keyName: KEY_NAME, publicKey: KEYS.publicKey } });
-  const logs: string[] = [];
-  const log = (level: string) => (obj: object, msg: string) => logs.push(`${level} ${JSON.stringify(obj)} ${msg}`);
-  venue = await openCoinbaseVenue({
-    symbols: ['BTC-USD'],
-    restUrl: fake.restUrl,
-    wsUrl: fake.wsUrl,
-    silenceMs: 2000,
-    backoff: { baseMs: 20, maxMs: 200 },
-    credentials: secret === null ? undefined : new VenueCredentials(KEY_NAME, secret),
-    log: { info: log('info'), warn: log('warn'), error: log('error') },
-    ...over,
-  });
-  const reports: VenueExecution[] = [];
-  venue.onExecution((r) => reports.push(r));
-  await venue.start(() => noFeed);
-  const v = venue;
-  if (secret === SECRET) await until(() => v.orderEntry.reconciliations >= 1, 'first reconciliation');
-  return { fake, venue, reports, logs };
-}
-
-const order = (over: Partial<VenueOrderRequest> = {}): VenueOrderRequest => ({
-  orderId: 'o-1', account: 'a', symbol: 'BTC-USD', side: Side.Buy, type: OrderType.Limit, timeInForce: TimeInForce.GTC, price: 4_999_950, qty: 10, postOnly: false, ...over,
-});
-const of = (reports: VenueExecution[], id: string, kind?: VenueExecution['kind']) => reports.filter((r) => r.orderId === id && (!kind || r.kind === kind));
+const order = orderRequests({ symbol: 'BTC-USD', price: 4_999_950, qty: 10 });
+const of = reportsOf;
 
 /** Fee in quote × 1e-8 of price (ticks of 0.01) × qty (lots of 1e-8) at `bps`, rounded half up. */
 const expectedFee = (ticks: number, lots: number, bps: number) => Number((BigInt(ticks) * BigInt(lots) * BigInt(bps) + 500_000n) / 1_000_000n);
 
-describe('coinbase orders through the wire (fake Advanced Trade, ES256 JWTs)', () => {
+describe('coinbase orders through the wire (fake Advanced Trade, ES256 and EdDSA JWTs)', () => {
   it('without keys: refused with VENUE_NO_CREDENTIALS, nothing sent', async () => {
     const { fake, venue, reports } = await started(null);
     venue.submit(order());
@@ -169,6 +137,37 @@ describe('coinbase orders through the wire (fake Advanced Trade, ES256 JWTs)', (
     expect(JSON.stringify(reports) + logs.join('\n')).not.toContain('s3cr3t');
   });
 
+  it('an Ed25519 key: EdDSA JWTs on every request and the user channel; an order fills, a resting one cancels; the secret in no text', async () => {
+    const { fake, venue, reports, logs } = await started(ED_SECRET, {}, ED_KEYS.publicKey);
+    expect(venue.orderEntry.signer!.algorithm).toBe('EdDSA');
+    expect(fake.userSubscriptions).toBeGreaterThan(0);
+    const best = [...fake.trueBook('BTC-USD').asks].sort((a, b) => a[0] - b[0])[0]!;
+    venue.submit(order({ orderId: 'take', price: best[0], qty: 1 }));
+    venue.submit(order({ orderId: 'rest' }));
+    await until(() => of(reports, 'take', 'fill').length === 1 && of(reports, 'rest', 'accepted').length === 1, 'a fill and a resting order');
+    expect(of(reports, 'take', 'fill').map((f) => [f.price, f.qty, f.leavesQty])).toEqual([[best[0], 1, 0]]);
+    venue.cancel('rest');
+    await until(() => of(reports, 'rest', 'canceled').length === 1, 'canceled');
+    expect(fake.orders.byClientId('tm-rest')!.status).toBe('CANCELLED');
+    expect([fake.orders.unauthorized, [...fake.orders.algorithmsSeen]]).toEqual([0, ['EdDSA']]);
+    const text = JSON.stringify(reports) + logs.join('\n') + String(venue.orderEntry.signer) + JSON.stringify({ signer: venue.orderEntry.signer });
+    expect(text).not.toContain(ED_SECRET.slice(8, 40));
+  });
+
+  it.each([
+    ['of 48 bytes', randomBytes(48).toString('base64')],
+    ["whose public half is not its seed's", Buffer.concat([Buffer.from(ED_SECRET, 'base64').subarray(0, 32), generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32)]).toString('base64')],
+  ])('an Ed25519 secret %s is refused at start with VENUE_NO_CREDENTIALS: no user channel, nothing sent, the secret in no text', async (_what, secret) => {
+    const { fake, venue, reports, logs } = await started(secret, {}, ED_KEYS.publicKey);
+    expect(logs.some((l) => l.startsWith('error') && l.includes(ErrorCode.VENUE_NO_CREDENTIALS))).toBe(true);
+    expect(venue.orderEntry.userSocket).toBeUndefined();
+    venue.submit(order());
+    await until(() => reports.length === 1, 'refusal');
+    expect([reports[0]!.kind, reports[0]!.reasonCode]).toEqual(['rejected', ErrorCode.VENUE_NO_CREDENTIALS]);
+    expect([fake.orders.received, fake.orders.unauthorized]).toEqual([0, 0]);
+    expect(JSON.stringify(reports) + logs.join('\n')).not.toContain(secret.slice(8, 40));
+  });
+
   it('a fill while the user channel is down is booked once after the reconnect, not again after another', async () => {
     const { fake, venue, reports } = await started();
     venue.submit(order({ qty: 10 }));
@@ -254,15 +253,10 @@ describe('coinbase orders through the wire (fake Advanced Trade, ES256 JWTs)', (
     await first.venue.stop();
     const f2 = first.fake.orders.fillResting('tm-o-1', 2); // nobody connected
     // A new process on the same venue account and journal.
-    const keep = first.fake;
-    fake = undefined;
-    venue = await openCoinbaseVenue({ symbols: ['BTC-USD'], restUrl: keep.restUrl, wsUrl: keep.wsUrl, silenceMs: 2000, backoff: { baseMs: 20, maxMs: 200 }, credentials: new VenueCredentials(KEY_NAME, SECRET) });
-    fake = keep;
-    const reports: VenueExecution[] = [];
-    venue.onExecution((r) => reports.push(r));
-    venue.resume([{ ...order({ qty: 10 }), filledQty: 3, tradeIds: [Number(f1.trade_id)], accepted: true }]);
-    await venue.start(() => noFeed);
-    const v = venue;
+    const { venue: v, reports } = await rig.restart(
+      (f) => openCoinbaseVenue({ ...onFake(f, ['BTC-USD']), credentials: new VenueCredentials(KEY_NAME, SECRET) }),
+      [{ ...order({ qty: 10 }), filledQty: 3, tradeIds: [Number(f1.trade_id)], accepted: true }],
+    );
     await until(() => v.orderEntry.reconciliations >= 1 && of(reports, 'o-1', 'fill').length === 1, 'the missed fill');
     expect(of(reports, 'o-1', 'fill').map((f) => [f.tradeId, f.qty, f.leavesQty])).toEqual([[Number(f2.trade_id), 2, 5]]);
     expect(of(reports, 'o-1', 'accepted')).toHaveLength(0);

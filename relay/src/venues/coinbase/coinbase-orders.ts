@@ -11,6 +11,7 @@ import { reconcileCoinbase } from './coinbase-reconcile';
 import type { CoinbaseMarket } from './coinbase-symbols';
 import { SingleFlight } from '../live/single-flight';
 import type { LiveOrdersOptions } from '../live/live-orders-options';
+import { bookFill, trackOrder, type FillLedger, type TrackedOrder } from '../live/tracked-orders';
 
 const DEFAULT_CLIENT_ID_PREFIX = 'tm-';
 const ORDERS = '/api/v3/brokerage/orders';
@@ -21,16 +22,10 @@ export interface CoinbaseOrdersOptions extends LiveOrdersOptions<CoinbaseMarket>
   userWsUrl?: string;
 }
 
-/** What the adapter tracks of an order it sent. */
-export interface TrackedOrder {
-  request: VenueOrderRequest;
-  market: CoinbaseMarket;
+/** What the adapter tracks of an order it sent, beyond what every venue tracks. */
+export interface CoinbaseTrackedOrder extends TrackedOrder<CoinbaseMarket> {
   /** Coinbase's order id, once known (the create answer, the user channel or reconciliation). */
   venueOrderId: string | undefined;
-  filledQty: number;
-  tradeIds: Set<number>;
-  accepted: boolean;
-  terminal: boolean;
   /** Venue states of this order are applied one after another, in arrival order. */
   chain: Promise<void>;
 }
@@ -46,8 +41,8 @@ export interface VenueOrderState {
 
 /**
  * Order entry on Coinbase Advanced Trade: POST /api/v3/brokerage/orders and
- * …/orders/batch_cancel with an ES256 JWT per request, order updates from the `user`
- * channel, and reconciliation after every (re)connect of that channel. The user channel
+ * …/orders/batch_cancel with a JWT per request (ES256 or EdDSA, by the key), order updates
+ * from the `user` channel, and reconciliation after every (re)connect of that channel. The user channel
  * carries cumulative totals only, so each fill is read from …/orders/historical/fills when
  * an order's filled size grows, and booked once by trade id. What Coinbase lacks (post-only
  * other than GTC, Day, market post-only, replace) is refused here with a VENUE_* code and
@@ -55,7 +50,7 @@ export interface VenueOrderState {
  */
 export class CoinbaseOrders {
   private readonly listeners: ((r: VenueExecution) => void)[] = [];
-  readonly orders = new Map<string, TrackedOrder>();
+  readonly orders = new Map<string, CoinbaseTrackedOrder>();
   /** Client order ids of venue orders we never sent (operator alerts, VENUE_UNKNOWN_ORDER). */
   readonly unknownOrders: string[] = [];
   readonly http: VenueHttp;
@@ -75,18 +70,20 @@ export class CoinbaseOrders {
   /** A failed reconciliation (401, 429, venue down) is retried on a new connection after a growing delay, never at once. */
   private readonly retryBackoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
+  private readonly ledger: FillLedger<CoinbaseTrackedOrder>;
 
   constructor(private readonly options: CoinbaseOrdersOptions) {
     this.nowUs = options.nowUs ?? wallClockUs;
     this.prefix = options.clientIdPrefix ?? DEFAULT_CLIENT_ID_PREFIX;
     this.log = options.log ?? silentLog;
+    this.ledger = { venue: 'coinbase', log: this.log, accept: (t, timeUs) => this.accept(t, timeUs), emit: (e) => this.emit(e) };
     const restUrl = options.restUrl ?? 'https://api.coinbase.com';
     this.host = new URL(restUrl).host;
     this.http = new VenueHttp({ baseUrl: restUrl });
     this.retryBackoff = new Backoff(options.backoff);
     if (options.credentials) {
       this.signer = CoinbaseSigner.from(options.credentials);
-      if (!this.signer) this.log.error({ venue: 'coinbase', code: ErrorCode.VENUE_NO_CREDENTIALS }, 'coinbase API secret is not an EC P-256 private key in PEM; orders refused');
+      if (!this.signer) this.log.error({ venue: 'coinbase', code: ErrorCode.VENUE_NO_CREDENTIALS }, 'coinbase API secret is neither an EC P-256 private key in PEM nor a base64 Ed25519 key (seed and public key); orders refused');
     }
     if (this.signer && options.userWsUrl) {
       this.socket = new VenueSocket({
@@ -120,11 +117,11 @@ export class CoinbaseOrders {
   submit(order: VenueOrderRequest): void {
     const refuse = (code: string, reason?: string) => this.later({ ...blank(order.orderId, this.nowUs()), kind: 'rejected', reasonCode: code, reason });
     const market = this.options.markets?.find((m) => m.instrument.symbol === order.symbol);
-    if (!this.signer) return refuse(ErrorCode.VENUE_NO_CREDENTIALS, this.options.credentials ? 'coinbase: the API secret is not a usable EC key' : 'coinbase: no API keys configured (market data only)');
+    if (!this.signer) return refuse(ErrorCode.VENUE_NO_CREDENTIALS, this.options.credentials ? 'coinbase: the API secret is not a usable EC or Ed25519 key' : 'coinbase: no API keys configured (market data only)');
     if (!market) return refuse(ErrorCode.VENUE_UNKNOWN);
     const configuration = orderConfiguration(order, market);
     if (typeof configuration === 'string') return refuse(configuration);
-    const t: TrackedOrder = { request: order, market, venueOrderId: undefined, filledQty: 0, tradeIds: new Set(), accepted: false, terminal: false, chain: Promise.resolve() };
+    const t: CoinbaseTrackedOrder = { ...trackOrder(order, market), venueOrderId: undefined, chain: Promise.resolve() };
     this.orders.set(order.orderId, t);
     const body = { client_order_id: this.clientId(order.orderId), product_id: market.productId, side: order.side === Side.Buy ? 'BUY' : 'SELL', order_configuration: configuration };
     this.rest<CreateOrderResponse>('POST', ORDERS, body).then(
@@ -179,7 +176,7 @@ export class CoinbaseOrders {
   resume(orders: readonly ResumedOrder[]): void {
     for (const o of orders) {
       const market = this.options.markets?.find((m) => m.instrument.symbol === o.symbol);
-      const t: TrackedOrder = { request: o, market: market!, venueOrderId: undefined, filledQty: o.filledQty, tradeIds: new Set(o.tradeIds), accepted: o.accepted, terminal: false, chain: Promise.resolve() };
+      const t: CoinbaseTrackedOrder = { ...trackOrder(o, market!, o), venueOrderId: undefined, chain: Promise.resolve() };
       this.orders.set(o.orderId, t);
       if (!market || !this.signer) this.end(t, 'canceled', market ? ErrorCode.VENUE_NO_CREDENTIALS : ErrorCode.VENUE_UNKNOWN);
     }
@@ -190,7 +187,7 @@ export class CoinbaseOrders {
    * Applies one venue state of an order, after the states before it: accepted once, new
    * fills read from the fills endpoint and booked once by trade id, then the close.
    */
-  apply(t: TrackedOrder, s: VenueOrderState): Promise<void> {
+  apply(t: CoinbaseTrackedOrder, s: VenueOrderState): Promise<void> {
     t.venueOrderId ??= s.orderId;
     t.chain = t.chain.then(async () => {
       if (t.terminal) return;
@@ -208,50 +205,33 @@ export class CoinbaseOrders {
   }
 
   /** Reads the order's fills and books those not booked yet, oldest first. */
-  private async bookFills(t: TrackedOrder): Promise<void> {
+  private async bookFills(t: CoinbaseTrackedOrder): Promise<void> {
     const res = await this.rest<{ fills?: CoinbaseFill[] }>('GET', `${ORDERS}/historical/fills`, undefined, `order_ids=${encodeURIComponent(t.venueOrderId!)}`);
     // Listed newest first; reversed, then a stable sort by time keeps the venue's order within one timestamp.
     const fills = [...(res.fills ?? [])].reverse().filter((f) => f.order_id === t.venueOrderId).sort((a, b) => (a.trade_time < b.trade_time ? -1 : a.trade_time > b.trade_time ? 1 : 0));
     for (const f of fills) this.fill(t, f);
   }
 
-  /** Books one fill once; false when its trade id was booked already (or it is unreadable). */
-  fill(t: TrackedOrder, f: CoinbaseFill): boolean {
-    const tradeId = tradeIdNumber(f.trade_id);
-    if (t.tradeIds.has(tradeId)) return false;
-    const p = toUnits(f.price, t.market.price);
-    const q = f.size_in_quote ? undefined : toUnits(f.size, t.market.size);
-    if (p === undefined || q === undefined) {
-      this.log.error({ venue: 'coinbase', tradeId: f.trade_id, price: f.price, size: f.size }, 'coinbase fill off the tick/lot grid; not booked');
-      return false;
-    }
-    this.accept(t, this.nowUs());
-    t.tradeIds.add(tradeId);
-    t.filledQty += q;
+  /** Books one fill once; false when its trade id was booked already (or it is unreadable: a size in quote units, off the grid). */
+  fill(t: CoinbaseTrackedOrder, f: CoinbaseFill): boolean {
     const timeUs = Date.parse(f.trade_time) * 1000;
-    this.emit({
-      orderId: t.request.orderId,
-      kind: 'fill',
-      price: p,
-      qty: q,
-      leavesQty: Math.max(0, t.request.qty - t.filledQty),
-      tradeId,
-      liquidityMaker: f.liquidity_indicator === 'MAKER',
+    return bookFill(t, {
+      tradeId: tradeIdNumber(f.trade_id),
+      price: f.price,
+      qty: f.size_in_quote ? undefined : f.size,
+      maker: f.liquidity_indicator === 'MAKER',
       fee: decimalToE8(f.commission),
-      reasonCode: '',
       timeUs: Number.isFinite(timeUs) ? timeUs : this.nowUs(),
-    });
-    if (t.filledQty >= t.request.qty) t.terminal = true;
-    return true;
+    }, this.ledger);
   }
 
-  accept(t: TrackedOrder, timeUs: number): void {
+  accept(t: CoinbaseTrackedOrder, timeUs: number): void {
     if (t.accepted || t.terminal) return;
     t.accepted = true;
     this.emit({ ...blank(t.request.orderId, timeUs), kind: 'accepted', price: t.request.price, qty: t.request.qty, leavesQty: t.request.qty - t.filledQty });
   }
 
-  end(t: TrackedOrder, kind: 'canceled' | 'expired' | 'rejected', reasonCode: string, timeUs = this.nowUs(), reason?: string): void {
+  end(t: CoinbaseTrackedOrder, kind: 'canceled' | 'expired' | 'rejected', reasonCode: string, timeUs = this.nowUs(), reason?: string): void {
     if (t.terminal) return;
     t.terminal = true;
     this.emit({ ...blank(t.request.orderId, timeUs), kind, reasonCode, reason });
@@ -282,7 +262,7 @@ export class CoinbaseOrders {
     this.log.error({ venue: 'coinbase', productId, clientOrderId, code: ErrorCode.VENUE_UNKNOWN_ORDER }, 'coinbase has an order Tickmesh did not send (operator alert)');
   }
 
-  private async refresh(t: TrackedOrder): Promise<void> {
+  private async refresh(t: CoinbaseTrackedOrder): Promise<void> {
     try {
       const res = await this.rest<{ order: { order_id: string; status: CoinbaseOrderStatus; filled_size: string; reject_reason?: string } }>('GET', `${ORDERS}/historical/${encodeURIComponent(t.venueOrderId!)}`);
       await this.apply(t, { orderId: res.order.order_id, status: res.order.status, filled: res.order.filled_size, reason: res.order.reject_reason ?? '' });

@@ -1,7 +1,9 @@
 import { ErrorCode, Side, wallClockUs, type Instrument } from '@tickmesh/shared';
-import type { FeedLookup, ResumedOrder, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
+import type { FeedLookup, VenueAdapter } from '../venue-adapter';
 import { Backoff } from '../live/backoff';
 import { FeedBook } from '../live/feed-book';
+import { liveOrdersOptions } from '../live/live-orders-options';
+import { OrderEntryVenue } from '../live/order-entry-venue';
 import { silentLog, VenueStartError, type LiveVenueConfig, type LiveVenueLog } from '../live/live-venue-config';
 import { VenueHttp, VenueHttpError } from '../live/venue-http';
 import { VenueSocket } from '../live/venue-socket';
@@ -76,14 +78,14 @@ export async function openCoinbaseVenue(config: CoinbaseVenueConfig): Promise<Co
  * the channel does not say (Coinbase Exchange's `match` channel, a different API, documents
  * the maker's side).
  */
-export class CoinbaseVenue implements VenueAdapter {
+export class CoinbaseVenue extends OrderEntryVenue implements VenueAdapter {
   readonly id = 'coinbase';
   private readonly socket: VenueSocket;
   private sync: CoinbaseBookSync | undefined;
   private readonly lastTradeId = new Map<string, number>();
   private readonly log: LiveVenueLog;
   private readonly nowUs: () => number;
-  private readonly orders: CoinbaseOrders;
+  protected readonly orders: CoinbaseOrders;
   private stopped = false;
   private readonly resyncBackoff: Backoff;
   private lastResyncMs = -Infinity;
@@ -97,6 +99,7 @@ export class CoinbaseVenue implements VenueAdapter {
     readonly http: VenueHttp,
     readonly markets: readonly CoinbaseMarket[],
   ) {
+    super();
     this.log = config.log ?? silentLog;
     this.nowUs = config.nowUs ?? wallClockUs;
     this.socket = new VenueSocket({
@@ -118,15 +121,8 @@ export class CoinbaseVenue implements VenueAdapter {
       },
     });
     this.orders = new CoinbaseOrders({
-      credentials: config.credentials,
-      nowUs: this.nowUs,
-      restUrl: config.restUrl,
+      ...liveOrdersOptions(config, markets, DEFAULT_SILENCE_MS),
       userWsUrl: config.userWsUrl ?? (config.wsUrl === COINBASE_WS_URL ? COINBASE_USER_WS_URL : config.wsUrl),
-      markets,
-      clientIdPrefix: config.clientIdPrefix,
-      backoff: config.backoff,
-      silenceMs: config.silenceMs ?? DEFAULT_SILENCE_MS,
-      log: this.log,
     });
     this.resyncBackoff = new Backoff({ baseMs: 250, maxMs: 30_000, random: config.backoff?.random });
   }
@@ -189,26 +185,6 @@ export class CoinbaseVenue implements VenueAdapter {
       this.resyncTimer = undefined;
       if (!this.stopped) this.socket.restart(why);
     }, delay);
-  }
-
-  submit(order: VenueOrderRequest): void {
-    this.orders.submit(order);
-  }
-
-  cancel(orderId: string): void {
-    this.orders.cancel(orderId);
-  }
-
-  replace(orderId: string, price: number, qty: number): void {
-    this.orders.replace(orderId, price, qty);
-  }
-
-  onExecution(listener: (report: VenueExecution) => void): void {
-    this.orders.onExecution(listener);
-  }
-
-  resume(orders: readonly ResumedOrder[]): void {
-    this.orders.resume(orders);
   }
 
   private onMessage(text: string): void {

@@ -1,7 +1,7 @@
 export { openCoinbaseVenue, CoinbaseVenue, COINBASE_REST_URL, COINBASE_WS_URL, COINBASE_USER_WS_URL, type CoinbaseVenueConfig } from './coinbase-venue';
 export { CoinbaseBookSync, type BookSyncHost, type Verdict } from './coinbase-book-sync';
 export { coinbaseMarket, toProductId, type CoinbaseMarket } from './coinbase-symbols';
-export { CoinbaseOrders, orderConfiguration, tradeIdNumber, decimalToE8, type CoinbaseOrdersOptions, type TrackedOrder, type VenueOrderState } from './coinbase-orders';
+export { CoinbaseOrders, orderConfiguration, tradeIdNumber, decimalToE8, type CoinbaseOrdersOptions, type CoinbaseTrackedOrder, type VenueOrderState } from './coinbase-orders';
 export { CoinbaseSigner } from './coinbase-auth';
 export { reconcileCoinbase } from './coinbase-reconcile';
 export * from './coinbase-order-wire';

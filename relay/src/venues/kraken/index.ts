@@ -1,6 +1,6 @@
 export { openKrakenVenue, KrakenVenue, KRAKEN_REST_URL, KRAKEN_WS_URL, KRAKEN_AUTH_WS_URL, type KrakenVenueConfig } from './kraken-venue';
 export { KrakenBookSync, type KrakenBookSyncHost, type KrakenResyncReason } from './kraken-book-sync';
-export { KrakenOrders, type KrakenOrdersOptions, type TrackedOrder as KrakenTrackedOrder } from './kraken-orders';
+export { KrakenOrders, type KrakenOrdersOptions, type KrakenTrackedOrder } from './kraken-orders';
 export { KrakenPrivateRest, KrakenApiError } from './kraken-private-rest';
 export { KrakenSigner } from './kraken-auth';
 export { reconcileKraken } from './kraken-reconcile';

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ErrorCode, OrderType, Side, TimeInForce, type StreamState } from '@tickmesh/shared';
-import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode, OrderType, TimeInForce } from '@tickmesh/shared';
+import { describe, expect, it } from 'vitest';
 import { VenueCredentials } from '../live/venue-credentials';
-import type { InstrumentFeed, VenueExecution, VenueOrderRequest } from '../venue-adapter';
+import type { LiveVenueLog } from '../live/live-venue-config';
+import { onFake, OrdersRig, orderRequests, reportsOf, until, type OrdersSetup } from '../live/orders-test-kit';
 import { KrakenSigner } from './kraken-auth';
 import { FAKE_KRAKEN_MAKER_BPS, FAKE_KRAKEN_TAKER_BPS } from './kraken-fake-orders';
 import { KrakenFakeServer, type FakeKrakenPair } from './kraken-fake-server';
@@ -18,60 +19,23 @@ const SECRET = randomBytes(64).toString('base64');
 /** A run of the secret: no text may ever contain it. */
 const SECRET_PART = SECRET.slice(8, 40);
 
-const noFeed: InstrumentFeed = { level() {}, trade() {}, clear() {}, state(_s: StreamState) {} };
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const start = performance.now();
-  while (!check()) {
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-let fake: KrakenFakeServer | undefined;
-let venue: KrakenVenue | undefined;
-
-afterEach(async () => {
-  await venue?.stop();
-  venue = undefined;
-  await fake?.stop();
-  fake = undefined;
-});
-
-interface Setup {
-  fake: KrakenFakeServer;
-  venue: KrakenVenue;
-  reports: VenueExecution[];
-  logs: string[];
-}
+const rig = new OrdersRig<KrakenFakeServer, KrakenVenue>();
 
 /** The fake (verifying KEY/SECRET), the adapter on it with `key`/`secret`, started; with the right keys, waits for the first reconciliation. */
-async function started(secret: string | null = SECRET, key = KEY, over: Partial<KrakenVenueConfig> = {}): Promise<Setup> {
-  fake = await KrakenFakeServer.start({ pairs: [BTC], seed: 5, heartbeatMs: 50, auth: { key: KEY, secret: SECRET } });
-  const logs: string[] = [];
-  const log = (level: string) => (obj: object, msg: string) => logs.push(`${level} ${JSON.stringify(obj)} ${msg}`);
-  venue = await openKrakenVenue({
-    symbols: ['BTC-USD'],
-    restUrl: fake.restUrl,
-    wsUrl: fake.wsUrl,
-    silenceMs: 2000,
-    backoff: { baseMs: 20, maxMs: 200 },
-    credentials: secret === null ? undefined : new VenueCredentials(key, secret),
-    log: { info: log('info'), warn: log('warn'), error: log('error') },
-    ...over,
-  });
-  const reports: VenueExecution[] = [];
-  venue.onExecution((r) => reports.push(r));
-  await venue.start(() => noFeed);
-  const v = venue;
-  if (secret === SECRET && key === KEY) await until(() => v.orderEntry.reconciliations >= 1, 'first reconciliation');
-  return { fake, venue, reports, logs };
+async function started(secret: string | null = SECRET, key = KEY, over: Partial<KrakenVenueConfig> = {}): Promise<OrdersSetup<KrakenFakeServer, KrakenVenue>> {
+  const fake = await KrakenFakeServer.start({ pairs: [BTC], seed: 5, heartbeatMs: 50, auth: { key: KEY, secret: SECRET } });
+  const open = (f: KrakenFakeServer, log: LiveVenueLog) =>
+    openKrakenVenue({
+      ...onFake(f, ['BTC-USD']),
+      credentials: secret === null ? undefined : new VenueCredentials(key, secret),
+      log,
+      ...over,
+    });
+  return rig.start(fake, open, secret === SECRET && key === KEY);
 }
 
-const order = (over: Partial<VenueOrderRequest> = {}): VenueOrderRequest => ({
-  orderId: 'o-1', account: 'a', symbol: 'BTC-USD', side: Side.Buy, type: OrderType.Limit, timeInForce: TimeInForce.GTC, price: 452_000, qty: 10_000, postOnly: false, ...over,
-});
-const of = (reports: VenueExecution[], id: string, kind?: VenueExecution['kind']) => reports.filter((r) => r.orderId === id && (!kind || r.kind === kind));
+const order = orderRequests({ symbol: 'BTC-USD', price: 452_000, qty: 10_000 });
+const of = reportsOf;
 /** Fee in USD × 1e-8 of price (ticks of 0.1) × qty (lots of 1e-8) at `bps`, rounded half up. */
 const expectedFee = (ticks: number, lots: number, bps: number) => Number((BigInt(ticks) * BigInt(lots) * BigInt(bps) + 50_000n) / 100_000n);
 const bestAsks = (f: KrakenFakeServer) => [...f.trueBook('BTC/USD').asks].sort((a, b) => a[0] - b[0]);
@@ -346,15 +310,10 @@ describe('kraken orders through the wire (fake Kraken Spot, API-Sign, WebSocket 
     await first.venue.stop();
     const f2 = first.fake.orders.fillResting('tm-o-1', 2_000); // nobody connected
     // A new process on the same venue account and journal.
-    const keep = first.fake;
-    fake = undefined;
-    venue = await openKrakenVenue({ symbols: ['BTC-USD'], restUrl: keep.restUrl, wsUrl: keep.wsUrl, silenceMs: 2000, backoff: { baseMs: 20, maxMs: 200 }, credentials: new VenueCredentials(KEY, SECRET) });
-    fake = keep;
-    const reports: VenueExecution[] = [];
-    venue.onExecution((r) => reports.push(r));
-    venue.resume([{ ...order({ qty: 10_000 }), filledQty: 3_000, tradeIds: [f1.trade_id], accepted: true }]);
-    await venue.start(() => noFeed);
-    const v = venue;
+    const { venue: v, reports } = await rig.restart(
+      (f) => openKrakenVenue({ ...onFake(f, ['BTC-USD']), credentials: new VenueCredentials(KEY, SECRET) }),
+      [{ ...order({ qty: 10_000 }), filledQty: 3_000, tradeIds: [f1.trade_id], accepted: true }],
+    );
     await until(() => v.orderEntry.reconciliations >= 1 && of(reports, 'o-1', 'fill').length === 1, 'the missed fill');
     expect(of(reports, 'o-1', 'fill').map((f) => [f.tradeId, f.qty, f.leavesQty])).toEqual([[f2.trade_id, 2_000, 5_000]]);
     expect(of(reports, 'o-1', 'accepted')).toHaveLength(0);

@@ -16,6 +16,7 @@ import type { KrakenMarket } from './kraken-symbols';
 import { rfc3339Us } from './kraken-wire';
 import { SingleFlight } from '../live/single-flight';
 import type { LiveOrdersOptions } from '../live/live-orders-options';
+import { bookFill, trackOrder, type FillLedger, type TrackedOrder, type VenueFill } from '../live/tracked-orders';
 
 const DEFAULT_CLIENT_ID_PREFIX = 'tm-';
 /** Kraken's free-text cl_ord_id is at most 18 characters; a longer id goes as a 32-hex "short UUID". */
@@ -27,16 +28,10 @@ export interface KrakenOrdersOptions extends LiveOrdersOptions<KrakenMarket> {
   authWsUrl?: string;
 }
 
-/** What the adapter tracks of an order it sent. */
-export interface TrackedOrder {
-  request: VenueOrderRequest;
-  market: KrakenMarket;
+/** What the adapter tracks of an order it sent, beyond what every venue tracks. */
+export interface KrakenTrackedOrder extends TrackedOrder<KrakenMarket> {
   /** Kraken's txid ("OQCLML-BW3P3-BUCMWZ"), once known. */
   venueOrderId: string | undefined;
-  filledQty: number;
-  tradeIds: Set<number>;
-  accepted: boolean;
-  terminal: boolean;
   /** An AmendOrder in flight; `lost` when it got no answer (reconciliation compares the venue's order with it). */
   amend: { price: number; qty: number; lost: boolean } | undefined;
 }
@@ -53,7 +48,7 @@ export interface TrackedOrder {
  */
 export class KrakenOrders {
   private readonly listeners: ((r: VenueExecution) => void)[] = [];
-  readonly orders = new Map<string, TrackedOrder>();
+  readonly orders = new Map<string, KrakenTrackedOrder>();
   /** Client order ids of venue orders we never sent (operator alerts, VENUE_UNKNOWN_ORDER). */
   readonly unknownOrders: string[] = [];
   readonly http: VenueHttp;
@@ -80,11 +75,13 @@ export class KrakenOrders {
   private readonly retryBackoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
   private pinger: NodeJS.Timeout | undefined;
+  private readonly ledger: FillLedger<KrakenTrackedOrder>;
 
   constructor(private readonly options: KrakenOrdersOptions) {
     this.nowUs = options.nowUs ?? wallClockUs;
     this.prefix = options.clientIdPrefix ?? DEFAULT_CLIENT_ID_PREFIX;
     this.log = options.log ?? silentLog;
+    this.ledger = { venue: 'kraken', log: this.log, accept: (t, timeUs) => this.accept(t, timeUs), emit: (e) => this.emit(e) };
     this.http = new VenueHttp({ baseUrl: options.restUrl ?? 'https://api.kraken.com' });
     this.retryBackoff = new Backoff(options.backoff);
     if (options.credentials) {
@@ -145,7 +142,7 @@ export class KrakenOrders {
     if (!market) return refuse(ErrorCode.VENUE_UNKNOWN);
     const params = addOrderParams(order, market);
     if (typeof params === 'string') return refuse(params);
-    const t: TrackedOrder = { request: order, market, venueOrderId: undefined, filledQty: 0, tradeIds: new Set(), accepted: false, terminal: false, amend: undefined };
+    const t: KrakenTrackedOrder = { ...trackOrder(order, market), venueOrderId: undefined, amend: undefined };
     this.orders.set(order.orderId, t);
     this.call<AddOrderResult>('AddOrder', { ...params, cl_ord_id: this.clientId(order.orderId) }).then(
       (res) => {
@@ -204,7 +201,7 @@ export class KrakenOrders {
   resume(orders: readonly ResumedOrder[]): void {
     for (const o of orders) {
       const market = this.options.markets?.find((m) => m.instrument.symbol === o.symbol);
-      const t: TrackedOrder = { request: o, market: market!, venueOrderId: undefined, filledQty: o.filledQty, tradeIds: new Set(o.tradeIds), accepted: o.accepted, terminal: false, amend: undefined };
+      const t: KrakenTrackedOrder = { ...trackOrder(o, market!, o), venueOrderId: undefined, amend: undefined };
       this.orders.set(o.orderId, t);
       this.clientId(o.orderId);
       if (!market || !this.signer) this.end(t, 'canceled', market ? ErrorCode.VENUE_NO_CREDENTIALS : ErrorCode.VENUE_UNKNOWN);
@@ -212,42 +209,20 @@ export class KrakenOrders {
     this.reconcileIfUp();
   }
 
-  /** Books one fill once (by Kraken's trade id); false when booked already or off the tick/lot grid. */
-  fill(t: TrackedOrder, f: { tradeId: number; price: string; qty: string; maker: boolean; fee: number | undefined; timeUs: number }): boolean {
-    if (t.tradeIds.has(f.tradeId)) return false;
-    const p = toUnits(f.price, t.market.price);
-    const q = toUnits(f.qty, t.market.size);
-    if (p === undefined || q === undefined || !Number.isSafeInteger(f.tradeId)) {
-      this.log.error({ venue: 'kraken', tradeId: f.tradeId, price: f.price, qty: f.qty }, 'kraken fill off the tick/lot grid; not booked');
-      return false;
-    }
-    if (f.fee === undefined) this.log.warn({ venue: 'kraken', tradeId: f.tradeId }, 'kraken fill fee in an asset without a quote value; booked as 0');
-    this.accept(t, f.timeUs);
-    t.tradeIds.add(f.tradeId);
-    t.filledQty += q;
-    this.emit({
-      orderId: t.request.orderId,
-      kind: 'fill',
-      price: p,
-      qty: q,
-      leavesQty: Math.max(0, t.request.qty - t.filledQty),
-      tradeId: f.tradeId,
-      liquidityMaker: f.maker,
-      fee: f.fee ?? 0,
-      reasonCode: '',
-      timeUs: f.timeUs,
-    });
-    if (t.filledQty >= t.request.qty) t.terminal = true;
-    return true;
+  /** Books one fill once (by Kraken's trade id); false when booked already or off the tick/lot grid. A fee Kraken charged in an asset without a quote value is booked as 0. */
+  fill(t: KrakenTrackedOrder, f: Omit<VenueFill, 'fee'> & { fee: number | undefined }): boolean {
+    const booked = bookFill(t, { ...f, fee: f.fee ?? 0 }, this.ledger);
+    if (booked && f.fee === undefined) this.log.warn({ venue: 'kraken', tradeId: f.tradeId }, 'kraken fill fee in an asset without a quote value; booked as 0');
+    return booked;
   }
 
-  accept(t: TrackedOrder, timeUs: number): void {
+  accept(t: KrakenTrackedOrder, timeUs: number): void {
     if (t.accepted || t.terminal) return;
     t.accepted = true;
     this.emit({ ...blank(t.request.orderId, timeUs), kind: 'accepted', price: t.request.price, qty: t.request.qty, leavesQty: t.request.qty - t.filledQty });
   }
 
-  end(t: TrackedOrder, kind: 'canceled' | 'expired' | 'rejected', reasonCode: string, timeUs = this.nowUs(), reason?: string): void {
+  end(t: KrakenTrackedOrder, kind: 'canceled' | 'expired' | 'rejected', reasonCode: string, timeUs = this.nowUs(), reason?: string): void {
     if (t.terminal) return;
     t.terminal = true;
     t.amend = undefined;
@@ -255,7 +230,7 @@ export class KrakenOrders {
   }
 
   /** The venue's order now has `price` and `qty`: the amend in flight with those values is done (reported once). */
-  settleAmend(t: TrackedOrder, price: number | undefined, qty: number | undefined): void {
+  settleAmend(t: KrakenTrackedOrder, price: number | undefined, qty: number | undefined): void {
     const a = t.amend;
     if (!a || a.price !== price || a.qty !== qty) return;
     t.amend = undefined;
@@ -265,13 +240,13 @@ export class KrakenOrders {
   }
 
   /** A lost amend the venue's order does not show: the order is unchanged (OMS: cancel-reject). */
-  amendLost(t: TrackedOrder): void {
+  amendLost(t: KrakenTrackedOrder): void {
     if (!t.amend?.lost) return;
     t.amend = undefined;
     this.emit({ ...blank(t.request.orderId, this.nowUs()), kind: 'cancel-rejected', leavesQty: Math.max(0, t.request.qty - t.filledQty), reasonCode: ErrorCode.VENUE_UNREACHABLE, reason: 'kraken: the amend got no answer and the order is unchanged' });
   }
 
-  knowVenueId(t: TrackedOrder, txid: string): void {
+  knowVenueId(t: KrakenTrackedOrder, txid: string): void {
     t.venueOrderId ??= txid;
     this.byVenueId.set(txid, t.request.orderId);
   }
@@ -282,7 +257,7 @@ export class KrakenOrders {
   }
 
   /** The order's identifier for CancelOrder / AmendOrder: Kraken's txid once known, else our cl_ord_id. */
-  private idParam(t: TrackedOrder): Record<string, string> {
+  private idParam(t: KrakenTrackedOrder): Record<string, string> {
     return t.venueOrderId ? { txid: t.venueOrderId } : { cl_ord_id: this.clientId(t.request.orderId) };
   }
 
@@ -308,7 +283,7 @@ export class KrakenOrders {
     this.log.error({ venue: 'kraken', pair, clientOrderId, code: ErrorCode.VENUE_UNKNOWN_ORDER }, 'kraken has an order Tickmesh did not send (operator alert)');
   }
 
-  private refresh(t: TrackedOrder): void {
+  private refresh(t: KrakenTrackedOrder): void {
     settleOrder(this, t, undefined).catch(() => {
       // the channel, or the next reconciliation, brings the state
     });

@@ -2,7 +2,7 @@ import { ErrorCode } from '@tickmesh/shared';
 import { toUnits } from '../live/exact-units';
 import type { LiveVenueLog } from '../live/live-venue-config';
 import { decimalE8, type KrakenOrderInfo, type KrakenTradeInfo } from './kraken-order-wire';
-import type { KrakenOrders, TrackedOrder } from './kraken-orders';
+import type { KrakenOrders, KrakenTrackedOrder } from './kraken-orders';
 import type { KrakenApiError } from './kraken-private-rest';
 
 /** TradesHistory pages read at most per order (50 trades a page). */
@@ -30,7 +30,7 @@ export async function reconcileKraken(orders: KrakenOrders, log: LiveVenueLog): 
 }
 
 /** Reads one order at the venue and applies what it shows: accepted, new fills, an amend, the close. */
-export async function settleOrder(orders: KrakenOrders, t: TrackedOrder, open: [string, KrakenOrderInfo][] | undefined, log?: LiveVenueLog): Promise<void> {
+export async function settleOrder(orders: KrakenOrders, t: KrakenTrackedOrder, open: [string, KrakenOrderInfo][] | undefined, log?: LiveVenueLog): Promise<void> {
   const found = await findOrder(orders, t, open);
   if (!found) {
     log?.warn({ venue: 'kraken', orderId: t.request.orderId }, 'kraken does not know an order we sent; closed');
@@ -56,7 +56,7 @@ export async function settleOrder(orders: KrakenOrders, t: TrackedOrder, open: [
   else if (o.status === 'closed' && t.filledQty < t.request.qty) log?.warn({ venue: 'kraken', orderId: t.request.orderId }, 'kraken shows the order closed but not every fill was found');
 }
 
-async function findOrder(orders: KrakenOrders, t: TrackedOrder, open: [string, KrakenOrderInfo][] | undefined): Promise<[string, KrakenOrderInfo] | undefined> {
+async function findOrder(orders: KrakenOrders, t: KrakenTrackedOrder, open: [string, KrakenOrderInfo][] | undefined): Promise<[string, KrakenOrderInfo] | undefined> {
   if (t.venueOrderId) {
     try {
       const res = await orders.call<Record<string, KrakenOrderInfo>>('QueryOrders', { txid: t.venueOrderId });
@@ -77,7 +77,7 @@ async function findOrder(orders: KrakenOrders, t: TrackedOrder, open: [string, K
 }
 
 /** The order's trades from TradesHistory (each fill apart: consolidate_taker false), booked oldest first. */
-async function bookTrades(orders: KrakenOrders, t: TrackedOrder, txid: string, opentm: number): Promise<void> {
+async function bookTrades(orders: KrakenOrders, t: KrakenTrackedOrder, txid: string, opentm: number): Promise<void> {
   const mine: KrakenTradeInfo[] = [];
   let ofs = 0;
   for (let page = 0; page < MAX_TRADE_PAGES; page++) {

@@ -1,7 +1,9 @@
 import { ErrorCode, Side, wallClockUs, type Instrument } from '@tickmesh/shared';
-import type { FeedLookup, ResumedOrder, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
+import type { FeedLookup, VenueAdapter } from '../venue-adapter';
 import { Backoff } from '../live/backoff';
 import { FeedBook } from '../live/feed-book';
+import { liveOrdersOptions } from '../live/live-orders-options';
+import { OrderEntryVenue } from '../live/order-entry-venue';
 import { silentLog, VenueStartError, type LiveVenueConfig, type LiveVenueLog } from '../live/live-venue-config';
 import { VenueHttp, VenueHttpError } from '../live/venue-http';
 import { VenueSocket } from '../live/venue-socket';
@@ -90,7 +92,7 @@ export async function openKrakenVenue(config: KrakenVenueConfig): Promise<Kraken
  * authenticated endpoint, reconciliation); without keys every order is refused with
  * VENUE_NO_CREDENTIALS.
  */
-export class KrakenVenue implements VenueAdapter, KrakenBookSyncHost {
+export class KrakenVenue extends OrderEntryVenue implements VenueAdapter, KrakenBookSyncHost {
   readonly id = 'kraken';
   private readonly socket: VenueSocket;
   /** By v2 symbol ("BTC/USD"). */
@@ -102,7 +104,7 @@ export class KrakenVenue implements VenueAdapter, KrakenBookSyncHost {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly log: LiveVenueLog;
   private readonly nowUs: () => number;
-  private readonly orders: KrakenOrders;
+  protected readonly orders: KrakenOrders;
   private reqId = 0;
   private stopped = false;
   /** Frames that were not JSON or not a message we could read (counted, logged once). */
@@ -116,18 +118,12 @@ export class KrakenVenue implements VenueAdapter, KrakenBookSyncHost {
     readonly markets: readonly KrakenMarket[],
     readonly depth: number,
   ) {
+    super();
     this.log = config.log ?? silentLog;
     this.nowUs = config.nowUs ?? wallClockUs;
     this.orders = new KrakenOrders({
-      credentials: config.credentials,
-      nowUs: this.nowUs,
-      restUrl: config.restUrl,
+      ...liveOrdersOptions(config, markets, DEFAULT_SILENCE_MS),
       authWsUrl: config.authWsUrl ?? (config.wsUrl === KRAKEN_WS_URL ? KRAKEN_AUTH_WS_URL : config.wsUrl),
-      markets,
-      clientIdPrefix: config.clientIdPrefix,
-      backoff: config.backoff,
-      silenceMs: config.silenceMs ?? DEFAULT_SILENCE_MS,
-      log: this.log,
     });
     this.socket = new VenueSocket({
       url: () => config.wsUrl,
@@ -180,26 +176,6 @@ export class KrakenVenue implements VenueAdapter, KrakenBookSyncHost {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.all([this.socket.stop(), this.orders.stop()]);
-  }
-
-  submit(order: VenueOrderRequest): void {
-    this.orders.submit(order);
-  }
-
-  cancel(orderId: string): void {
-    this.orders.cancel(orderId);
-  }
-
-  replace(orderId: string, price: number, qty: number): void {
-    this.orders.replace(orderId, price, qty);
-  }
-
-  onExecution(listener: (report: VenueExecution) => void): void {
-    this.orders.onExecution(listener);
-  }
-
-  resume(orders: readonly ResumedOrder[]): void {
-    this.orders.resume(orders);
   }
 
   /**

@@ -1,5 +1,6 @@
+import { wallClockUs } from '@tickmesh/shared';
 import type { BackoffOptions } from './backoff';
-import type { LiveVenueLog } from './live-venue-config';
+import { silentLog, type LiveVenueConfig, type LiveVenueLog } from './live-venue-config';
 import type { VenueCredentials } from './venue-credentials';
 
 /** What every venue's order entry is built with; each venue adds its private socket's URL. */
@@ -14,4 +15,18 @@ export interface LiveOrdersOptions<Market> {
   /** The private socket silent this long is dead (it gets heartbeats every second). Default 5000 ms. */
   silenceMs?: number;
   log?: LiveVenueLog;
+}
+
+/** The order entry's options from its venue's config: what every venue passes on alike, the private socket's watchdog `silenceMs` by default. */
+export function liveOrdersOptions<Market>(config: LiveVenueConfig, markets: readonly Market[], silenceMs: number): LiveOrdersOptions<Market> {
+  return {
+    credentials: config.credentials,
+    nowUs: config.nowUs ?? wallClockUs,
+    restUrl: config.restUrl,
+    markets,
+    clientIdPrefix: config.clientIdPrefix,
+    backoff: config.backoff,
+    silenceMs: config.silenceMs ?? silenceMs,
+    log: config.log ?? silentLog,
+  };
 }
