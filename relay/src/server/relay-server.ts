@@ -21,6 +21,9 @@ import { Trading } from './trading';
 import { serveStatic } from './static-files';
 import { CloseCode, transportError } from './transport-error';
 
+/** How long a graceful stop waits for clients to complete the close (serve.ts forces an exit at 5 s). */
+const DRAIN_CLOSE_MS = 2_500;
+
 export interface RelayDeps {
   venues: VenueAdapter[];
   /** Required: there is no unauthenticated mode. */
@@ -132,7 +135,13 @@ export class Relay {
     this.stopping = true;
     this.signalling.close();
     clearInterval(this.heartbeatTimer);
-    for (const s of this.sessions) s.close(CloseCode.GoingAway, 'SESSION_SHUTTING_DOWN');
+    // Each client must learn it was told to go (1001: reconnect elsewhere now), not lost
+    // (1006): so wait for the close handshakes. A client still reading a backlog (reports of
+    // its account's orders, queued before the close frame) gets DRAIN_CLOSE_MS before it is
+    // cut off; cutting it sooner resets the connection and its unread close frame with it.
+    for (const s of this.sessions) s.close(CloseCode.GoingAway, 'SESSION_SHUTTING_DOWN', DRAIN_CLOSE_MS);
+    const closing = Date.now();
+    while (this.sessions.size > 0 && Date.now() - closing < DRAIN_CLOSE_MS + 100) await new Promise((r) => setTimeout(r, 10));
     await this.md.stop();
     this.meshSide?.close();
     await this.tradingSide?.close();
