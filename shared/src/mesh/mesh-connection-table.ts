@@ -98,6 +98,11 @@ export class MeshConnectionTable<C> {
     if (set) for (const c of set) c.close();
   }
 
+  /** Every connection held, with its neighbour's id (diagnostics). */
+  *connections(): Iterable<[string, MeshSignalConnection<C>]> {
+    for (const [id, set] of this.conns) for (const c of set) yield [id, c];
+  }
+
   /** Closes every connection (the mesh is switched off: nothing is reported). */
   closeAll(): void {
     for (const set of this.conns.values()) for (const c of set) c.close();

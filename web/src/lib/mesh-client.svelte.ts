@@ -84,6 +84,27 @@ class MeshClient {
     return (await this.api?.meshTimings(streamId)) ?? [];
   }
 
+  /**
+   * Diagnostics: the remote address ICE chose on each link (the selected candidate pair), to
+   * see how peers reach each other (a LAN address = host candidates, a TURN server = relayed).
+   */
+  async remoteAddresses(): Promise<string[]> {
+    const out: string[] = [];
+    for (const [, conn] of this.conns.connections()) {
+      const pc = conn.peerConnection as unknown as RTCPeerConnection;
+      const stats = await pc.getStats();
+      const byId = new Map<string, Record<string, unknown>>();
+      stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+      for (const s of byId.values()) {
+        if (s.type !== 'candidate-pair' || s.state !== 'succeeded' || !s.nominated) continue;
+        const remote = byId.get(s.remoteCandidateId as string);
+        const address = (remote?.address ?? remote?.ip) as string | undefined;
+        if (address) out.push(address);
+      }
+    }
+    return out;
+  }
+
   /** Each frame's mesh part (undefined while off). */
   onFrame(info: MeshFrameInfo | undefined): void {
     this.info = info;
@@ -243,4 +264,5 @@ export const meshClient = new MeshClient();
 
 // Diagnostics hook (support, and the browser mesh test): the mesh part of the last frame.
 (globalThis as { tickmeshMesh?: () => MeshFrameInfo | undefined }).tickmeshMesh = () => (meshClient.info ? $state.snapshot(meshClient.info) : undefined);
+(globalThis as { tickmeshMeshRemoteAddresses?: () => Promise<string[]> }).tickmeshMeshRemoteAddresses = () => meshClient.remoteAddresses();
 (globalThis as { tickmeshMeshTimings?: (streamId: number) => Promise<Array<[number, number]>> }).tickmeshMeshTimings = (streamId) => meshClient.timings(streamId);

@@ -103,3 +103,14 @@ export function chartColours(page: Page): Promise<number> {
       return seen.size;
     });
 }
+
+/** Fills the ticket as a buy of `qty` at `price` (both as the ticket's text) and sends it. */
+export async function sendBuy(page: Page, price: string, qty: string, venue?: string): Promise<void> {
+  const side = page.getByTestId('ticket-side');
+  if ((await side.evaluate((el) => el.tagName)) === 'SELECT') await side.selectOption({ label: 'Buy' });
+  else if (!/buy/i.test((await side.textContent()) ?? '')) await side.click();
+  await page.getByTestId('ticket-price').fill(price);
+  await page.getByTestId('ticket-qty').fill(qty);
+  if (venue !== undefined) await page.getByTestId('ticket-venue').selectOption(venue);
+  await page.getByTestId('ticket-submit').click();
+}

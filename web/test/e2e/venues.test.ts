@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinanceFakeServer } from '../../../relay/src/venues/binance/index';
 import { CoinbaseFakeServer } from '../../../relay/src/venues/coinbase/index';
 import { KrakenFakeServer } from '../../../relay/src/venues/kraken/index';
-import { ladderPrices, launchBrowser, newTerminal, pickSymbol, screenshot } from './browser';
+import { ladderPrices, launchBrowser, newTerminal, pickSymbol, screenshot, sendBuy } from './browser';
 import { startRelayProcess, type RelayProcess } from './relay-process';
 
 /**
@@ -97,14 +97,8 @@ describe.sequential('real-venue adapters in Chromium (fake exchanges)', () => {
   it('an order through the ticket goes to the Binance fake and fills', async () => {
     await expect.poll(async () => Math.min(...(await ladderPrices(page, 'ask'))), { timeout: 10_000 }).toBeGreaterThan(64_000);
     const asks = await ladderPrices(page, 'ask');
-    const side = page.getByTestId('ticket-side');
-    if ((await side.evaluate((el) => el.tagName)) === 'SELECT') await side.selectOption({ label: 'Buy' });
-    else if (!/buy/i.test((await side.textContent()) ?? '')) await side.click();
     // Through the best asks (well inside the risk collar); 0.0001 BTC ≈ 6.5 USDT, over Binance's 5 USDT minimum.
-    await page.getByTestId('ticket-price').fill((Math.min(...asks) * 1.002).toFixed(2));
-    await page.getByTestId('ticket-qty').fill('0.0001');
-    await page.getByTestId('ticket-venue').selectOption('binance');
-    await page.getByTestId('ticket-submit').click();
+    await sendBuy(page, (Math.min(...asks) * 1.002).toFixed(2), '0.0001', 'binance');
     await expect.poll(async () => (await page.getByTestId('blotter-row').allTextContents()).join('\n'), { timeout: 15_000 }).toMatch(/FILLED/);
     const filled = [...binance.orders.values()].filter((o) => o.info.status === 'FILLED');
     expect(filled).toHaveLength(1);
