@@ -104,6 +104,42 @@ describe('Binance through the relay (fake venue)', () => {
   });
 });
 
+/** One sample of the relay's Prometheus text, by metric name and exact labels (undefined = absent). */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = m[2]!.split(',');
+    if (have.length === want.length && want.every((w) => have.includes(w))) return Number(m[3]);
+  }
+  return undefined;
+}
+
+describe("Binance's health on the relay's /metrics (fake venue)", () => {
+  it('shows both sockets up, counts connects, a reconnect, a 429 and reconciliations', async () => {
+    const scrape = async () => (await fetch(`${relay.url}/metrics`)).text();
+    const of = (text: string, name: string) => sample(text, name, { venue: 'binance' });
+    let text = await scrape();
+    expect(of(text, 'tickmesh_venue_connected')).toBe(1);
+    expect(of(text, 'tickmesh_venue_orders_connected')).toBe(1);
+    expect(of(text, 'tickmesh_venue_reconciliations_total')).toBeGreaterThanOrEqual(1);
+    const connects = of(text, 'tickmesh_venue_connects_total')!;
+    const limited = of(text, 'tickmesh_venue_rate_limited_total')!;
+    expect(connects).toBeGreaterThanOrEqual(2); // the market stream and the order session
+    // The market stream drops; the resync's depth snapshot is answered 429.
+    fake.answerRest(429, 0, 1);
+    fake.dropSockets();
+    // At least: a slow machine's watchdog may add a reconnect of its own.
+    const seen = () => of(text, 'tickmesh_venue_connects_total')! >= connects + 1 && of(text, 'tickmesh_venue_connected') === 1 && of(text, 'tickmesh_venue_rate_limited_total')! >= limited + 1;
+    for (const start = Date.now(); !seen(); text = await scrape()) {
+      if (Date.now() - start > 10_000) throw new Error(`timed out waiting for a reconnect and the 429 on /metrics:\n${text.split('\n').filter((l) => l.includes('venue="binance"') && !l.includes('symbol')).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(of(text, 'tickmesh_venue_orders_connected')).toBe(1);
+  });
+});
+
 describe('Binance orders across a relay restart (fake venue)', () => {
   it('an order open at the restart is resumed, a fill made while the relay was down is booked once, and the order can still be canceled', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tickmesh-binance-restart-'));

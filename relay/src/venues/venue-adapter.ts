@@ -73,6 +73,9 @@ export interface VenueAdapter {
    * OMS hands over the orders the journal shows open at this venue, with what it already
    * booked. The adapter reconciles them with the venue (fills made while we were down, orders
    * closed meanwhile, orders the venue does not know) and reports through onExecution as usual.
+   * A cancel or replace of a handed-back order that comes before its reconciliation is held and
+   * sent after it (never refused because the order session is still coming up); if the venue
+   * shows the order closed, that close is reported instead.
    * Venues without it (the simulator, replay) lose their orders with the process: the OMS
    * cancels those with OMS_VENUE_SESSION_LOST.
    */

@@ -8,6 +8,7 @@ import { BinanceApiError, BinanceWsApi } from './binance-ws-api';
 import { reconcileBinance } from './binance-reconcile';
 import type { BinanceMarket } from './binance-symbols';
 import type { ExecutionReportEvent } from './binance-wire';
+import { ReconcileGate } from '../live/reconcile-gate';
 import { SingleFlight } from '../live/single-flight';
 import { bookFill, trackOrder, type FillLedger, type TrackedOrder } from '../live/tracked-orders';
 
@@ -46,9 +47,13 @@ export class BinanceOrders {
   /** Reconciliations run (one per session open, and one per resume). */
   reconciliations = 0;
   private readonly ledger: FillLedger<BinanceTrackedOrder>;
+  /** Cancels of handed-back orders wait for the order's reconciliation (the session may not be up yet). */
+  private readonly gate = new ReconcileGate<BinanceTrackedOrder>();
   private readonly reconciler = new SingleFlight(async () => {
+    const read = this.gate.pending();
     await reconcileBinance(this.api!, this, this.options.markets, this.options.log, () => Math.floor(this.nowUs() / 1000));
     this.reconciliations++;
+    this.gate.release(read);
   });
 
   constructor(private readonly options: BinanceOrdersOptions) {
@@ -79,6 +84,7 @@ export class BinanceOrders {
   }
 
   async stop(): Promise<void> {
+    if (this.gate.size > 0) this.options.log.warn({ venue: 'binance', orders: this.gate.size }, 'binance stopped before every handed-back order was reconciled; cancels held for them were not sent');
     await this.api?.stop();
   }
 
@@ -112,6 +118,8 @@ export class BinanceOrders {
       this.later({ ...blank(orderId, this.nowUs()), kind: 'cancel-rejected', leavesQty: 0, reasonCode: !this.api ? ErrorCode.VENUE_NO_CREDENTIALS : ErrorCode.VENUE_ORDER_NOT_FOUND });
       return;
     }
+    // Handed back at a restart and not read at the venue yet: sent once it has been (never refused for a session still coming up).
+    if (this.gate.defer(t, () => this.cancel(orderId))) return;
     this.api
       .signed('order.cancel', { symbol: t.market.exchangeSymbol, origClientOrderId: this.clientId(orderId) }, Math.floor(this.nowUs() / 1000))
       .catch((err: BinanceApiError) => {
@@ -129,6 +137,8 @@ export class BinanceOrders {
    * Orders open in the journal at a restart: tracked again with the trade ids already booked,
    * then reconciled (now if the session is up, else when it opens). Without keys they cannot
    * be asked about: each is closed with VENUE_NO_CREDENTIALS rather than shown open forever.
+   * A cancel of one of them before its reconciliation is held and sent after it (or, if the
+   * venue shows the order closed, answered by that close).
    */
   resume(orders: readonly ResumedOrder[]): void {
     for (const o of orders) {
@@ -136,6 +146,7 @@ export class BinanceOrders {
       const t = trackOrder(o, market!, o);
       this.orders.set(o.orderId, t);
       if (!market || !this.api) this.end(t, 'canceled', market ? ErrorCode.VENUE_NO_CREDENTIALS : ErrorCode.VENUE_UNKNOWN);
+      else this.gate.hold(t);
     }
     if (this.api?.isOpen) void this.reconcile();
   }

@@ -325,3 +325,94 @@ describe('Binance order entry over the WebSocket API, against the fake', () => {
     await until(() => reports.some((r) => r.orderId === 'rest' && r.kind === 'canceled'), 'canceled');
   });
 });
+
+describe('Binance adapter health (VenueAdapter.health), counted where things happen', () => {
+  it('market data only: connected, connects after a dropped socket, a 429 counted; no order-socket figures', async () => {
+    const { v, feeds } = await open();
+    await pumpAndSettle(feeds, 5);
+    expect(v.health()).toEqual({ connected: true, connects: 1, rateLimited: 0, ordersConnected: undefined, reconciliations: undefined });
+    fake.answerRest(429, 0, 1);
+    fake.dropSockets();
+    await until(() => staleCount(feeds.get('BTC-USDT')!) === 1, 'stale on close');
+    await pumpAndSettle(feeds, 5);
+    const h = v.health();
+    expect([h.connected, h.connects]).toEqual([true, 2]);
+    // The resync's snapshot request got the 429.
+    expect(h.rateLimited).toBe(1);
+  });
+
+  it('with keys: the order session is counted and shown, reconciliations grow, a 429 of the WebSocket API is counted', async () => {
+    // A watchdog long enough that a loaded machine's late timers add no reconnect of their own.
+    const { v } = await trading({ silenceMs: 3000 });
+    let h = v.health();
+    expect(h.ordersConnected).toBe(true);
+    expect(h.reconciliations).toBeGreaterThanOrEqual(1);
+    expect(h.connects).toBe(2); // the market stream and the order session
+    const before = h.reconciliations!;
+    fake.dropSessions();
+    await until(() => v.health().reconciliations! > before, 'a reconciliation after the drop', 15_000);
+    h = v.health();
+    expect([h.ordersConnected, h.connects]).toEqual([true, 3]);
+    const limited = h.rateLimited;
+    fake.answerRest(429, 0, 1);
+    const reports: VenueExecution[] = [];
+    v.onExecution((r) => reports.push(r));
+    v.submit(order({ orderId: 'limited' }));
+    await until(() => reports.some((r) => r.orderId === 'limited'), 'the order answered');
+    expect(reports.find((r) => r.orderId === 'limited')).toMatchObject({ kind: 'rejected', reasonCode: ErrorCode.VENUE_RATE_LIMITED });
+    expect(v.health().rateLimited).toBe(limited + 1);
+  });
+});
+
+describe('Binance: a cancel of a handed-back order right after a restart', () => {
+  it('is held until the order is reconciled, then sent: the venue ends with it canceled, reported canceled once', async () => {
+    const { v, reports } = await trading();
+    v.submit(order({ orderId: 'rest', price: 6_000_000, qty: 300 }));
+    await until(() => reports.some((r) => r.kind === 'accepted' && r.orderId === 'rest'), 'accepted');
+    await v.stop();
+    // A new process on the same account: the OMS hands the order back and cancels it at once,
+    // before the new order session is up.
+    const v2 = await openBinanceVenue({
+      symbols: ['BTC-USDT', 'ETH-USDT'], restUrl: fake.restUrl, wsUrl: fake.wsUrl, wsApiUrl: `${fake.wsUrl}/ws-api/v3`,
+      credentials: new VenueCredentials(KEY, SECRET), silenceMs: 400, backoff: { baseMs: 20, maxMs: 200 }, startTimeoutMs: 200,
+    });
+    venue = v2;
+    const after: VenueExecution[] = [];
+    v2.onExecution((r) => after.push(r));
+    v2.resume([{ ...order({ orderId: 'rest', price: 6_000_000, qty: 300 }), filledQty: 0, tradeIds: [], accepted: true }]);
+    v2.cancel('rest');
+    await v2.start(() => ({ level() {}, trade() {}, clear() {}, state() {} }));
+    await until(() => after.some((r) => r.orderId === 'rest' && (r.kind === 'canceled' || r.kind === 'cancel-rejected')), 'an answer to the cancel');
+    expect(after.filter((r) => r.orderId === 'rest').map((r) => [r.kind, r.reasonCode])).toEqual([['canceled', '']]);
+    expect(fake.orders.get('tm-rest')!.info.status).toBe('CANCELED');
+    // Later passes change nothing.
+    const orders = (v2 as unknown as { orders: { reconciliations: number } }).orders;
+    const n = orders.reconciliations;
+    fake.dropSessions();
+    await until(() => orders.reconciliations > n, 'another reconciliation', 15_000);
+    expect(after.filter((r) => r.orderId === 'rest' && r.kind === 'canceled')).toHaveLength(1);
+  });
+
+  it('an order the venue closed meanwhile: the close is the answer, nothing is sent', async () => {
+    const { v, reports } = await trading();
+    v.submit(order({ orderId: 'rest', price: 6_000_000, qty: 300 }));
+    await until(() => reports.some((r) => r.kind === 'accepted' && r.orderId === 'rest'), 'accepted');
+    await v.stop();
+    fake.fillResting('tm-rest', '0.00300'); // filled in full while we were down
+    const v2 = await openBinanceVenue({
+      symbols: ['BTC-USDT', 'ETH-USDT'], restUrl: fake.restUrl, wsUrl: fake.wsUrl, wsApiUrl: `${fake.wsUrl}/ws-api/v3`,
+      credentials: new VenueCredentials(KEY, SECRET), silenceMs: 400, backoff: { baseMs: 20, maxMs: 200 }, startTimeoutMs: 200,
+    });
+    venue = v2;
+    const after: VenueExecution[] = [];
+    v2.onExecution((r) => after.push(r));
+    v2.resume([{ ...order({ orderId: 'rest', price: 6_000_000, qty: 300 }), filledQty: 0, tradeIds: [], accepted: true }]);
+    v2.cancel('rest');
+    const cancels = fake.apiCalls.get('order.cancel') ?? 0;
+    await v2.start(() => ({ level() {}, trade() {}, clear() {}, state() {} }));
+    const orders = (v2 as unknown as { orders: { reconciliations: number } }).orders;
+    await until(() => orders.reconciliations >= 1, 'reconciled');
+    expect(after.filter((r) => r.orderId === 'rest').map((r) => [r.kind, r.qty, r.leavesQty])).toEqual([['fill', 300, 0]]);
+    expect(fake.apiCalls.get('order.cancel') ?? 0).toBe(cancels);
+  });
+});

@@ -1,5 +1,5 @@
 import { ErrorCode, Side, wallClockUs, type Instrument } from '@tickmesh/shared';
-import type { FeedLookup, VenueAdapter } from '../venue-adapter';
+import type { FeedLookup, VenueAdapter, VenueHealth } from '../venue-adapter';
 import { Backoff } from '../live/backoff';
 import { FeedBook } from '../live/feed-book';
 import { OrderEntryVenue } from '../live/order-entry-venue';
@@ -121,6 +121,18 @@ export class BinanceVenue extends OrderEntryVenue implements VenueAdapter, BookS
 
   get marketSocket(): VenueSocket {
     return this.socket;
+  }
+
+  /** Read at scrape time from the counters kept where things happen (sockets, REST gate, WebSocket API, reconciler). */
+  health(): VenueHealth {
+    const session = this.orders.session;
+    return {
+      connected: this.socket.isOpen,
+      connects: this.socket.connects + (session?.connects ?? 0),
+      rateLimited: this.http.rateLimited + (session?.rateLimited ?? 0),
+      ordersConnected: session ? session.isOpen : undefined,
+      reconciliations: session ? this.orders.reconciliations : undefined,
+    };
   }
 
   async start(feeds: FeedLookup): Promise<void> {

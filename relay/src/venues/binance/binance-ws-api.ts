@@ -55,6 +55,8 @@ export class BinanceWsApi {
   private readonly signer: (payload: string) => string;
   private nextId = 1;
   private retryAtMs = 0;
+  /** Answers 429/418 (request weight or order rate exceeded, IP banned); for metrics. */
+  rateLimited = 0;
 
   constructor(private readonly options: BinanceWsApiOptions) {
     const { key, secret } = options.credentials.reveal();
@@ -79,6 +81,11 @@ export class BinanceWsApi {
 
   get isOpen(): boolean {
     return this.socket.isOpen;
+  }
+
+  /** Session connects made (1 + reconnects). */
+  get connects(): number {
+    return this.socket.connects;
   }
 
   start(): void {
@@ -135,6 +142,7 @@ export class BinanceWsApi {
     const status = msg.status ?? 0;
     const err = msg.error ?? { code: 0, msg: 'no error body' };
     if (status === 429 || status === 418) {
+      this.rateLimited++;
       // retryAfter is an epoch ms in the error's data; without it, back off a second.
       const retryAfterMs = err.data?.retryAfter ? Math.max(0, err.data.retryAfter - Date.now()) : 1000;
       this.retryAtMs = performance.now() + retryAfterMs;

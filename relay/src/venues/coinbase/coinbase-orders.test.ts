@@ -1,9 +1,10 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { ErrorCode, OrderType, TimeInForce } from '@tickmesh/shared';
 import { describe, expect, it } from 'vitest';
+import type { VenueExecution } from '../venue-adapter';
 import { VenueCredentials } from '../live/venue-credentials';
 import type { LiveVenueLog } from '../live/live-venue-config';
-import { onFake, OrdersRig, orderRequests, reportsOf, until, type OrdersSetup } from '../live/orders-test-kit';
+import { noFeed, onFake, OrdersRig, orderRequests, reportsOf, until, type OrdersSetup } from '../live/orders-test-kit';
 import { cdpEd25519Secret, FAKE_TAKER_BPS } from './coinbase-fake-orders';
 import { CoinbaseFakeServer, type FakeCoinbaseProduct } from './coinbase-fake-server';
 import { openCoinbaseVenue, type CoinbaseVenue, type CoinbaseVenueConfig } from './coinbase-venue';
@@ -260,5 +261,55 @@ describe('coinbase orders through the wire (fake Advanced Trade, ES256 and EdDSA
     await until(() => v.orderEntry.reconciliations >= 1 && of(reports, 'o-1', 'fill').length === 1, 'the missed fill');
     expect(of(reports, 'o-1', 'fill').map((f) => [f.tradeId, f.qty, f.leavesQty])).toEqual([[Number(f2.trade_id), 2, 5]]);
     expect(of(reports, 'o-1', 'accepted')).toHaveLength(0);
+  });
+
+  it('a cancel right after a restart is held until the order is reconciled (no Coinbase order id before), then sent: canceled at the venue, reported once', async () => {
+    const first = await started();
+    first.venue.submit(order());
+    await until(() => of(first.reports, 'o-1', 'accepted').length === 1, 'accepted');
+    await first.venue.stop();
+    // A new process: the OMS hands the order back and cancels it before anything is known of it at the venue.
+    const v = (rig.venue = await openCoinbaseVenue({ ...onFake(first.fake, ['BTC-USD']), credentials: new VenueCredentials(KEY_NAME, SECRET) }));
+    const reports: VenueExecution[] = [];
+    v.onExecution((r) => reports.push(r));
+    v.resume([{ ...order(), filledQty: 0, tradeIds: [], accepted: true }]);
+    v.cancel('o-1');
+    await v.start(() => noFeed);
+    await until(() => of(reports, 'o-1').some((r) => r.kind === 'canceled' || r.kind === 'cancel-rejected'), 'an answer to the cancel');
+    expect(of(reports, 'o-1').map((r) => [r.kind, r.reasonCode])).toEqual([['canceled', '']]);
+    expect(first.fake.orders.byClientId('tm-o-1')!.status).toBe('CANCELLED');
+    const n = v.orderEntry.reconciliations;
+    first.fake.dropUserSockets();
+    await until(() => v.orderEntry.reconciliations > n, 'another reconciliation');
+    expect(of(reports, 'o-1', 'canceled')).toHaveLength(1);
+  });
+});
+
+describe('coinbase adapter health (VenueAdapter.health), counted where things happen', () => {
+  it('market data only: connected, connects after a dropped socket; no order-socket figures', async () => {
+    const { fake, venue } = await started(null);
+    await until(() => venue.health().connected, 'connected');
+    expect(venue.health()).toEqual({ connected: true, connects: 1, rateLimited: 0, ordersConnected: undefined, reconciliations: undefined });
+    fake.dropSockets();
+    await until(() => venue.health().connects === 2 && venue.health().connected, 'reconnected');
+  });
+
+  it('with keys: the user channel is shown and counted, reconciliations grow, a 429 is counted', async () => {
+    const { fake, venue, reports } = await started();
+    await until(() => venue.health().connected && venue.health().ordersConnected === true, 'both sockets up');
+    let h = venue.health();
+    expect(h.connects).toBe(2);
+    expect(h.reconciliations).toBeGreaterThanOrEqual(1);
+    const before = h.reconciliations!;
+    fake.dropUserSockets();
+    await until(() => venue.health().reconciliations! > before, 'a reconciliation after the drop');
+    h = venue.health();
+    expect([h.ordersConnected, h.connects]).toEqual([true, 3]);
+    expect(h.rateLimited).toBe(0);
+    fake.answerRest(429, 0, 1);
+    venue.submit(order({ orderId: 'limited' }));
+    await until(() => of(reports, 'limited').length === 1, 'the order answered');
+    expect(of(reports, 'limited')[0]!.reasonCode).toBe(ErrorCode.VENUE_RATE_LIMITED);
+    expect(venue.health().rateLimited).toBe(1);
   });
 });

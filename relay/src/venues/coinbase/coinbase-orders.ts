@@ -9,6 +9,7 @@ import { CoinbaseSigner } from './coinbase-auth';
 import type { BatchCancelResponse, CoinbaseFill, CoinbaseOrderStatus, CreateOrderResponse, UserMessage } from './coinbase-order-wire';
 import { reconcileCoinbase } from './coinbase-reconcile';
 import type { CoinbaseMarket } from './coinbase-symbols';
+import { ReconcileGate } from '../live/reconcile-gate';
 import { SingleFlight } from '../live/single-flight';
 import type { LiveOrdersOptions } from '../live/live-orders-options';
 import { bookFill, trackOrder, type FillLedger, type TrackedOrder } from '../live/tracked-orders';
@@ -61,9 +62,13 @@ export class CoinbaseOrders {
   private readonly log: LiveVenueLog;
   private readonly host: string;
   private userSeq = -1;
+  /** Cancels of handed-back orders wait for the order's reconciliation: until then we have no Coinbase order id to cancel by. */
+  private readonly gate = new ReconcileGate<CoinbaseTrackedOrder>();
   private readonly reconciler = new SingleFlight(async () => {
+    const read = this.gate.pending();
     await reconcileCoinbase(this, this.log);
     this.reconciliations++;
+    this.gate.release(read);
   });
   /** Reconciliations completed (one per user-channel open, one per resume). */
   reconciliations = 0;
@@ -107,6 +112,7 @@ export class CoinbaseOrders {
 
   async stop(): Promise<void> {
     clearTimeout(this.retryTimer);
+    if (this.gate.size > 0) this.log.warn({ venue: 'coinbase', orders: this.gate.size }, 'coinbase stopped before every handed-back order was reconciled; cancels held for them were not sent');
     await this.socket?.stop();
   }
 
@@ -148,6 +154,8 @@ export class CoinbaseOrders {
 
   cancel(orderId: string): void {
     const t = this.orders.get(orderId);
+    // Handed back at a restart and not read at the venue yet (no Coinbase order id): sent once it has been.
+    if (this.signer && t && !t.terminal && this.gate.defer(t, () => this.cancel(orderId))) return;
     if (!this.signer || !t || t.terminal || !t.venueOrderId) {
       const code = !this.signer ? ErrorCode.VENUE_NO_CREDENTIALS : t && !t.terminal ? ErrorCode.VENUE_ORDER_NOT_FOUND : ErrorCode.VENUE_UNKNOWN_ORDER;
       this.later({ ...blank(orderId, this.nowUs()), kind: 'cancel-rejected', leavesQty: t ? Math.max(0, t.request.qty - t.filledQty) : 0, reasonCode: code });
@@ -172,13 +180,18 @@ export class CoinbaseOrders {
     this.later({ ...blank(orderId, this.nowUs()), kind: 'cancel-rejected', reasonCode: ErrorCode.VENUE_UNSUPPORTED_REPLACE });
   }
 
-  /** Orders open in the journal at a restart: tracked again with their booked trade ids, then reconciled. */
+  /**
+   * Orders open in the journal at a restart: tracked again with their booked trade ids, then
+   * reconciled. A cancel of one before its reconciliation is held and sent after it (or, if
+   * the venue shows the order closed, answered by that close).
+   */
   resume(orders: readonly ResumedOrder[]): void {
     for (const o of orders) {
       const market = this.options.markets?.find((m) => m.instrument.symbol === o.symbol);
       const t: CoinbaseTrackedOrder = { ...trackOrder(o, market!, o), venueOrderId: undefined, chain: Promise.resolve() };
       this.orders.set(o.orderId, t);
       if (!market || !this.signer) this.end(t, 'canceled', market ? ErrorCode.VENUE_NO_CREDENTIALS : ErrorCode.VENUE_UNKNOWN);
+      else this.gate.hold(t);
     }
     if (this.socket?.isOpen) void this.reconcile();
   }

@@ -1,5 +1,5 @@
 import { ErrorCode, Side, wallClockUs, type Instrument } from '@tickmesh/shared';
-import type { FeedLookup, VenueAdapter } from '../venue-adapter';
+import type { FeedLookup, VenueAdapter, VenueHealth } from '../venue-adapter';
 import { Backoff } from '../live/backoff';
 import { FeedBook } from '../live/feed-book';
 import { liveOrdersOptions } from '../live/live-orders-options';
@@ -143,6 +143,18 @@ export class CoinbaseVenue extends OrderEntryVenue implements VenueAdapter {
 
   get marketSocket(): VenueSocket {
     return this.socket;
+  }
+
+  /** Read at scrape time from the counters kept where things happen (sockets, both REST gates, reconciler). */
+  health(): VenueHealth {
+    const user = this.orders.userSocket;
+    return {
+      connected: this.socket.isOpen,
+      connects: this.socket.connects + (user?.connects ?? 0),
+      rateLimited: this.http.rateLimited + this.orders.http.rateLimited,
+      ordersConnected: user ? user.isOpen : undefined,
+      reconciliations: user ? this.orders.reconciliations : undefined,
+    };
   }
 
   async start(feeds: FeedLookup): Promise<void> {

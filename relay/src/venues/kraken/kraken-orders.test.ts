@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, OrderType, TimeInForce } from '@tickmesh/shared';
 import { describe, expect, it } from 'vitest';
+import type { VenueExecution } from '../venue-adapter';
 import { VenueCredentials } from '../live/venue-credentials';
 import type { LiveVenueLog } from '../live/live-venue-config';
-import { onFake, OrdersRig, orderRequests, reportsOf, until, type OrdersSetup } from '../live/orders-test-kit';
+import { noFeed, onFake, OrdersRig, orderRequests, reportsOf, until, type OrdersSetup } from '../live/orders-test-kit';
 import { KrakenSigner } from './kraken-auth';
 import { FAKE_KRAKEN_MAKER_BPS, FAKE_KRAKEN_TAKER_BPS } from './kraken-fake-orders';
 import { KrakenFakeServer, type FakeKrakenPair } from './kraken-fake-server';
@@ -317,5 +318,76 @@ describe('kraken orders through the wire (fake Kraken Spot, API-Sign, WebSocket 
     await until(() => v.orderEntry.reconciliations >= 1 && of(reports, 'o-1', 'fill').length === 1, 'the missed fill');
     expect(of(reports, 'o-1', 'fill').map((f) => [f.tradeId, f.qty, f.leavesQty])).toEqual([[f2.trade_id, 2_000, 5_000]]);
     expect(of(reports, 'o-1', 'accepted')).toHaveLength(0);
+  });
+
+  it('a cancel right after a restart is held until the order is reconciled, then sent: the fill made while down first, then canceled at the venue, reported once', async () => {
+    const first = await started();
+    first.venue.submit(order({ qty: 10_000 }));
+    await until(() => of(first.reports, 'o-1', 'accepted').length === 1, 'accepted');
+    await first.venue.stop();
+    const missed = first.fake.orders.fillResting('tm-o-1', 2_000); // nobody connected
+    const v = (rig.venue = await openKrakenVenue({ ...onFake(first.fake, ['BTC-USD']), credentials: new VenueCredentials(KEY, SECRET) }));
+    const reports: VenueExecution[] = [];
+    v.onExecution((r) => reports.push(r));
+    v.resume([{ ...order({ qty: 10_000 }), filledQty: 0, tradeIds: [], accepted: true }]);
+    v.cancel('o-1');
+    await v.start(() => noFeed);
+    await until(() => of(reports, 'o-1').some((r) => r.kind === 'canceled' || r.kind === 'cancel-rejected'), 'an answer to the cancel');
+    expect(of(reports, 'o-1').map((r) => [r.kind, r.tradeId, r.reasonCode])).toEqual([['fill', missed.trade_id, ''], ['canceled', 0, '']]);
+    expect(first.fake.orders.byClientId('tm-o-1')!.status).toBe('canceled');
+    const n = v.orderEntry.reconciliations;
+    first.fake.orders.closeExecutions();
+    await until(() => v.orderEntry.reconciliations > n, 'another reconciliation');
+    expect(of(reports, 'o-1', 'canceled')).toHaveLength(1);
+  });
+
+  it('an amend right after a restart is held until the order is reconciled, then sent', async () => {
+    const first = await started();
+    first.venue.submit(order({ qty: 10_000 }));
+    await until(() => of(first.reports, 'o-1', 'accepted').length === 1, 'accepted');
+    await first.venue.stop();
+    const v = (rig.venue = await openKrakenVenue({ ...onFake(first.fake, ['BTC-USD']), credentials: new VenueCredentials(KEY, SECRET) }));
+    const reports: VenueExecution[] = [];
+    v.onExecution((r) => reports.push(r));
+    v.resume([{ ...order({ qty: 10_000 }), filledQty: 0, tradeIds: [], accepted: true }]);
+    v.replace('o-1', 451_990, 20_000);
+    await v.start(() => noFeed);
+    await until(() => of(reports, 'o-1').some((r) => r.kind === 'replaced' || r.kind === 'cancel-rejected'), 'an answer to the amend');
+    expect(of(reports, 'o-1').map((r) => [r.kind, r.price, r.qty])).toEqual([['replaced', 451_990, 20_000]]);
+    expect([first.fake.orders.byClientId('tm-o-1')!.price, first.fake.orders.byClientId('tm-o-1')!.lots]).toEqual([451_990, 20_000]);
+  });
+});
+
+describe('kraken adapter health (VenueAdapter.health), counted where things happen', () => {
+  it('market data only: connected, connects after a dropped socket; no order-socket figures', async () => {
+    const { fake, venue } = await started(null);
+    await until(() => venue.health().connected, 'connected');
+    expect(venue.health()).toEqual({ connected: true, connects: 1, rateLimited: 0, ordersConnected: undefined, reconciliations: undefined });
+    fake.dropSockets();
+    await until(() => venue.health().connects === 2 && venue.health().connected, 'reconnected');
+  });
+
+  it('with keys: the executions socket is shown and counted, reconciliations grow, a 429 and Kraken\'s in-body limit are counted', async () => {
+    const { fake, venue, reports } = await started();
+    await until(() => venue.health().connected && venue.health().ordersConnected === true, 'both sockets up');
+    let h = venue.health();
+    expect(h.connects).toBe(2);
+    expect(h.reconciliations).toBeGreaterThanOrEqual(1);
+    const before = h.reconciliations!;
+    fake.orders.closeExecutions();
+    await until(() => venue.health().reconciliations! > before, 'a reconciliation after the drop');
+    h = venue.health();
+    expect([h.ordersConnected, h.connects]).toEqual([true, 3]);
+    expect(h.rateLimited).toBe(0);
+    fake.restBodyRateLimit(1);
+    venue.submit(order({ orderId: 'body' }));
+    await until(() => of(reports, 'body').length === 1, 'the first order answered');
+    expect(of(reports, 'body')[0]!.reasonCode).toBe(ErrorCode.VENUE_RATE_LIMITED);
+    expect(venue.health().rateLimited).toBe(1);
+    fake.restFault(429, 0, 1);
+    venue.submit(order({ orderId: 'http' }));
+    await until(() => of(reports, 'http').length === 1, 'the second order answered');
+    expect(of(reports, 'http')[0]!.reasonCode).toBe(ErrorCode.VENUE_RATE_LIMITED);
+    expect(venue.health().rateLimited).toBe(2);
   });
 });

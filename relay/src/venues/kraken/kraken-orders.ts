@@ -14,6 +14,7 @@ import { KrakenPrivateRest, type KrakenApiError } from './kraken-private-rest';
 import { reconcileKraken, settleOrder } from './kraken-reconcile';
 import type { KrakenMarket } from './kraken-symbols';
 import { rfc3339Us } from './kraken-wire';
+import { ReconcileGate } from '../live/reconcile-gate';
 import { SingleFlight } from '../live/single-flight';
 import type { LiveOrdersOptions } from '../live/live-orders-options';
 import { bookFill, trackOrder, type FillLedger, type TrackedOrder, type VenueFill } from '../live/tracked-orders';
@@ -64,9 +65,13 @@ export class KrakenOrders {
   private token = '';
   private reqId = 0;
   private execSeq = -1;
+  /** Cancels and amends of handed-back orders wait for the order's reconciliation (its fills and size at the venue unknown until then). */
+  private readonly gate = new ReconcileGate<KrakenTrackedOrder>();
   private readonly reconciler = new SingleFlight(async () => {
+    const read = this.gate.pending();
     await reconcileKraken(this, this.log);
     this.reconciliations++;
+    this.gate.release(read);
   });
   /** Reconciliations completed (one per executions subscription, one per resume, one per lost answer). */
   reconciliations = 0;
@@ -128,6 +133,7 @@ export class KrakenOrders {
   async stop(): Promise<void> {
     clearTimeout(this.retryTimer);
     clearInterval(this.pinger);
+    if (this.gate.size > 0) this.log.warn({ venue: 'kraken', orders: this.gate.size }, 'kraken stopped before every handed-back order was reconciled; cancels and amends held for them were not sent');
     await this.socket?.stop();
   }
 
@@ -164,6 +170,8 @@ export class KrakenOrders {
       this.later({ ...blank(orderId, this.nowUs()), kind: 'cancel-rejected', leavesQty: t ? Math.max(0, t.request.qty - t.filledQty) : 0, reasonCode: code });
       return;
     }
+    // Handed back at a restart and not read at the venue yet: sent once it has been.
+    if (this.gate.defer(t, () => this.cancel(orderId))) return;
     this.call<CancelOrderResult>('CancelOrder', this.idParam(t)).then(
       // Canceled: the channel reports it; the order is read now too, so the cancel never hangs on a lost event.
       () => this.refresh(t),
@@ -181,6 +189,7 @@ export class KrakenOrders {
     if (!this.signer) return refuse(ErrorCode.VENUE_NO_CREDENTIALS);
     if (!t || t.terminal) return refuse(ErrorCode.VENUE_UNKNOWN_ORDER);
     if (t.request.type !== OrderType.Limit || !(Number.isSafeInteger(price) && price > 0 && Number.isSafeInteger(qty) && qty > 0)) return refuse(ErrorCode.VENUE_UNSUPPORTED_REPLACE);
+    if (this.gate.defer(t, () => this.replace(orderId, price, qty))) return;
     if (t.amend) return refuse(ErrorCode.VENUE_UNSUPPORTED_REPLACE, 'kraken: one amend at a time');
     t.amend = { price, qty, lost: false };
     const params = { ...this.idParam(t), order_qty: fromUnits(qty, t.market.size), limit_price: fromUnits(price, t.market.price), ...(t.request.postOnly ? { post_only: true } : {}) };
@@ -197,7 +206,11 @@ export class KrakenOrders {
     );
   }
 
-  /** Orders open in the journal at a restart: tracked again with their booked trade ids, then reconciled. */
+  /**
+   * Orders open in the journal at a restart: tracked again with their booked trade ids, then
+   * reconciled. A cancel or amend of one before its reconciliation is held and sent after it
+   * (or, if the venue shows the order closed, answered by that close).
+   */
   resume(orders: readonly ResumedOrder[]): void {
     for (const o of orders) {
       const market = this.options.markets?.find((m) => m.instrument.symbol === o.symbol);
@@ -205,6 +218,7 @@ export class KrakenOrders {
       this.orders.set(o.orderId, t);
       this.clientId(o.orderId);
       if (!market || !this.signer) this.end(t, 'canceled', market ? ErrorCode.VENUE_NO_CREDENTIALS : ErrorCode.VENUE_UNKNOWN);
+      else this.gate.hold(t);
     }
     this.reconcileIfUp();
   }

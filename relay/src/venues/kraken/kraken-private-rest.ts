@@ -50,7 +50,9 @@ export class KrakenPrivateRest {
       if (errors.length === 0 && res.result !== undefined) return res.result;
       if (errors.includes('EAPI:Invalid nonce') && attempt < NONCE_ATTEMPTS) continue;
       if (errors.length === 0) throw new KrakenApiError(ErrorCode.VENUE_BAD_RESPONSE, `kraken ${method}: answer without result`);
-      throw new KrakenApiError(krakenErrorCode(errors), `kraken ${errors.join('; ').replace(/[^\x20-\x7e]/g, '').slice(0, 200)}`);
+      const code = krakenErrorCode(errors);
+      if (code === ErrorCode.VENUE_RATE_LIMITED) this.http.noteRateLimited();
+      throw new KrakenApiError(code, `kraken ${errors.join('; ').replace(/[^\x20-\x7e]/g, '').slice(0, 200)}`);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { ErrorCode, Side, wallClockUs, type Instrument } from '@tickmesh/shared';
-import type { FeedLookup, VenueAdapter } from '../venue-adapter';
+import type { FeedLookup, VenueAdapter, VenueHealth } from '../venue-adapter';
 import { Backoff } from '../live/backoff';
 import { FeedBook } from '../live/feed-book';
 import { liveOrdersOptions } from '../live/live-orders-options';
@@ -68,6 +68,7 @@ export async function openKrakenVenue(config: KrakenVenueConfig): Promise<Kraken
       // Kraken answers HTTP 200 with errors in the body; an unknown pair fails the whole request.
       if (/Unknown asset pair/i.test(errors)) throw new VenueStartError(ErrorCode.VENUE_UNLISTED_SYMBOL, `kraken does not list one of ${config.symbols.join(',')}`);
       if (!/Too many requests|Rate limit/i.test(errors)) throw new VenueStartError(ErrorCode.VENUE_BAD_RESPONSE, `kraken AssetPairs: ${errors.slice(0, 200)}`);
+      http.noteRateLimited();
       code = ErrorCode.VENUE_RATE_LIMITED;
       message = errors;
     } catch (err) {
@@ -150,6 +151,18 @@ export class KrakenVenue extends OrderEntryVenue implements VenueAdapter, Kraken
 
   get marketSocket(): VenueSocket {
     return this.socket;
+  }
+
+  /** Read at scrape time from the counters kept where things happen (sockets, both REST gates, reconciler). */
+  health(): VenueHealth {
+    const executions = this.orders.executionsSocket;
+    return {
+      connected: this.socket.isOpen,
+      connects: this.socket.connects + (executions?.connects ?? 0),
+      rateLimited: this.http.rateLimited + this.orders.http.rateLimited,
+      ordersConnected: executions ? executions.isOpen : undefined,
+      reconciliations: executions ? this.orders.reconciliations : undefined,
+    };
   }
 
   /** Order entry and reconciliation (tests read its orders, alerts and executions socket). */

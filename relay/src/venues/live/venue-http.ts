@@ -36,8 +36,19 @@ export class VenueHttp {
   /** Requests sent and refused at the gate; for tests and metrics. */
   sent = 0;
   held = 0;
+  /**
+   * Answers that told us to back off: every 429/418 here, plus the venue's own rate-limit
+   * errors in a 200 body, which only its caller can read (Kraken's "EGeneral:Too many
+   * requests") and counts with {@link noteRateLimited}. For metrics (VenueHealth.rateLimited).
+   */
+  rateLimited = 0;
 
   constructor(private readonly options: VenueHttpOptions) {}
+
+  /** The venue refused a request as over its rate limit in its own way (a 200 body): counted with the 429s. */
+  noteRateLimited(): void {
+    this.rateLimited++;
+  }
 
   /** Milliseconds until the gate opens again (0 = open). */
   get retryInMs(): number {
@@ -68,6 +79,7 @@ export class VenueHttp {
     }
     const text = await res.text();
     if (res.status === 429 || res.status === 418) {
+      this.rateLimited++;
       const retryAfterMs = retryAfter(res.headers.get('retry-after')) ?? this.options.defaultRetryAfterMs ?? 1000;
       this.closedUntilMs = performance.now() + retryAfterMs;
       this.closedCode = res.status === 418 ? ErrorCode.VENUE_IP_BANNED : ErrorCode.VENUE_RATE_LIMITED;
