@@ -13,9 +13,9 @@ afterEach(() => {
   for (const p of running.splice(0)) p.kill('SIGKILL');
 });
 
-/** Starts `npm start`'s relay as its own process; resolves with its URL and a trader token. */
+/** Starts `npm start`'s relay (the bundle `npm test` builds first: no transpiling at each start) as its own process; resolves with its URL and a trader token. */
 async function startProcess(dataDir: string): Promise<{ proc: ChildProcess; url: string; token: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'relay/src/main.ts'), '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--seed', '9'], {
+  const proc = spawn(process.execPath, [join(root, 'relay/dist/main.js'), '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--seed', '9'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -119,7 +119,7 @@ describe('crash safety', () => {
     b[0] ^= 0x20;
     writeSync(fd, b, 0, 1, at);
     closeSync(fd);
-    const third = spawn(process.execPath, ['--import', 'tsx', join(root, 'relay/src/main.ts'), '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const third = spawn(process.execPath, [join(root, 'relay/dist/main.js'), '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     running.push(third);
     let err = '';
     third.stderr!.on('data', (d: Buffer) => (err += d));

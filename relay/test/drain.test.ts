@@ -21,9 +21,9 @@ afterEach(() => {
   for (const p of running.splice(0)) p.kill('SIGKILL');
 });
 
-/** A relay process (`npm start`'s entry point) on `dataDir`; resolves with its URL and, on a first run, its login code. */
+/** A relay process (`npm start`'s bundle, which `npm test` builds first: no transpiling at each start) on `dataDir`; resolves with its URL and, on a first run, its login code. */
 async function startProcess(dataDir: string): Promise<{ proc: ChildProcess; url: string; code?: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'relay/src/main.ts'), '--port', '0', '--data-dir', dataDir, '--log-level', process.env.E2E_RELAY_LOG ? 'info' : 'warn', '--seed', '5'], {
+  const proc = spawn(process.execPath, [join(root, 'relay/dist/main.js'), '--port', '0', '--data-dir', dataDir, '--log-level', process.env.E2E_RELAY_LOG ? 'info' : 'warn', '--seed', '5'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
