@@ -9,7 +9,7 @@ import { Relay } from '../src/server/relay-server';
 import { BinanceFakeServer } from '../src/venues/binance/index';
 import { openBinanceVenue } from '../src/venues/binance/binance-venue';
 import { VenueCredentials } from '../src/venues/live/venue-credentials';
-import { ProtoClient, startRelay, tokenOf, until } from './harness';
+import { metricSample as sample, ProtoClient, startRelay, tokenOf, until } from './harness';
 
 /**
  * The Binance adapter as the relay runs it, against the fake Binance: the books clients get
@@ -103,18 +103,6 @@ describe('Binance through the relay (fake venue)', () => {
     c.ws.close();
   });
 });
-
-/** One sample of the relay's Prometheus text, by metric name and exact labels (undefined = absent). */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = m[2]!.split(',');
-    if (have.length === want.length && want.every((w) => have.includes(w))) return Number(m[3]);
-  }
-  return undefined;
-}
 
 describe("Binance's health on the relay's /metrics (fake venue)", () => {
   it('shows both sockets up, counts connects, a reconnect, a 429 and reconciliations', async () => {

@@ -160,3 +160,15 @@ export async function until(check: () => boolean, timeoutMs = 5000, what = 'cond
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** One sample of the relay's Prometheus text, by metric name and exact labels (undefined = absent). */
+export function metricSample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = m[2]!.split(',');
+    if (have.length === want.length && want.every((w) => have.includes(w))) return Number(m[3]);
+  }
+  return undefined;
+}

@@ -2,7 +2,7 @@ import { Side, StreamState } from '@tickmesh/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Relay } from '../src/server/relay-server';
 import type { VenueHealth } from '../src/venues/venue-adapter';
-import { startRelay } from './harness';
+import { metricSample as sample, startRelay } from './harness';
 import { ScriptedVenue, testInstrument } from './scripted-venue';
 
 let relay: Relay | undefined;
@@ -10,18 +10,6 @@ afterEach(async () => {
   await relay?.stop();
   relay = undefined;
 });
-
-/** One sample of a Prometheus text exposition, by metric name and exact labels (undefined = absent). */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = m[2]!.split(',');
-    if (have.length === want.length && want.every((w) => have.includes(w))) return Number(m[3]);
-  }
-  return undefined;
-}
 
 const scrape = async (r: Relay) => (await fetch(`${r.url}/metrics`)).text();
 
