@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing (protoc for the
-# wire-compatibility test; Chromium for browser tests). Needs root or passwordless sudo;
+# wire-compatibility test; Chromium for browser tests; openssl and certutil for the LAN test). Needs root or passwordless sudo;
 # otherwise it says what to install and fails, rather than letting tests fail obscurely.
 set -euo pipefail
 need=()
 command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The LAN test: a CA and certificates (openssl), the browsers' trust of that CA (certutil), hosts (ip netns).
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "tests need Debian packages: ${need[*]} — installing" >&2
 SUDO=""

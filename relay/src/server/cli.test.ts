@@ -40,11 +40,37 @@ describe('parseCli', () => {
     expect(defaultRelayOptions.venues).toEqual(['sim']); // the defaults are not shared with a parse
   });
 
+  it('reads the TLS pair and --trust-proxy from flags or environment; a bare --trust-proxy means true', () => {
+    const r = parseCli(['--tls-cert', 'certs/server.crt', '--trust-proxy'], { TLS_KEY: 'certs/server.key' });
+    if (r.kind !== 'run') throw new Error(JSON.stringify(r));
+    expect(r.options).toMatchObject({ tlsCert: 'certs/server.crt', tlsKey: 'certs/server.key', trustProxy: true });
+    const env = parseCli([], { TLS_CERT: '/tls/tls.crt', TLS_KEY: '/tls/tls.key', TRUST_PROXY: 'false' });
+    if (env.kind !== 'run') throw new Error(JSON.stringify(env));
+    expect(env.options).toMatchObject({ tlsCert: '/tls/tls.crt', tlsKey: '/tls/tls.key', trustProxy: false });
+    expect(defaultRelayOptions).toMatchObject({ tlsCert: '', tlsKey: '', trustProxy: false });
+  });
+
+  it.each([
+    [['--tls-cert', 'a.crt'], {}],
+    [['--tls-key', 'a.key'], {}],
+    [[], { TLS_CERT: 'a.crt' }],
+    [['--tls-cert', 'a.crt', '--tls-key', ''], {}],
+  ])('refuses half a TLS pair %j %j with RELAY_TLS_PAIR_INCOMPLETE', (argv, env) => {
+    const r = parseCli(argv as string[], env as Record<string, string>);
+    expect(r.kind === 'error' && r.code).toBe('RELAY_TLS_PAIR_INCOMPLETE');
+  });
+
+  it('accepts TURN over TLS (turns:) in --turn-urls, beside turn: over UDP and TCP', () => {
+    const r = parseCli(['--turn-urls', 'turns:turn.example.org:5349,turns:turn.example.org:443?transport=tcp,turn:10.0.0.1:3478?transport=udp', '--turn-secret', 's'], {});
+    if (r.kind !== 'run') throw new Error(JSON.stringify(r));
+    expect(r.options.turnUrls).toEqual(['turns:turn.example.org:5349', 'turns:turn.example.org:443?transport=tcp', 'turn:10.0.0.1:3478?transport=udp']);
+  });
+
   it('prints help listing every option with its environment variable', () => {
     const r = parseCli(['--help'], {});
     expect(r.kind).toBe('help');
     if (r.kind !== 'help') return;
-    for (const word of ['--port', 'PORT', '--host', '--symbols', '--seed', '--flush-ms', '--queue-limit', 'QUEUE_LIMIT', '--venues', 'VENUES', '--binance-testnet', '--coinbase-ws-url', 'KRAKEN_REST_URL']) expect(r.text).toContain(word);
+    for (const word of ['--port', 'PORT', '--host', '--symbols', '--seed', '--flush-ms', '--queue-limit', 'QUEUE_LIMIT', '--venues', 'VENUES', '--binance-testnet', '--coinbase-ws-url', 'KRAKEN_REST_URL', '--tls-cert', 'TLS_CERT', '--tls-key', 'TLS_KEY', '--trust-proxy', 'TRUST_PROXY']) expect(r.text).toContain(word);
   });
 
   it.each([
@@ -56,6 +82,8 @@ describe('parseCli', () => {
     [['--stun-urls', 'http://stun.example'], {}],
     [['--turn-ttl-sec', '5'], {}],
     [['--turn-urls', 'turn:t.example:3478'], {}],
+    [['--turn-urls', 'turns:t.example:5349?transport=sctp', '--turn-secret', 's'], {}],
+    [['--trust-proxy', 'yes'], {}],
     [['--no-such-flag'], {}],
     [['--venues', 'sim,ftx'], {}],
     [['--binance-rest-url', 'not a url'], {}],

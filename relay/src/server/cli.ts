@@ -17,6 +17,9 @@ interface Flag {
 const flags: Record<string, Flag> = {
   port: { key: 'port', env: 'PORT', kind: 'int', min: 0, help: 'HTTP port (0 = any free port)' },
   host: { key: 'host', env: 'HOST', kind: 'string', help: 'bind address (0.0.0.0 to listen on every interface)' },
+  'tls-cert': { key: 'tlsCert', env: 'TLS_CERT', kind: 'string', help: 'PEM certificate file: serve HTTPS/WSS on --port (needs --tls-key; re-read on SIGHUP or change)' },
+  'tls-key': { key: 'tlsKey', env: 'TLS_KEY', kind: 'string', help: 'PEM private key file of --tls-cert' },
+  'trust-proxy': { key: 'trustProxy', env: 'TRUST_PROXY', kind: 'bool', help: "a reverse proxy is in front: honour X-Forwarded-For/-Proto (true/false)" },
   symbols: { key: 'symbols', env: 'SYMBOLS', kind: 'list', help: 'comma-separated symbols of the simulated venues' },
   seed: { key: 'seed', env: 'SEED', kind: 'int', min: 0, help: 'seed of the simulated order flow' },
   'sim-rate': { key: 'simRate', env: 'SIM_RATE', kind: 'int', min: 1, help: 'simulated actions per second per instrument' },
@@ -53,7 +56,7 @@ const flags: Record<string, Flag> = {
   'kraken-auth-ws-url': { key: 'krakenAuthWsUrl', env: 'KRAKEN_AUTH_WS_URL', kind: 'url', help: 'Kraken authenticated WebSocket v2 URL (executions; wss://ws-auth.kraken.com/v2, or --kraken-ws-url when that is set)' },
 };
 
-export type CliResult = { kind: 'run'; options: RelayOptions } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
+export type CliResult = { kind: 'run'; options: RelayOptions } | { kind: 'help'; text: string } | { kind: 'error'; message: string; code?: string };
 
 /** Parses flags, then environment variables, over the defaults. Flags win over environment. */
 export function parseCli(argv: string[], env: Record<string, string | undefined>, defaults: RelayOptions = defaultRelayOptions): CliResult {
@@ -82,6 +85,10 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   }
   if (options.turnUrls.length > 0 && options.turnSecret === '') {
     return { kind: 'error', message: '--turn-urls (TURN_URLS) needs --turn-secret (TURN_SECRET): browsers refuse a TURN server without credentials' };
+  }
+  if ((options.tlsCert === '') !== (options.tlsKey === '')) {
+    const code = 'RELAY_TLS_PAIR_INCOMPLETE';
+    return { kind: 'error', code, message: `${code}: --tls-cert (TLS_CERT) and --tls-key (TLS_KEY) go together: give both, or neither for plain HTTP` };
   }
   return { kind: 'run', options };
 }

@@ -7,6 +7,12 @@ export interface RelayOptions {
   port: number;
   /** Bind address. Default 127.0.0.1 (loopback only, unless configured otherwise). */
   host: string;
+  /** PEM certificate (leaf first, then intermediates): with tlsKey the relay serves HTTPS and WSS on `port`. Default '' (plain HTTP). */
+  tlsCert: string;
+  /** PEM private key of tlsCert, unencrypted. Both files are re-read on SIGHUP and when they change. Default ''. */
+  tlsKey: string;
+  /** A reverse proxy is in front: honour its X-Forwarded-For (client address) and X-Forwarded-Proto (https). Default false (headers ignored). */
+  trustProxy: boolean;
   /** Symbols each simulated venue lists. Default BTC-USD, ETH-USD, SOL-USD. */
   symbols: string[];
   /** Seed of the simulated order flow; the same seed replays the same market. Default 1. */
@@ -75,6 +81,9 @@ export interface RelayOptions {
 export const defaultRelayOptions: RelayOptions = {
   port: 8080,
   host: '127.0.0.1',
+  tlsCert: '',
+  tlsKey: '',
+  trustProxy: false,
   symbols: ['BTC-USD', 'ETH-USD', 'SOL-USD'],
   seed: 1,
   simRate: 200,

@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { generateFrameSigner } from '@tickmesh/shared';
+import { fail, generateFrameSigner, type Result } from '@tickmesh/shared';
 import { MarketDataService } from '../md/market-data-service';
 import { MeshDistribution } from '../md/mesh-distribution';
 import { RelayMetrics } from '../metrics/relay-metrics';
@@ -20,6 +21,7 @@ import { createSignalling, type Signalling } from './signalling/index';
 import { Trading } from './trading';
 import { serveStatic } from './static-files';
 import { CloseCode, transportError } from './transport-error';
+import { clientAddress, HSTS_VALUE, isSecureRequest, TLS_MIN_VERSION, TlsCode, TlsReloader, TlsStartError, tlsMetrics, type ReloadTrigger, type TlsPair } from './tls/index';
 
 /** How long a graceful stop waits for clients to complete the close (serve.ts forces an exit at 5 s). */
 const DRAIN_CLOSE_MS = 2_500;
@@ -56,6 +58,10 @@ export class Relay {
   private readonly venues: VenueAdapter[];
   /** Every open session per account: reports, the shared request budget, cancel-on-disconnect. */
   private readonly accounts: AccountSessions<Session>;
+  /** Keeps the HTTPS server on the newest good certificate; undefined when serving plain HTTP. */
+  private tls: TlsReloader | undefined;
+  /** The same server as `http` when it is HTTPS, typed for setSecureContext(). */
+  private readonly https: HttpsServer | undefined;
 
   constructor(
     readonly options: RelayOptions,
@@ -64,7 +70,7 @@ export class Relay {
     this.log = deps.logger ?? pino({ level: options.logLevel });
     this.metrics = new RelayMetrics({ defaultMetrics: deps.defaultMetrics });
     this.auth = deps.auth;
-    this.authRoutes = createAuthRoutes(deps.auth);
+    this.authRoutes = createAuthRoutes(deps.auth, (req) => clientAddress(req, this.options.trustProxy));
     this.signalling = createSignalling(deps.auth, {}, this.log);
     this.md = new MarketDataService({ flushMs: options.flushMs, recentTrades: options.recentTrades }, this.metrics, this.log);
     this.venues = deps.venues;
@@ -86,12 +92,19 @@ export class Relay {
       ['/ws/json', { wss: new WebSocketServer({ ...wsOptions, perMessageDeflate: deflate }), protocol: legacyJsonProtocol(this.md) }],
     ]);
 
-    this.http = createServer((req, res) => void this.onRequest(req, res));
+    // With TLS, one HTTPS server carries everything (PWA, /ws, /ws/json, /peerjs, /api,
+    // /metrics) on the one port: browsers refuse ws:// from an https:// page. Its certificate
+    // is installed by start() (setSecureContext), after the files are read and checked.
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res);
+    this.https = options.tlsCert ? createHttpsServer({ minVersion: TLS_MIN_VERSION }, onRequest) : undefined;
+    this.http = this.https ?? createServer(onRequest);
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
   }
 
   /** Starts venues and market data, then listens. Resolves with the base URL. */
   async start(): Promise<string> {
+    // First, before the journal opens: a bad certificate stops the start at once.
+    if (this.https) await this.openTls(this.https);
     // Signed before the first flush: every batch goes to the mesh (Ed25519, else P-256; keyId 1).
     const mesh = new MeshDistribution({
       signer: await generateFrameSigner({ keyId: 1 }),
@@ -115,15 +128,43 @@ export class Relay {
     this.heartbeatTimer = setInterval(() => {
       for (const s of this.sessions) s.heartbeat();
     }, this.options.heartbeatMs);
-    this.log.info({ url: this.url }, 'relay listening');
+    this.tls?.watch();
+    this.log.info({ url: this.url, tls: this.tls ? { fingerprint256: this.tls.current.fingerprint256, validTo: this.tls.current.validTo.toISOString() } : false }, 'relay listening');
     return this.url;
+  }
+
+  private async openTls(server: HttpsServer): Promise<void> {
+    const opened = await TlsReloader.open(
+      { certFile: this.options.tlsCert, keyFile: this.options.tlsKey },
+      (pair) => server.setSecureContext({ cert: pair.cert, key: pair.key, minVersion: TLS_MIN_VERSION }),
+      this.log,
+      tlsMetrics(this.metrics.registry),
+    );
+    if (!opened.ok) throw new TlsStartError(opened.reason.code, opened.reason.message);
+    this.tls = opened.value;
+  }
+
+  /**
+   * Re-reads --tls-cert and --tls-key and serves them to new handshakes; open sessions stay
+   * as they are. A bad pair is refused (logged, `ok: false`) and the current one kept.
+   * serve() calls this on SIGHUP; a change to the files triggers it too.
+   */
+  reloadTls(trigger: ReloadTrigger = 'call'): Promise<Result<TlsPair, TlsCode>> {
+    if (!this.tls) return Promise.resolve(fail(TlsCode.RELAY_TLS_NOT_ENABLED, 'the relay serves plain HTTP (no --tls-cert)'));
+    return this.tls.reload(trigger);
+  }
+
+  /** The certificate new TLS handshakes get; undefined on plain HTTP. */
+  get tlsCertificate(): Pick<TlsPair, 'fingerprint256' | 'serialNumber' | 'validTo'> | undefined {
+    const p = this.tls?.current;
+    return p && { fingerprint256: p.fingerprint256, serialNumber: p.serialNumber, validTo: p.validTo };
   }
 
   get url(): string {
     const addr = this.http.address() as AddressInfo | null;
     if (!addr) return '';
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    return `http://${host}:${addr.port}`;
+    return `${this.tls ? 'https' : 'http'}://${host}:${addr.port}`;
   }
 
   get sessionCount(): number {
@@ -134,6 +175,7 @@ export class Relay {
   async stop(): Promise<void> {
     this.stopping = true;
     this.signalling.close();
+    this.tls?.close();
     clearInterval(this.heartbeatTimer);
     // Each client must learn it was told to go (1001: reconnect elsewhere now), not lost
     // (1006): so wait for the close handshakes. A client still reading a backlog (reports of
@@ -151,6 +193,9 @@ export class Relay {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // HSTS on every response of an HTTPS request (ours or a trusted proxy's): browsers ignore
+    // it over plain HTTP (RFC 6797 section 8.1), so it is never sent there.
+    if (isSecureRequest(req.headers, this.tls !== undefined, this.options.trustProxy)) res.setHeader('strict-transport-security', HSTS_VALUE);
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
     if (path === '/readyz') {
@@ -185,17 +230,18 @@ export class Relay {
     void requirePrincipal(this.auth, req, 'market-data').then((p) => {
       if (!p.ok) return rejectUpgrade(socket, p.reason);
       if (this.stopping || socket.destroyed) return void socket.destroy();
-      endpoint.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => this.accept(ws, endpoint.protocol, p.value));
+      endpoint.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => this.accept(ws, endpoint.protocol, p.value, req));
     });
   }
 
-  private accept(ws: WebSocket, protocol: WireProtocol, principal: Principal): void {
+  private accept(ws: WebSocket, protocol: WireProtocol, principal: Principal, req: IncomingMessage): void {
     const ctx: SessionContext = { orders: this.trading.oms, accountLimiter: this.accounts, md: this.md, options: this.options, metrics: this.metrics, log: this.log, mesh: this.meshSide };
     const session = new Session(ws, protocol, ctx, principal);
     this.sessions.add(session);
     this.accounts.add(principal.account, session);
     this.metrics.connections.inc({ protocol: protocol.name });
     this.metrics.connectionsTotal.inc({ protocol: protocol.name });
+    this.log.info({ session: session.id, account: principal.account, protocol: protocol.name, client: clientAddress(req, this.options.trustProxy) }, 'session open');
     ws.once('close', () => {
       this.sessions.delete(session);
       this.accounts.remove(principal.account, session);

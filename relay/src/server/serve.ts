@@ -5,12 +5,14 @@ import { AuthService } from './auth/index';
 import { lockDataDir } from './data-dir-lock';
 import type { RelayOptions } from './options';
 import { Relay } from './relay-server';
+import { plainHttpWarning, TlsStartError } from './tls/index';
 import type { VenueAdapter } from '../venues/venue-adapter';
 
 /**
  * Runs a relay as a command (`npm start`, `npm run replay`): opens the data directory, starts
  * the relay over `venues`, prints where it is and the one-time login URL, and stops cleanly on
- * SIGINT/SIGTERM (forced exit after 5 s).
+ * SIGINT/SIGTERM (forced exit after 5 s). With TLS, SIGHUP re-reads the certificate and key
+ * (as nginx and HAProxy do) without dropping a session.
  * @param describe the lines to print above the login URL, given the relay's base URL.
  */
 export async function serve(options: RelayOptions, venues: VenueAdapter[], describe: (url: string) => string): Promise<Relay> {
@@ -31,7 +33,22 @@ export async function serve(options: RelayOptions, venues: VenueAdapter[], descr
   const unlock = lock.value;
   const { auth, firstRun, loginCode, credentialsFile } = await AuthService.open(options.dataDir, { tokenTtlSec: options.tokenTtlSec });
   const relay = new Relay(options, { venues, auth, logger: log });
-  const url = (await relay.start()).replace('127.0.0.1', 'localhost');
+  let started: string;
+  try {
+    started = await relay.start();
+  } catch (err) {
+    if (!(err instanceof TlsStartError)) throw err;
+    console.error(err.message);
+    await unlock();
+    process.exit(2);
+  }
+  const url = started.replace('127.0.0.1', 'localhost');
+  const insecure = plainHttpWarning(options.host, relay.tlsCertificate !== undefined, options.trustProxy);
+  if (insecure) {
+    // Printed for the operator at the terminal, and logged once for shipped logs.
+    console.warn(`\n${insecure}\n`);
+    log.warn({ code: 'RELAY_PLAIN_HTTP_OFF_LOOPBACK', host: options.host }, 'plain HTTP beyond loopback: browsers elsewhere get no service worker, crypto.subtle or persistent storage');
+  }
   if (firstRun) log.warn({ credentialsFile }, 'first run: API keys for the demo trader and the admin are in credentials.txt; store them and delete the file');
   // Printed, not logged: the one-time code must not end up in shipped logs.
   const login = loginCode ? `\n  Open ${url}/?login=${loginCode}\n  (one-time login for the demo trader, valid ${Math.round(auth.options.loginCodeTtlSec / 60)} min)\n` : '';
@@ -53,5 +70,8 @@ export async function serve(options: RelayOptions, venues: VenueAdapter[], descr
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Only with TLS: without it SIGHUP keeps its default meaning (the terminal went away: exit).
+  // The outcome is logged by the reload itself; a bad pair keeps the old one serving.
+  if (relay.tlsCertificate) process.on('SIGHUP', () => void relay.reloadTls('signal'));
   return relay;
 }

@@ -24,14 +24,15 @@ export type AuthRouteHandler = (req: IncomingMessage, res: ServerResponse, path:
  * Bodies must be `application/json` of at most `auth.options.maxBodyBytes` (default 4 KiB):
  * 400 CODEC_MALFORMED, 400 CODEC_INVALID_FIELD, 413 CODEC_PAYLOAD_TOO_LARGE. A remote
  * address with `auth.options.maxFailedAttemptsPerMinute` (default 20) failed token/login
- * attempts in the current minute gets 429 AUTH_TOO_MANY_ATTEMPTS with Retry-After.
+ * attempts in the current minute gets 429 AUTH_TOO_MANY_ATTEMPTS with Retry-After. `clientOf`
+ * names that address (behind a trusted proxy, the X-Forwarded-For client, not the proxy).
  * Any other method or path resolves false (the relay answers 404).
  */
-export function createAuthRoutes(auth: AuthService): AuthRouteHandler {
+export function createAuthRoutes(auth: AuthService, clientOf: (req: IncomingMessage) => string | undefined = (req) => req.socket.remoteAddress): AuthRouteHandler {
   const limiter = new FailedAttemptLimiter(auth.options.maxFailedAttemptsPerMinute, 60_000, auth.options.now);
 
   const exchange = async (req: IncomingMessage, res: ServerResponse, field: 'apiKey' | 'code', redeem: (secret: string) => Promise<Result<TokenGrant>>) => {
-    const who = attemptKey(req.socket.remoteAddress);
+    const who = attemptKey(clientOf(req));
     const waitMs = limiter.retryAfterMs(who);
     if (waitMs > 0) {
       // Refused before the secret is even looked at, so a blocked guesser learns nothing,
