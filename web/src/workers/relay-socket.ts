@@ -107,6 +107,26 @@ export class RelaySocket {
     this.ws?.close(4000, 'dropped');
   }
 
+  /**
+   * Gives up on the open socket at once, as if it had closed with `code`: the owner hears
+   * onDown now and a reconnect is scheduled. For a link that went silent (a cut cable): a
+   * close handshake over it would wait for the network to time out, minutes in a browser.
+   */
+  abandon(code: number, reason: string): void {
+    const ws = this.ws;
+    if (ws === undefined) return;
+    detach(ws);
+    this.ws = undefined;
+    this.open = false;
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Gone already.
+    }
+    this.scheduleRetry();
+    this.events.onDown(code, reason);
+  }
+
   private target: () => { url: string; protocols: string[] } = () => ({ url: '', protocols: [] });
 
   private openNow(): void {

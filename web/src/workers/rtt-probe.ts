@@ -1,24 +1,47 @@
 import { wallClockUs } from '@tickmesh/shared';
 
 /**
- * Application-level round trip for the status bar: a Ping carrying the send time every
- * `intervalMs` (default 2,000); the relay's Pong echoes it. The relay's own liveness checks
- * use WebSocket ping frames, which browsers answer themselves, so this is for display only.
+ * Application-level round trip for the status bar, and the client's own liveness check: a
+ * Ping carrying the send time every `intervalMs` (default 2,000); the relay's Pong echoes it.
+ * When nothing at all has arrived from the relay for `silentMs` (default 4 intervals), the
+ * link is dead (a cut cable keeps a browser's WebSocket "open" until TCP gives up, minutes
+ * later) and `onSilent` runs. The relay checks the other direction with WebSocket pings.
  */
 export class RttProbe {
   /** Last measured round trip, ms; 0 before the first Pong. */
   rttMs = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private nonce = 0;
+  private heardAt = 0;
 
-  constructor(private readonly intervalMs = 2000) {}
+  constructor(
+    private readonly intervalMs = 2000,
+    private readonly silentMs = 4 * intervalMs,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
-  /** Sends a ping now and every interval through `send` (nonce, time µs since the Unix epoch). */
-  start(send: (nonce: number, timeUs: number) => void): void {
+  /**
+   * Sends a ping now and every interval through `send` (nonce, time µs since the Unix epoch);
+   * at a tick that finds the relay silent for `silentMs`, stops and calls `onSilent` instead.
+   */
+  start(send: (nonce: number, timeUs: number) => void, onSilent: () => void = () => {}): void {
     this.stop();
-    const tick = () => send(++this.nonce, wallClockUs());
+    this.heardAt = this.now();
+    const tick = () => {
+      if (this.now() - this.heardAt >= this.silentMs) {
+        this.stop();
+        onSilent();
+        return;
+      }
+      send(++this.nonce, wallClockUs());
+    };
     tick();
     this.timer = setInterval(tick, this.intervalMs);
+  }
+
+  /** Something (any frame) arrived from the relay. */
+  heard(): void {
+    this.heardAt = this.now();
   }
 
   stop(): void {

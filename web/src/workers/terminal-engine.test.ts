@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { Relay } from '../../../relay/src/server/relay-server';
 import { defaultSimVenues } from '../../../relay/src/venues/sim/index';
+import { CuttableProxy } from '../../../relay/test/cuttable-proxy';
 import { startRelay, tokenOf, until } from '../../../relay/test/harness';
 import type { WebSocketCtor } from './engine-deps';
 import { isOpenStatus } from './order-blotter';
@@ -186,6 +187,31 @@ describe('TerminalEngine against a real relay', () => {
     for (const f of seen.slice(0, -1)) expect(f.ladder.status).toBe('stale');
     expect(seen.some((f) => f.connection.reconnectInMs > 0)).toBe(true);
     expect(seen.filter((f) => f.instruments !== undefined)).toHaveLength(1); // re-sent after the reconnect
+  });
+
+  it('a silent link (cable cut, nothing closed) is given up after 4 unanswered pings: offline, then live again once the cable is back', async () => {
+    const { r } = await start();
+    const proxy = await CuttableProxy.start(r.url);
+    try {
+      const e = engine({ pingIntervalMs: 200 });
+      await e.setView({ symbol: 'BTC-USD', venue: '' });
+      await e.connect({ origin: proxy.url, token: tokenOf(r.url) });
+      await frameUntil(e, isLive);
+      expect(e.inspect().opens).toBe(1);
+
+      proxy.cutCable();
+      const cutAt = Date.now();
+      const down = await frameUntil(e, (f) => f.connection.state !== 'live' && f.connection.state !== 'stale');
+      // Not before the silence limit (4 × 200 ms; the socket itself never closed).
+      expect(Date.now() - cutAt).toBeGreaterThanOrEqual(600);
+      expect(down.ladder.status).toBe('stale');
+
+      proxy.restore();
+      await frameUntil(e, isLive, [], 15_000);
+      expect(e.inspect().opens).toBeGreaterThanOrEqual(2);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('a fat-finger price is denied with RISK_PRICE_COLLAR in the worker: nothing reaches the relay', async () => {

@@ -84,6 +84,8 @@ export interface TerminalEngineOptions {
  * a stall goes unnoticed longer: gaps are repaired from the other stripe's parent or the relay.
  */
 const MESH_NODE_OPTIONS = { stallFrames: 128 };
+/** Close code of a socket given up because the relay went silent (the app-private 4000 range). */
+const RELAY_SILENT_CLOSE = 4001;
 
 /** The view with its defaults applied. */
 type View = Required<ViewSelection>;
@@ -491,6 +493,7 @@ export class TerminalEngine implements TerminalWorkerApi {
    */
   receive(data: unknown): void {
     const t0 = performance.now();
+    this.rtt.heard();
     let book = false;
     try {
       const bytes = toBytes(data);
@@ -577,7 +580,10 @@ export class TerminalEngine implements TerminalWorkerApi {
     this.socket.connected();
     this.subscribedSymbol = '';
     this.subscribeView();
-    this.rtt.start((nonce, timeUs) => this.send({ type: 'ping', requestId: 0, nonce, timeUs }));
+    this.rtt.start(
+      (nonce, timeUs) => this.send({ type: 'ping', requestId: 0, nonce, timeUs }),
+      () => this.socket.abandon(RELAY_SILENT_CLOSE, 'relay silent'),
+    );
     void this.loadRest().finally(() => this.releaseConnectWaiters());
   }
 
