@@ -1,5 +1,6 @@
 import type { MeshEgressStats } from '@tickmesh/shared';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { runningTotalCounter, type Labels } from './running-total-counter';
 
 export type Protocol = 'proto' | 'json';
 
@@ -107,18 +108,9 @@ export class RelayMetrics {
     });
     // The coordinator counts in plain numbers (shared code, no prom-client); read them at scrape time.
     const source = (): MeshMetricsSource | undefined => this.meshSource;
-    const reportedKinds = { seed: 0, fallback: 0, repair: 0 };
-    this.meshFramesSent = new Counter({
-      name: 'tickmesh_mesh_frames_sent_total', help: 'Signed frames the relay sent to mesh peers, by kind (seed feed, fallback, repair)',
-      labelNames: ['kind'], registers,
-      collect() {
-        const e = source()?.egress;
-        if (!e) return;
-        for (const [kind, now] of [['seed', e.seedFrames], ['fallback', e.fallbackFrames], ['repair', e.repairFrames]] as const) {
-          if (now > reportedKinds[kind]) this.inc({ kind }, now - reportedKinds[kind]);
-          reportedKinds[kind] = now;
-        }
-      },
+    this.meshFramesSent = runningTotalCounter('tickmesh_mesh_frames_sent_total', 'Signed frames the relay sent to mesh peers, by kind (seed feed, fallback, repair)', ['kind'], registers, function* () {
+      const e = source()?.egress;
+      if (e) yield* [[{ kind: 'seed' }, e.seedFrames], [{ kind: 'fallback' }, e.fallbackFrames], [{ kind: 'repair' }, e.repairFrames]] as Array<[Labels, number]>;
     });
     this.meshFrameBytesSent = egressCounter('tickmesh_mesh_frame_bytes_sent_total', 'Bytes of signed frames sent to mesh peers (seed, fallback, repair)', source, 'frameBytes', registers);
     this.meshControlMessagesSent = egressCounter('tickmesh_mesh_control_messages_sent_total', 'Mesh control messages sent to peers (assign, have, missing, goodbye)', source, 'controlMessages', registers);
@@ -145,16 +137,9 @@ function egressCounter(
   field: Exclude<keyof MeshEgressStats, 'seedFrames' | 'fallbackFrames' | 'repairFrames'>,
   registers: Registry[],
 ): Counter {
-  let reported = 0;
-  return new Counter({
-    name,
-    help,
-    registers,
-    collect() {
-      const now = source()?.egress[field] ?? 0;
-      if (now > reported) this.inc(now - reported);
-      reported = now;
-    },
+  return runningTotalCounter(name, help, [], registers, function* () {
+    const e = source()?.egress;
+    if (e) yield [{}, e[field]];
   });
 }
 
@@ -166,18 +151,7 @@ function trafficCounter(
   field: 'frames' | 'bytes',
   registers: Registry[],
 ): Counter<'protocol'> {
-  const reported: Record<Protocol, number> = { proto: 0, json: 0 };
-  return new Counter({
-    name,
-    help,
-    labelNames: ['protocol'],
-    registers,
-    collect() {
-      for (const p of ['proto', 'json'] as const) {
-        const delta = traffic[p][field] - reported[p];
-        if (delta > 0) this.inc({ protocol: p }, delta);
-        reported[p] = traffic[p][field];
-      }
-    },
+  return runningTotalCounter(name, help, ['protocol'], registers, function* () {
+    for (const p of ['proto', 'json'] as const) yield [{ protocol: p }, traffic[p][field]];
   });
 }

@@ -1,5 +1,6 @@
 import { StreamState } from '@tickmesh/shared';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { runningTotalCounter } from './running-total-counter';
 import type { MdStreamHealth } from '../md/md-stream';
 import type { VenueHealth } from '../venues/venue-adapter';
 
@@ -46,14 +47,14 @@ export function registerVenueMetrics(registry: Registry, source: () => VenueHeal
       for (const s of streams()) if (s.health.lastFlushAt > 0) this.set({ venue: s.venue, symbol: s.symbol }, (now - s.health.lastFlushAt) / 1000);
     },
   });
-  absoluteCounter('tickmesh_venue_stream_state_entered_total', 'Times a stream entered a state (stale episodes, halts, recoveries)', ['venue', 'symbol', 'state'], registers, function* () {
+  runningTotalCounter('tickmesh_venue_stream_state_entered_total', 'Times a stream entered a state (stale episodes, halts, recoveries)', ['venue', 'symbol', 'state'], registers, function* () {
     for (const s of streams())
       for (const [state, name] of STATE_NAMES) yield [{ venue: s.venue, symbol: s.symbol, state: name }, s.health.entered[state] ?? 0];
   });
-  absoluteCounter('tickmesh_venue_stream_resets_total', 'Whole-book resets of a stream (resync from a venue snapshot; each starts a new epoch)', ['venue', 'symbol'], registers, function* () {
+  runningTotalCounter('tickmesh_venue_stream_resets_total', 'Whole-book resets of a stream (resync from a venue snapshot; each starts a new epoch)', ['venue', 'symbol'], registers, function* () {
     for (const s of streams()) yield [{ venue: s.venue, symbol: s.symbol }, s.health.resets];
   });
-  absoluteCounter('tickmesh_venue_stream_updates_total', 'Level updates and trades the venue adapter wrote into a stream', ['venue', 'symbol'], registers, function* () {
+  runningTotalCounter('tickmesh_venue_stream_updates_total', 'Level updates and trades the venue adapter wrote into a stream', ['venue', 'symbol'], registers, function* () {
     for (const s of streams()) yield [{ venue: s.venue, symbol: s.symbol }, s.health.updates];
   });
 
@@ -83,36 +84,13 @@ export function registerVenueMetrics(registry: Registry, source: () => VenueHeal
       for (const { venue, h } of healthOf()) if (h.ordersConnected !== undefined) this.set({ venue }, h.ordersConnected ? 1 : 0);
     },
   });
-  absoluteCounter('tickmesh_venue_connects_total', 'Socket connects made to the venue (1 + reconnects, market data and orders)', ['venue'], registers, function* () {
+  runningTotalCounter('tickmesh_venue_connects_total', 'Socket connects made to the venue (1 + reconnects, market data and orders)', ['venue'], registers, function* () {
     for (const { venue, h } of healthOf()) yield [{ venue }, h.connects];
   });
-  absoluteCounter('tickmesh_venue_rate_limited_total', 'Venue answers that told us to back off (HTTP 429/418 or the venue\'s own limit error)', ['venue'], registers, function* () {
+  runningTotalCounter('tickmesh_venue_rate_limited_total', 'Venue answers that told us to back off (HTTP 429/418 or the venue\'s own limit error)', ['venue'], registers, function* () {
     for (const { venue, h } of healthOf()) yield [{ venue }, h.rateLimited];
   });
-  absoluteCounter('tickmesh_venue_reconciliations_total', 'Order reconciliation passes with the venue (after each reconnect or restart)', ['venue'], registers, function* () {
+  runningTotalCounter('tickmesh_venue_reconciliations_total', 'Order reconciliation passes with the venue (after each reconnect or restart)', ['venue'], registers, function* () {
     for (const { venue, h } of healthOf()) if (h.reconciliations !== undefined) yield [{ venue }, h.reconciliations];
-  });
-}
-
-type Labels = Record<string, string>;
-
-/** A Prometheus counter over running totals kept elsewhere: each scrape adds what grew since the last. */
-function absoluteCounter(name: string, help: string, labelNames: string[], registers: Registry[], totals: () => Iterable<[Labels, number]>): void {
-  const reported = new Map<string, number>();
-  new Counter({
-    name,
-    help,
-    labelNames,
-    registers,
-    collect() {
-      for (const [labels, total] of totals()) {
-        const key = labelNames.map((l) => labels[l]).join('\u0000');
-        const before = reported.get(key);
-        // Zero the series at first sight so it exists before anything happened.
-        if (before === undefined) this.inc(labels, 0);
-        if (total > (before ?? 0)) this.inc(labels, total - (before ?? 0));
-        reported.set(key, total);
-      }
-    },
   });
 }
