@@ -3,6 +3,7 @@
  *
  *   npm run journal -- verify <file>                      OK + record count + head hash, or the damage (exit 1)
  *   npm run journal -- dump <file> [--from N] [--limit N] records as JSON lines: {"seq","hash","record"}
+ *   npm run journal -- surveil <file>                     market-abuse alerts as JSON lines (relay/src/surveillance)
  *
  * Exit codes: 0 ok, 1 damaged journal, 2 usage or I/O error. Both commands are read-only.
  */
@@ -13,12 +14,13 @@ import { resolveJournalOptions } from './journal-options';
 import { decodeJournalRecord } from '@tickmesh/shared';
 import { scanJournal } from './journal-scanner';
 import { verifyJournal } from './verify-journal';
+import { Surveillance } from '../surveillance/index';
 
-const USAGE = 'usage: journal verify <file>\n       journal dump <file> [--from N] [--limit N]';
+const USAGE = 'usage: journal verify <file>\n       journal dump <file> [--from N] [--limit N]\n       journal surveil <file>';
 
 async function main(argv: string[]): Promise<number> {
   const [command, arg, ...rest] = argv;
-  if (!arg || (command !== 'verify' && command !== 'dump')) return usage();
+  if (!arg || (command !== 'verify' && command !== 'dump' && command !== 'surveil')) return usage();
   // `npm run` moves to the repo root; resolve the path against where the operator typed it.
   const file = resolve(process.env.INIT_CWD ?? process.cwd(), arg);
   if (command === 'verify') {
@@ -31,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(`FAIL ${r.code} record ${r.record} offset ${r.offset}: ${r.message}`);
     return 1;
   }
+
+  if (command === 'surveil') return rest.length === 0 ? surveil(file) : usage();
 
   let from = 1;
   let limit = Infinity;
@@ -50,6 +54,28 @@ async function main(argv: string[]): Promise<number> {
       const record = decodeJournalRecord(payload);
       process.stdout.write(JSON.stringify({ seq, hash: hash.toString('hex'), record }) + '\n');
     });
+    return 0;
+  } catch (e) {
+    if (!(e instanceof JournalError)) throw e;
+    console.error(`FAIL ${e.code} record ${e.record ?? 0} offset ${e.offset ?? 0}: ${e.message}`);
+    return 1;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Every alert surveillance raises over the journal, in journal order, one JSON line each; a
+ * summary on stderr. Reads only the verified prefix: damage stops it with exit 1, as dump.
+ */
+async function surveil(file: string): Promise<number> {
+  const surveillance = new Surveillance();
+  const handle = await open(file, 'r');
+  try {
+    const scan = await scanJournal(handle, resolveJournalOptions(), (seq, payload) => {
+      for (const alert of surveillance.observe(seq, decodeJournalRecord(payload))) process.stdout.write(JSON.stringify(alert) + '\n');
+    });
+    console.error(`surveilled ${scan.records} records: ${surveillance.events} trading events, ${surveillance.alerts} alerts`);
     return 0;
   } catch (e) {
     if (!(e instanceof JournalError)) throw e;

@@ -1,0 +1,30 @@
+import type { ErrorCode } from '@tickmesh/shared';
+
+export type SurveillanceCode =
+  | typeof ErrorCode.SURV_SPOOFING
+  | typeof ErrorCode.SURV_LAYERING
+  | typeof ErrorCode.SURV_WASH_TRADE
+  | typeof ErrorCode.SURV_QUOTE_STUFFING;
+
+/** One journal record an alert rests on: where to find it, and what it was. */
+export interface Evidence {
+  seq: number;
+  orderId: string;
+  /** "order", "cancel" or "fill", as the event was. */
+  what: string;
+}
+
+/**
+ * A surveillance alert: the rule that fired, who, what in, how sure (score 0..1: 1 = the
+ * records prove it, lower = a pattern that deserves a look), a sentence for the operator and
+ * the records behind it, by journal sequence number.
+ */
+export interface SurveillanceAlert {
+  code: SurveillanceCode;
+  account: string;
+  symbol: string;
+  timeUs: number;
+  score: number;
+  message: string;
+  evidence: Evidence[];
+}
