@@ -3,8 +3,11 @@
 # Run:    docker run -p 8080:8080 -v tickmesh-data:/data --read-only tickmesh-relay
 # See README "Deploy" for TLS, keys and Kubernetes (deploy/k8s/).
 
+# Base image (both stages); override with --build-arg BASE=... e.g. for an offline build.
+ARG BASE=node:20-bookworm-slim
+
 # ---- build: dev dependencies, protobuf generation, esbuild bundle, vite build -------------
-FROM node:20-bookworm-slim AS build
+FROM ${BASE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/
@@ -18,7 +21,7 @@ RUN npm run build \
  && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace=relay --include-workspace-root=false
 
 # ---- runtime: no compilers, no dev packages, not root ---------------------------------------
-FROM node:20-bookworm-slim
+FROM ${BASE}
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
