@@ -7,3 +7,4 @@ export * from './position-book';
 export * from './execution-report';
 export * from './journal-replay';
 export * from './oms';
+export * from './rest-views';

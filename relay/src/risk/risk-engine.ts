@@ -1,4 +1,6 @@
 import {
+  priceText,
+  qtyText,
   fail,
   isTradingState,
   preTradeCheck,
@@ -135,7 +137,8 @@ export class RiskEngine extends TypedEmitter<RiskEvents> {
     const gate = this.gate(account, symbol, now);
     if (typeof gate === 'string') return this.deny('replace', order, order.orderId, gate, gateMessage(gate, symbol), now);
     if (!Number.isSafeInteger(newQty) || newQty <= order.filledQty) {
-      return this.deny('replace', order, order.orderId, 'RISK_INVALID_QTY', `new qty ${newQty} must exceed the filled ${order.filledQty}`, now);
+      const inst = gate.instrument;
+      return this.deny('replace', order, order.orderId, 'RISK_INVALID_QTY', `new qty ${qtyText(inst, newQty)} must exceed the filled ${qtyText(inst, order.filledQty)}`, now);
     }
     const ctx = this.fillContext(account, symbol, gate.instrument, gate.state);
     withoutOrder(ctx, order, gate.instrument);
@@ -217,6 +220,13 @@ export class RiskEngine extends TypedEmitter<RiskEvents> {
    * A trip halts the symbol for `breakerCooloffMs`, emits 'halt' and a RISK_ALERT_CIRCUIT_BREAKER
    * alert; the automatic resume emits 'resume'.
    */
+  /** In the instrument's prices when it is known ("50,013.84 USD"), else in ticks. */
+  private breakerMessage(symbol: string, halt: { fromPrice: number; price: number; untilMs: number }): string {
+    const inst = this.deps.instrument(symbol);
+    const px = (t: number) => (inst === undefined ? `${t} ticks` : priceText(inst, t));
+    return `${symbol} moved from ${px(halt.fromPrice)} to ${px(halt.price)} within ${this.options.breakerWindowMs} ms: halted until ${new Date(halt.untilMs).toISOString()}`;
+  }
+
   onTrade(symbol: string, price: number, timeUs: number): void {
     const now = this.deps.nowMs();
     if (now >= this.nextExpiryMs) this.expireHalts(now);
@@ -228,7 +238,7 @@ export class RiskEngine extends TypedEmitter<RiskEvents> {
     this.alert({
       code: 'RISK_ALERT_CIRCUIT_BREAKER',
       severity: 'warning',
-      message: `${symbol} moved from ${halt.fromPrice} to ${halt.price} ticks within ${this.options.breakerWindowMs} ms: halted until ${halt.untilMs}`,
+      message: this.breakerMessage(symbol, halt),
       timeMs: now,
       symbol,
     });

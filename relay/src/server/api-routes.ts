@@ -4,6 +4,7 @@ import { Journal, verifyJournal } from '../journal/index';
 import type { MarketDataService } from '../md/market-data-service';
 import { readJsonBody } from './auth/read-json-body';
 import { replyFailure, replyJson, requirePrincipal, type AuthService, type Principal } from './auth/index';
+import { fillView, orderView, positionView } from '../oms/rest-views';
 import { iceServersFor, type IceOptions } from './ice-servers';
 import { referencePrice, type Trading } from './trading';
 
@@ -14,6 +15,7 @@ import { referencePrice, type Trading } from './trading';
  */
 export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketDataService, ice: IceOptions) {
   const mark = (symbol: string) => referencePrice(md, symbol);
+  const instrumentOf = (symbol: string) => md.instruments().find((i) => i.symbol === symbol);
 
   /** The account a query is about: the caller's own, or any for an admin. */
   const accountOf = (p: Principal, url: URL): Result<string> => {
@@ -34,9 +36,10 @@ export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketD
       const a = accountOf(p.value, url);
       if (!a.ok) return replyFailure(res, a.reason), true;
       const oms = trading.oms;
-      if (path === '/api/orders') replyJson(res, 200, { account: a.value, orders: oms.orders(a.value, { open: url.searchParams.get('open') === 'true' }) });
-      else if (path === '/api/fills') replyJson(res, 200, { account: a.value, fills: oms.fills(a.value) });
-      else replyJson(res, 200, { account: a.value, positions: oms.positions(a.value, mark) });
+      // Money figures also in the one money unit, 1e-8 quote (the *E8 fields; README, REST).
+      if (path === '/api/orders') replyJson(res, 200, { account: a.value, orders: oms.orders(a.value, { open: url.searchParams.get('open') === 'true' }).map((o) => orderView(o, instrumentOf)) });
+      else if (path === '/api/fills') replyJson(res, 200, { account: a.value, fills: oms.fills(a.value).map((f) => fillView(f, instrumentOf)) });
+      else replyJson(res, 200, { account: a.value, positions: oms.positions(a.value, mark).map((p) => positionView(p, mark(p.symbol), instrumentOf)) });
       return true;
     }
 

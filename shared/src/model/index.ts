@@ -11,3 +11,5 @@ export * from './journal-record';
 export * from './position';
 export * from './order-report';
 export * from './wall-clock';
+export * from './money';
+export * from './unit-text';

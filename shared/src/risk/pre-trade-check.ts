@@ -2,6 +2,7 @@ import type { OrderIntent } from '../model/order';
 import { OrderType } from '../model/order';
 import { fail, type Result } from '../model/result';
 import { Side } from '../model/side';
+import { moneyText, priceNumberText, priceText, qtyText } from '../model/unit-text';
 import { notionalOrNaN } from './notional';
 import type { PreTradeContext } from './pre-trade-context';
 import { bandHigh, bandLow, marketProtectionPrice } from './price-band';
@@ -45,16 +46,16 @@ export function preTradeCheck(intent: OrderIntent, ctx: PreTradeContext): Result
   const qty = intent.qty;
 
   if (market) {
-    if (price !== 0) return fail('RISK_INVALID_PRICE', `a market order carries no price (got ${price})`);
+    if (price !== 0) return fail('RISK_INVALID_PRICE', `a market order carries no price (got ${priceText(inst, price)})`);
   } else if (!Number.isSafeInteger(price) || price <= 0) {
-    return fail('RISK_INVALID_PRICE', `limit price must be a positive integer of ticks (got ${price})`);
+    return fail('RISK_INVALID_PRICE', `limit price must be positive, in steps of ${inst.tickSize} ${inst.quote} (got ${price} ticks)`);
   }
 
-  if (!Number.isSafeInteger(qty) || qty <= 0) return fail('RISK_INVALID_QTY', `qty must be a positive integer of lots (got ${qty})`);
-  if (qty < inst.minQty) return fail('RISK_INVALID_QTY', `qty ${qty} is below the instrument minimum ${inst.minQty}`);
-  if (inst.maxQty > 0 && qty > inst.maxQty) return fail('RISK_INVALID_QTY', `qty ${qty} is above the instrument maximum ${inst.maxQty}`);
+  if (!Number.isSafeInteger(qty) || qty <= 0) return fail('RISK_INVALID_QTY', `qty must be positive, in steps of ${inst.lotSize} ${inst.base} (got ${qty} lots)`);
+  if (qty < inst.minQty) return fail('RISK_INVALID_QTY', `qty ${qtyText(inst, qty)} is below the instrument minimum ${qtyText(inst, inst.minQty)}`);
+  if (inst.maxQty > 0 && qty > inst.maxQty) return fail('RISK_INVALID_QTY', `qty ${qtyText(inst, qty)} is above the instrument maximum ${qtyText(inst, inst.maxQty)}`);
 
-  if (!(qty <= limits.maxOrderQty)) return fail('RISK_MAX_ORDER_QTY', `qty ${qty} exceeds the order limit ${limits.maxOrderQty}`);
+  if (!(qty <= limits.maxOrderQty)) return fail('RISK_MAX_ORDER_QTY', `qty ${qtyText(inst, qty)} exceeds the order limit ${qtyText(inst, limits.maxOrderQty)}`);
 
   if (ctx.tradingState === 'halted') return fail('RISK_TRADING_HALTED', `trading in ${intent.symbol} is halted for this account`);
 
@@ -65,7 +66,7 @@ export function preTradeCheck(intent: OrderIntent, ctx: PreTradeContext): Result
     const reduces = buy
       ? position < 0 && ctx.openBuyQty + qty <= -position
       : position > 0 && ctx.openSellQty + qty <= position;
-    if (!reduces) return fail('RISK_REDUCE_ONLY', `only orders reducing the position (${position}) are accepted`);
+    if (!reduces) return fail('RISK_REDUCE_ONLY', `only orders reducing the position (${qtyText(inst, position)}) are accepted`);
   }
 
   const ref = Math.round(ctx.referencePrice);
@@ -77,25 +78,25 @@ export function preTradeCheck(intent: OrderIntent, ctx: PreTradeContext): Result
     const high = bandHigh(ref, bps);
     const low = bandLow(ref, bps);
     if (!(price <= high) || !(price >= low)) {
-      return fail('RISK_PRICE_COLLAR', `price ${price} is outside the collar [${low}, ${high}] around ${ref}`);
+      return fail('RISK_PRICE_COLLAR', `price ${priceText(inst, price)} is outside the collar ${priceNumberText(inst, low)}–${priceNumberText(inst, high)} around ${priceNumberText(inst, ref)}`);
     }
   }
 
   const valuePrice = market ? bandHigh(ref, bps) : price;
   const orderNotional = notionalOrNaN(inst, valuePrice, qty);
   if (!(orderNotional <= limits.maxNotional)) {
-    return fail('RISK_MAX_NOTIONAL', `notional ${orderNotional} exceeds the order limit ${limits.maxNotional}`);
+    return fail('RISK_MAX_NOTIONAL', `notional ${Number.isNaN(orderNotional) ? 'beyond range' : moneyText(inst, orderNotional)} exceeds the order limit ${moneyText(inst, limits.maxNotional)}`);
   }
 
   const projected = buy ? position + ctx.openBuyQty + qty : ctx.openSellQty + qty - position;
   if (!(projected <= limits.maxPosition)) {
-    return fail('RISK_POSITION_LIMIT', `${buy ? 'long' : 'short'} exposure ${projected} would exceed ${limits.maxPosition}`);
+    return fail('RISK_POSITION_LIMIT', `${buy ? 'long' : 'short'} exposure ${qtyText(inst, projected)} would exceed the limit ${qtyText(inst, limits.maxPosition)}`);
   }
 
   if (buy) {
     const longValue = position > 0 ? notionalOrNaN(inst, hasRef ? ref : valuePrice, position) : 0;
     const used = ctx.openBuyNotional + longValue + orderNotional;
-    if (!(used <= limits.creditLimit)) return fail('RISK_CREDIT_LIMIT', `credit use ${used} would exceed ${limits.creditLimit}`);
+    if (!(used <= limits.creditLimit)) return fail('RISK_CREDIT_LIMIT', `credit use ${Number.isNaN(used) ? 'beyond range' : moneyText(inst, used)} would exceed the credit limit ${moneyText(inst, limits.creditLimit)}`);
   }
 
   if (!(ctx.openOrders < limits.maxOpenOrders)) {
@@ -104,7 +105,7 @@ export function preTradeCheck(intent: OrderIntent, ctx: PreTradeContext): Result
 
   const crossPrice = market ? marketProtectionPrice(intent.side, ref, bps) : price;
   if (buy ? crossPrice >= ctx.ownBestAsk : crossPrice <= ctx.ownBestBid) {
-    return fail('RISK_SELF_TRADE', `${buy ? 'buy' : 'sell'} at ${crossPrice} would trade against the account's own ${buy ? 'ask' : 'bid'}`);
+    return fail('RISK_SELF_TRADE', `${buy ? 'buy' : 'sell'} at ${priceText(inst, crossPrice)} would trade against the account's own ${buy ? 'ask' : 'bid'}`);
   }
 
   return PASS;

@@ -1,5 +1,5 @@
 import type { Fill, Order } from './model';
-import type { PositionView } from '../workers/terminal-api';
+import { LOCAL_DENIALS_KEPT, type BlotterOrder, type PositionView } from '../workers/terminal-api';
 
 /** Fills the blotter keeps; the relay's /api/fills has the full history. */
 export const FILLS_KEPT = 500;
@@ -21,15 +21,22 @@ export function orderKey(o: Pick<Order, 'clientOrderId' | 'orderId' | 'createdUs
  */
 class AccountState {
   /** Newest first. */
-  orders = $state.raw<Order[]>([]);
+  orders = $state.raw<BlotterOrder[]>([]);
   /** Newest first, at most FILLS_KEPT. */
   fills = $state.raw<Fill[]>([]);
   positions = $state.raw<PositionView[]>([]);
-  private byKey = new Map<string, Order>();
+  private byKey = new Map<string, BlotterOrder>();
+  /** Keys of refused requests (no relay order), oldest first: kept as boundedly as the worker keeps them. */
+  private localKeys: string[] = [];
 
-  applyOrders(changed: Order[]): void {
+  applyOrders(changed: BlotterOrder[]): void {
     if (changed.length === 0) return;
-    for (const o of changed) this.byKey.set(orderKey(o), o);
+    for (const o of changed) {
+      const key = orderKey(o);
+      if (o.orderId === '' && !this.byKey.has(key)) this.localKeys.push(key);
+      this.byKey.set(key, o);
+    }
+    while (this.localKeys.length > LOCAL_DENIALS_KEPT) this.byKey.delete(this.localKeys.shift()!);
     this.orders = [...this.byKey.values()].sort((a, b) => b.createdUs - a.createdUs);
   }
 
@@ -45,6 +52,7 @@ class AccountState {
 
   clear(): void {
     this.byKey.clear();
+    this.localKeys = [];
     this.orders = [];
     this.fills = [];
     this.positions = [];

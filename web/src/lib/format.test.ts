@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OrderStatus } from './model';
-import { formatMs, formatPnl, formatPrice, formatQty, formatTimeUs, groupThousands, isOpenStatus, statusName } from './format';
+import { formatMoneyE8, formatMs, formatPnl, formatPrice, formatQty, formatTimeUs, groupThousands, isOpenStatus, statusName } from './format';
 
 const btc = { tickSize: '0.01', lotSize: '0.0001' };
 const sol = { tickSize: '0.001', lotSize: '0.01' };
@@ -44,5 +44,15 @@ describe('format', () => {
     expect(formatTimeUs(d.getTime() * 1000)).toBe('03:04:05.067');
     expect(formatMs(850.4)).toBe('850 ms');
     expect(formatMs(2100)).toBe('3 s');
+  });
+});
+
+describe('formatMoneyE8', () => {
+  it('prints fees exactly, trimming zeros past two decimals', () => {
+    expect(formatMoneyE8(2_313_000_000)).toBe('23.13');
+    expect(formatMoneyE8(12_345)).toBe('0.00012345');
+    expect(formatMoneyE8(-50)).toBe('-0.0000005');
+    expect(formatMoneyE8(123_456_700_000_000)).toBe('1,234,567.00');
+    expect(formatMoneyE8(0)).toBe('0.00');
   });
 });

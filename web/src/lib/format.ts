@@ -1,4 +1,4 @@
-import { decimalPlaces, formatUnits, fromTicks, type Instrument, OrderStatus, OrderType, TimeInForce, Algo, Side } from './model';
+import { decimalPlaces, formatUnits, fromTicks, groupDigits, type Instrument, OrderStatus, OrderType, TimeInForce, Algo, Side } from './model';
 
 /**
  * Display formatting at the UI edge. Integer ticks/lots go through the shared `formatUnits`
@@ -7,16 +7,8 @@ import { decimalPlaces, formatUnits, fromTicks, type Instrument, OrderStatus, Or
 
 type Steps = Pick<Instrument, 'tickSize' | 'lotSize'>;
 
-/** "50012.34" -> "50,012.34" (only the integer part is grouped). */
-export function groupThousands(text: string): string {
-  const neg = text.startsWith('-');
-  const body = neg ? text.slice(1) : text;
-  const dot = body.indexOf('.');
-  const int = dot < 0 ? body : body.slice(0, dot);
-  const frac = dot < 0 ? '' : body.slice(dot);
-  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${neg ? '-' : ''}${grouped}${frac}`;
-}
+/** "50012.34" -> "50,012.34": the shared grouping the refusal texts use too. */
+export const groupThousands = groupDigits;
 
 /** Price in ticks -> "50,012.34". Non-integer ticks (average prices) are rounded to the tick's decimals. */
 export function formatPrice(inst: Pick<Instrument, 'tickSize'>, ticks: number): string {
@@ -37,6 +29,19 @@ export function formatPnl(value: number, places = 2): string {
   const fixed = Math.abs(value).toFixed(places);
   const zero = Number(fixed) === 0;
   return `${zero ? '' : value > 0 ? '+' : '-'}${groupThousands(fixed)}`;
+}
+
+/**
+ * Money in 1e-8 quote (fees), exact: as many decimals as it needs, at least `minPlaces`:
+ * 2313000000 -> "23.13", 12345 -> "0.00012345", -50 -> "-0.0000005".
+ */
+export function formatMoneyE8(e8: number, minPlaces = 2): string {
+  if (!Number.isFinite(e8)) return '–';
+  const text = formatUnits(Math.round(e8), '0.00000001');
+  const dot = text.indexOf('.');
+  let end = text.length;
+  while (end > dot + 1 + minPlaces && text[end - 1] === '0') end--;
+  return groupThousands(text.slice(0, end));
 }
 
 const countFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -101,6 +106,30 @@ const algoNames = new Map<number, string>([
 ]);
 export function algoName(algo: number): string {
   return algoNames.get(algo) ?? '';
+}
+
+const typeWords = new Map<number, string>([
+  [OrderType.Limit, 'Limit'],
+  [OrderType.Market, 'Market'],
+]);
+const tifWords = new Map<number, string>([
+  [TimeInForce.GTC, 'GTC'],
+  [TimeInForce.IOC, 'IOC'],
+  [TimeInForce.FOK, 'FOK'],
+  [TimeInForce.Day, 'Day'],
+]);
+const algoWords = new Map<number, string>([
+  [Algo.TWAP, 'TWAP'],
+  [Algo.VWAP, 'VWAP'],
+  [Algo.Iceberg, 'Iceberg'],
+]);
+
+/**
+ * The blotter's type cell, in words with separators: "Limit · GTC · TWAP", "Market · IOC".
+ * An unknown value is left out rather than shown as a number.
+ */
+export function orderTypeLabel(o: { orderType: number; timeInForce: number; algo: number }): string {
+  return [typeWords.get(o.orderType), tifWords.get(o.timeInForce), algoWords.get(o.algo)].filter((w) => w !== undefined).join(' · ');
 }
 
 /** '' is smart order routing (orders) or the consolidated book (market data). */

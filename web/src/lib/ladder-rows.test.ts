@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shapeLadder } from './ladder-rows';
+import { bpsText, shapeLadder } from './ladder-rows';
 
 const btc = { tickSize: '0.01', lotSize: '0.0001' };
 const f = (a: number[]) => Float64Array.from(a);
@@ -41,5 +41,22 @@ describe('shapeLadder', () => {
     const empty = shapeLadder({ ...levels, askPrice: f([]), askSize: f([]) }, btc);
     expect(empty.asks).toHaveLength(0);
     expect(empty.spread).toBeNull();
+  });
+});
+
+describe('bpsText', () => {
+  it('keeps two significant digits below 10 bps, so a tight spread never reads 0.0', () => {
+    // BTC at 50,000 with a 0.16 spread: 0.032 bps (the "0.0 bps").
+    expect(bpsText((16 / 5_000_000) * 10_000)).toBe('0.032');
+    expect(bpsText(2.04)).toBe('2.0');
+    expect(bpsText(0.5)).toBe('0.50');
+    expect(bpsText(13.7)).toBe('14');
+    expect(bpsText(0)).toBe('0');
+    expect(bpsText(-0.0322)).toBe('-0.032');
+  });
+
+  it('is what the ladder shows beside the spread', () => {
+    const r = shapeLadder({ bidPrice: f([5_000_000]), bidSize: f([1]), askPrice: f([5_000_016]), askSize: f([1]) }, btc);
+    expect(r.spread?.bpsText).toBe('0.032');
   });
 });

@@ -19,7 +19,7 @@ export interface LadderRows {
   /** Bids top to bottom: the best bid first (nearest the spread). */
   bids: LadderRow[];
   /** Best ask minus best bid, null when a side is empty. */
-  spread: { ticks: number; price: string; bps: number } | null;
+  spread: { ticks: number; price: string; bps: number; bpsText: string } | null;
 }
 
 interface Levels {
@@ -48,6 +48,17 @@ function levelCount(prices: ArrayLike<number>, sizes: ArrayLike<number>, depth: 
 }
 
 /**
+ * Basis points with two significant digits below 10, so a tight spread never reads "0.0":
+ * 0.0322 -> "0.032", 2.04 -> "2.0", 13.7 -> "14"; 0 -> "0". Negative (crossed) keeps its sign.
+ */
+export function bpsText(bps: number): string {
+  if (bps === 0 || !Number.isFinite(bps)) return '0';
+  const abs = Math.abs(bps);
+  const places = abs >= 10 ? 0 : Math.max(1, 1 - Math.floor(Math.log10(abs)));
+  return bps.toFixed(places);
+}
+
+/**
  * Shapes the worker's best-first parallel arrays into rows for the ladder: asks reversed so the
  * best ask sits just above the spread, bids best first just below it, cumulative sizes from
  * the touch outwards and bars scaled to the largest level on screen.
@@ -66,7 +77,8 @@ export function shapeLadder(levels: Levels, inst: Pick<Instrument, 'tickSize' | 
     const ask = levels.askPrice[0]!;
     const ticks = ask - bid;
     const mid = (ask + bid) / 2;
-    spread = { ticks, price: formatPrice(inst, ticks), bps: mid > 0 ? (ticks / mid) * 10_000 : 0 };
+    const bps = mid > 0 ? (ticks / mid) * 10_000 : 0;
+    spread = { ticks, price: formatPrice(inst, ticks), bps, bpsText: bpsText(bps) };
   }
   return { asks, bids, spread };
 }

@@ -2,6 +2,7 @@ import {
   accountExposure,
   Algo,
   applyReport,
+  orderIntent,
   emptySymbolExposure,
   ExecType,
   OrderStatus,
@@ -13,6 +14,7 @@ import {
   type OrderIntent,
   type SymbolExposure,
 } from '@tickmesh/shared';
+import { LOCAL_DENIALS_KEPT, type BlotterOrder } from './terminal-api';
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set([OrderStatus.Denied, OrderStatus.Rejected, OrderStatus.Filled, OrderStatus.Canceled, OrderStatus.Expired]);
 
@@ -30,29 +32,44 @@ export function isParentOrder(o: Pick<Order, 'parentOrderId' | 'algo' | 'venue'>
   return o.parentOrderId === '' && (o.algo !== Algo.None || o.venue === '');
 }
 
+/** Options of `OrderBlotter`. */
+export interface OrderBlotterOptions {
+  /** Refused requests (Denied rows without a relay order) kept; the oldest goes first. Default `LOCAL_DENIALS_KEPT` (50). */
+  maxLocalDenials?: number;
+}
+
 /**
  * The account's orders as the worker knows them (REST snapshot + execution reports), keyed by
  * orderId, with the set changed since the last frame. Fields a report does not carry
  * (time in force, post-only, display qty, duration) come from what the worker sent or the
- * REST snapshot.
+ * REST snapshot. Requests refused before any relay order existed are held too, as Denied rows
+ * keyed apart from relay orders (no orderId), at most `maxLocalDenials` of them.
  */
 export class OrderBlotter {
-  private readonly byId = new Map<string, Order>();
+  private readonly byId = new Map<string, BlotterOrder>();
   /** Top-level orders by their current client order id (cancel and replace name orders so). */
-  private readonly byClientId = new Map<string, Order>();
-  private readonly changed = new Set<Order>();
+  private readonly byClientId = new Map<string, BlotterOrder>();
+  private readonly changed = new Set<BlotterOrder>();
+  /** Keys of the local denials held, oldest first. */
+  private readonly localKeys: string[] = [];
+  private localSeq = 0;
+  private readonly maxLocalDenials: number;
+
+  constructor(options: OrderBlotterOptions = {}) {
+    this.maxLocalDenials = Math.max(1, options.maxLocalDenials ?? LOCAL_DENIALS_KEPT);
+  }
 
   get size(): number {
     return this.byId.size;
   }
 
   /** Every order held (live objects: do not keep or mutate). */
-  values(): IterableIterator<Order> {
+  values(): IterableIterator<BlotterOrder> {
     return this.byId.values();
   }
 
   /** The top-level order with this client order id. */
-  byClientOrderId(clientOrderId: string): Order | undefined {
+  byClientOrderId(clientOrderId: string): BlotterOrder | undefined {
     return this.byClientId.get(clientOrderId);
   }
 
@@ -65,7 +82,9 @@ export class OrderBlotter {
       const held = this.byId.get(o.orderId);
       if (held !== undefined && held.updatedUs > o.updatedUs) continue;
       if (held !== undefined && held.clientOrderId !== o.clientOrderId) this.byClientId.delete(held.clientOrderId);
-      const copy = { ...o };
+      // REST carries codes, not texts: a text already held for the same code stays.
+      const reason = held !== undefined && held.reasonCode === o.reasonCode ? held.reason : '';
+      const copy: BlotterOrder = { ...o, reason, local: false };
       this.byId.set(o.orderId, copy);
       this.index(copy);
       this.changed.add(copy);
@@ -76,7 +95,7 @@ export class OrderBlotter {
    * Applies one execution report. `sent` is the intent the worker sent for that client order
    * id, if any: it fills in what reports do not carry. Returns the updated order.
    */
-  apply(r: ExecutionReportMsg, sent?: OrderIntent): Order {
+  apply(r: ExecutionReportMsg, sent?: OrderIntent): BlotterOrder {
     let o = this.byId.get(r.orderId);
     if (o === undefined) {
       o = {
@@ -100,6 +119,8 @@ export class OrderBlotter {
         cumNotional: 0,
         fees: 0,
         reasonCode: '',
+        reason: '',
+        local: false,
         createdUs: r.timeUs,
         updatedUs: r.timeUs,
       };
@@ -113,35 +134,59 @@ export class OrderBlotter {
     o.orderType = r.orderType;
     o.algo = r.algo;
     applyReport(o, r);
+    // The text goes with the code, as the shared applyReport keeps it (a cancel reject's is the request's).
+    if (r.execType !== ExecType.CancelRejected) o.reason = r.reasonCode === '' ? '' : r.reason;
     this.index(o);
     this.changed.add(o);
     return o;
   }
 
   /**
-   * Records a request the relay refused with an Error before any order existed (e.g.
-   * OMS_DUPLICATE_CLIENT_ORDER_ID, AUTH_FORBIDDEN): a Denied order with that code and no
-   * orderId, so the blotter shows why nothing happened.
+   * Records a request refused before any order existed: by the worker's own pre-trade check
+   * (nothing was sent) or by the relay with an Error (e.g. OMS_DUPLICATE_CLIENT_ORDER_ID,
+   * AUTH_FORBIDDEN). A Denied row with that code and text and no orderId, so the blotter shows
+   * why nothing happened; past `maxLocalDenials` the oldest such row is dropped.
    */
-  deniedRequest(intent: OrderIntent, code: string, timeUs: number): Order {
-    const o: Order = { ...intent, orderId: '', parentOrderId: '', status: OrderStatus.Denied, filledQty: 0, cumNotional: 0, fees: 0, reasonCode: code, createdUs: timeUs, updatedUs: timeUs };
-    // Keyed apart from relay orders: a refused request never gets an orderId.
-    this.byId.set(`local:${intent.clientOrderId}:${timeUs}`, o);
+  deniedRequest(intent: OrderIntent, code: string, timeUs: number, reason = ''): BlotterOrder {
+    const o: BlotterOrder = {
+      ...orderIntent(intent, intent.account),
+      orderId: '',
+      parentOrderId: '',
+      status: OrderStatus.Denied,
+      filledQty: 0,
+      cumNotional: 0,
+      fees: 0,
+      reasonCode: code,
+      reason,
+      local: true,
+      createdUs: timeUs,
+      updatedUs: timeUs,
+    };
+    // Keyed apart from relay orders (whose ids never start so): a refused request never gets an orderId.
+    const key = `local:${++this.localSeq}`;
+    this.byId.set(key, o);
+    this.localKeys.push(key);
     this.changed.add(o);
+    while (this.localKeys.length > this.maxLocalDenials) {
+      const old = this.byId.get(this.localKeys[0]!);
+      this.byId.delete(this.localKeys.shift()!);
+      if (old !== undefined) this.changed.delete(old);
+    }
     return o;
   }
 
-  /** Marks `order` changed with `code` as its reason (a refused cancel or replace of it). */
-  refused(order: Order, code: string, timeUs: number): void {
+  /** Marks `order` changed with `code` (and its text) as its reason: a refused cancel or replace of it. */
+  refused(order: BlotterOrder, code: string, timeUs: number, reason = ''): void {
     order.reasonCode = code;
+    order.reason = reason;
     order.updatedUs = timeUs;
     this.changed.add(order);
   }
 
   /** Copies of the orders changed since the last call. */
-  takeChanged(): Order[] {
+  takeChanged(): BlotterOrder[] {
     if (this.changed.size === 0) return [];
-    const out: Order[] = [];
+    const out: BlotterOrder[] = [];
     for (const o of this.changed) out.push({ ...o });
     this.changed.clear();
     return out;
@@ -169,9 +214,10 @@ export class OrderBlotter {
     this.byId.clear();
     this.byClientId.clear();
     this.changed.clear();
+    this.localKeys.length = 0;
   }
 
-  private index(o: Order): void {
+  private index(o: BlotterOrder): void {
     if (o.parentOrderId === '' && o.orderId !== '') this.byClientId.set(o.clientOrderId, o);
   }
 }

@@ -54,7 +54,7 @@ export class ReplayDesk {
     const placed = entry ? { ...intent, venue: entry.instrument.venue } : intent;
     const reports = this.paper.place(placed, entry?.stream.book, this.player.status().positionUs);
     for (const r of reports) {
-      if (r.orderId === '') this.account.blotter.deniedRequest(placed, r.reasonCode, r.timeUs);
+      if (r.orderId === '') this.account.blotter.deniedRequest(placed, r.reasonCode, r.timeUs, r.reason);
       else this.account.applyReport(r, placed);
     }
     this.noteResting();
@@ -66,7 +66,7 @@ export class ReplayDesk {
     const r = this.paper.cancel(clientOrderId, this.player.status().positionUs);
     if (!r.ok) {
       const o = this.account.blotter.byClientOrderId(clientOrderId);
-      if (o) this.account.blotter.refused(o, r.reason.code, this.player.status().positionUs);
+      if (o) this.account.blotter.refused(o, r.reason.code, this.player.status().positionUs, r.reason.message);
       return { ok: false, code: r.reason.code, message: r.reason.message };
     }
     this.apply(r.value);

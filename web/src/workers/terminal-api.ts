@@ -58,15 +58,36 @@ export interface Candle {
   volume: number;
 }
 
+/**
+ * One order as the blotter shows it: the order with the readable text of its reason.
+ * A request refused before any order existed (the worker's own pre-trade check, or a relay
+ * Error answering it) is a Denied row with `orderId` '' and `local` true: never a relay order.
+ */
+export interface BlotterOrder extends Order {
+  /** What a person reads about `reasonCode` (the relay's or the pre-check's message), '' when none or unknown (REST snapshots carry codes only). */
+  reason: string;
+  /** True for a refused request kept by the worker only (no relay order behind it). */
+  local: boolean;
+}
+
+/** Denied rows without a relay order kept per account (oldest dropped first), by the worker and by the UI alike. */
+export const LOCAL_DENIALS_KEPT = 50;
+
 export interface PositionView {
   symbol: string;
   /** Signed lots. */
   qty: number;
   /** Average entry price in ticks (0 when flat). */
   avgPrice: number;
-  /** Realised / unrealised P&L in quote currency units (floats for display only). */
+  /** Realised / unrealised P&L in quote currency units (floats for display only), before fees. */
   realizedPnl: number;
   unrealizedPnl: number;
+  /** Realised + unrealised, before fees (quote). */
+  grossPnl: number;
+  /** Fees paid, quote (negative = rebates). */
+  fees: number;
+  /** Gross − fees: what the trader made (quote). */
+  netPnl: number;
 }
 
 /** One animation frame's worth of state. Arrays of events carry only what is new since the last frame. */
@@ -84,7 +105,7 @@ export interface TerminalFrame {
   /** True when `candles` is the whole history (view changed): the chart must reset. */
   candlesReset: boolean;
   /** Orders that changed since the last frame (the full order, latest state). */
-  orders: Order[];
+  orders: BlotterOrder[];
   /** Fills since the last frame. */
   fills: Fill[];
   /** All positions of the account when any changed, else undefined. */
@@ -306,7 +327,7 @@ export interface TerminalWorkerApi {
   setView(view: ViewSelection): Promise<void>;
   /** The state to draw now; typed arrays inside are transferred to the caller. */
   frame(): Promise<TerminalFrame>;
-  /** Runs the shared pre-trade rules with the relay's limits, then sends; a denial returns its RISK_* code. */
+  /** Runs the shared pre-trade rules with the relay's limits, then sends; a denial returns its RISK_* code and text, and leaves a Denied blotter row (`BlotterOrder.local`). */
   placeOrder(order: TicketOrder): Promise<PlaceResult>;
   cancelOrder(clientOrderId: string): Promise<PlaceResult>;
   replaceOrder(clientOrderId: string, price: number, qty: number): Promise<PlaceResult>;

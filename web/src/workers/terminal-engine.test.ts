@@ -227,6 +227,16 @@ describe('TerminalEngine against a real relay', () => {
     await new Promise((res) => setTimeout(res, 100));
     const orders = await api<{ orders: Array<{ clientOrderId: string }> }>(r, '/api/orders');
     expect(orders.orders).toEqual([]);
+    // Each refusal is a Denied row with its code and the readable text, and no relay order id.
+    const rows = (await e.frame()).orders;
+    expect(rows.map((o) => [o.clientOrderId, o.orderId, o.status, o.reasonCode, o.local])).toEqual([
+      ['fat-finger', '', OrderStatus.Denied, 'RISK_PRICE_COLLAR', true],
+      ['too-big', '', OrderStatus.Denied, tooBig.ok ? '' : tooBig.code, true],
+    ]);
+    expect(rows[0]!.reason).toBe(res.ok ? '' : res.message);
+    expect(rows[0]!.reason).toMatch(/USD/);
+    expect(rows[1]!.reason).toMatch(/BTC/);
+    // Later frames carry only what changed: the rows are not re-sent, and nothing replaced them.
     expect((await e.frame()).orders).toEqual([]);
   });
 
@@ -284,7 +294,9 @@ describe('TerminalEngine against a real relay', () => {
     await frameUntil(e, (fr) => fr.orders.some((o) => o.clientOrderId === 'dup' && o.status === OrderStatus.Accepted));
     expect(await e.placeOrder(ticket('dup', { venue: 'sim-a', price: far, qty: 1, timeInForce: TimeInForce.GTC }))).toEqual({ ok: true });
     const denied = await frameUntil(e, (fr) => fr.orders.some((o) => o.status === OrderStatus.Denied));
-    expect(denied.orders.find((o) => o.status === OrderStatus.Denied)).toMatchObject({ clientOrderId: 'dup', orderId: '', reasonCode: 'OMS_DUPLICATE_CLIENT_ORDER_ID' });
+    expect(denied.orders.find((o) => o.status === OrderStatus.Denied)).toMatchObject({ clientOrderId: 'dup', orderId: '', reasonCode: 'OMS_DUPLICATE_CLIENT_ORDER_ID', local: true });
+    // The relay's message is kept beside its code.
+    expect(denied.orders.find((o) => o.status === OrderStatus.Denied)!.reason).not.toBe('');
     expect(await e.cancelOrder('dup')).toEqual({ ok: true });
     await frameUntil(e, (fr) => fr.orders.some((o) => o.clientOrderId === 'dup' && o.status === OrderStatus.Canceled));
 

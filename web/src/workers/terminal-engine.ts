@@ -2,11 +2,8 @@ import {
   decodeServer,
   encodeClient,
   ErrorCode,
-  fromLots,
-  fromTicks,
   orderIntent,
   preTradeCheck,
-  unrealisedPnl,
   venuesOf,
   wallClockUs,
   type ClientMsg,
@@ -21,8 +18,10 @@ import { CandleSeries } from './candle-series';
 import type { EngineDeps } from './engine-deps';
 import { LadderBuilder, type LadderSource } from './ladder-builder';
 import { MeshPeer, type MeshChannel } from './mesh-peer';
+import { OrderRequests } from './order-requests';
 import { preTradeContext } from './pre-trade-context-builder';
 import type { BackoffOptions } from './reconnect-backoff';
+import { positionView } from './position-view';
 import { RelayRest, type SymbolRiskInfo } from './relay-rest';
 import { RelaySocket } from './relay-socket';
 import { bookCheckpoint } from './recording/book-checkpoint';
@@ -90,12 +89,6 @@ const RELAY_SILENT_CLOSE = 4001;
 /** The view with its defaults applied. */
 type View = Required<ViewSelection>;
 
-/** An order request sent and not yet answered by a report or an Error. */
-type PendingRequest =
-  | { kind: 'new'; intent: OrderIntent }
-  | { kind: 'cancel' | 'replace'; origClientOrderId: string }
-  | { kind: 'other' };
-
 const NO_VIEW: View = Object.freeze({ symbol: '', venue: '', depth: 20, candleSeconds: 60 });
 
 /**
@@ -111,7 +104,6 @@ const NO_VIEW: View = Object.freeze({ symbol: '', venue: '', depth: 20, candleSe
 export class TerminalEngine implements TerminalWorkerApi {
   private readonly deps: Required<EngineDeps>;
   private readonly markIntervalMs: number;
-  private readonly maxPending: number;
   private readonly refreshShare: number | undefined;
   private readonly socket: RelaySocket;
   private readonly books: StreamBooks;
@@ -132,7 +124,8 @@ export class TerminalEngine implements TerminalWorkerApi {
   private readonly rtt: RttProbe;
   private readonly risk = new Map<string, SymbolRiskInfo>();
   private readonly lastMid = new Map<string, number>();
-  private readonly pending = new Map<number, PendingRequest>();
+  /** Order requests awaiting the relay's answer; its Errors land on the live blotter. */
+  private readonly requests: OrderRequests;
 
   private origin = '';
   private tokens: TokenKeeper | undefined;
@@ -170,7 +163,7 @@ export class TerminalEngine implements TerminalWorkerApi {
   constructor(deps: EngineDeps, options: TerminalEngineOptions = {}) {
     this.deps = { now: Date.now, random: Math.random, ...deps };
     this.markIntervalMs = options.markIntervalMs ?? 250;
-    this.maxPending = options.maxPendingRequests ?? 1000;
+    this.requests = new OrderRequests(() => this.liveOrders.blotter, options.maxPendingRequests ?? 1000);
     this.refreshShare = options.refreshShare;
     this.rtt = new RttProbe(options.pingIntervalMs ?? 2000);
     this.idPrefix = `w${Math.floor(this.deps.random() * 36 ** 4).toString(36)}`;
@@ -246,7 +239,9 @@ export class TerminalEngine implements TerminalWorkerApi {
    * Checks the order with the shared pre-trade rules (the relay's limits for the symbol, the
    * consolidated mid as reference, the worker's own position and open orders) and sends it.
    * `{ ok: true }` once sent; its fate arrives as order updates in frames (a relay Error for
-   * it becomes a Denied order with the Error's code). An empty clientOrderId gets a fresh one.
+   * it becomes a Denied order with the Error's code and message). A refusal by the rules here
+   * is returned and kept as a Denied blotter row too (code, readable text, no orderId: nothing
+   * reached the relay). An empty clientOrderId gets a fresh one.
    */
   async placeOrder(order: TicketOrder): Promise<PlaceResult> {
     if (this.replayDesk) return this.replayDesk.place({ ...order, account: 'paper', clientOrderId: order.clientOrderId || this.newClientId() });
@@ -254,11 +249,11 @@ export class TerminalEngine implements TerminalWorkerApi {
     if (blocked) return blocked;
     const intent: OrderIntent = { ...order, account: this.account, clientOrderId: order.clientOrderId || this.newClientId() };
     const inst = this.instrumentOf(intent.symbol);
-    if (inst === undefined) return refused(ErrorCode.RISK_UNKNOWN_INSTRUMENT, `unknown instrument ${intent.symbol}`);
+    if (inst === undefined) return this.deniedHere(intent, ErrorCode.RISK_UNKNOWN_INSTRUMENT, `unknown instrument ${intent.symbol}`);
     const check = preTradeCheck(intent, preTradeContext(this.riskView(inst)));
-    if (!check.ok) return refused(check.reason.code, check.reason.message);
+    if (!check.ok) return this.deniedHere(intent, check.reason.code, check.reason.message);
     const requestId = this.nextRequestId();
-    this.remember(requestId, { kind: 'new', intent });
+    this.requests.remember(requestId, { kind: 'new', intent });
     const { account: _account, ...fields } = orderIntent(intent, intent.account);
     this.send({ type: 'newOrder', requestId, ...fields });
     return { ok: true };
@@ -270,7 +265,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     const blocked = this.tradingBlocked();
     if (blocked) return blocked;
     const requestId = this.nextRequestId();
-    this.remember(requestId, { kind: 'cancel', origClientOrderId: clientOrderId });
+    this.requests.remember(requestId, { kind: 'cancel', origClientOrderId: clientOrderId });
     this.send({ type: 'cancelOrder', requestId, clientOrderId: this.newClientId(), origClientOrderId: clientOrderId });
     return { ok: true };
   }
@@ -290,9 +285,13 @@ export class TerminalEngine implements TerminalWorkerApi {
     if (inst === undefined) return refused(ErrorCode.RISK_UNKNOWN_INSTRUMENT, `unknown instrument ${order.symbol}`);
     if (!Number.isSafeInteger(qty) || qty <= order.filledQty) return refused(ErrorCode.RISK_INVALID_QTY, `new qty ${qty} must exceed the filled ${order.filledQty}`);
     const check = preTradeCheck({ ...order, price, qty }, preTradeContext(this.riskView(inst), order));
-    if (!check.ok) return refused(check.reason.code, check.reason.message);
+    if (!check.ok) {
+      // The order stands as it was; its row says why the change was refused, as a relay refusal would.
+      this.liveOrders.blotter.refused(order, check.reason.code, this.deps.now() * 1000, check.reason.message);
+      return refused(check.reason.code, check.reason.message);
+    }
     const requestId = this.nextRequestId();
-    this.remember(requestId, { kind: 'replace', origClientOrderId: clientOrderId });
+    this.requests.remember(requestId, { kind: 'replace', origClientOrderId: clientOrderId });
     this.send({ type: 'replaceOrder', requestId, clientOrderId: this.newClientId(), origClientOrderId: clientOrderId, price, qty });
     return { ok: true };
   }
@@ -303,7 +302,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     const blocked = this.tradingBlocked();
     if (blocked) return blocked;
     const requestId = this.nextRequestId();
-    this.remember(requestId, { kind: 'other' });
+    this.requests.remember(requestId, { kind: 'other' });
     this.send({ type: 'cancelAll', requestId, symbol: symbol ?? '' });
     return { ok: true };
   }
@@ -556,7 +555,7 @@ export class TerminalEngine implements TerminalWorkerApi {
         return;
       case 'error':
         if (msg.code.startsWith('MESH_')) this.mesh?.onRelayError(msg.code);
-        this.onError(msg.requestId, msg.code);
+        this.requests.refused(msg.requestId, msg.code, msg.message, this.deps.now() * 1000);
         return;
       case 'subscribed':
       case 'unsubscribed':
@@ -610,31 +609,9 @@ export class TerminalEngine implements TerminalWorkerApi {
   }
 
   private onReport(r: ExecutionReportMsg): void {
-    let sent: OrderIntent | undefined;
-    if (r.requestId !== 0) {
-      const p = this.pending.get(r.requestId);
-      if (p !== undefined) {
-        // The request reached the OMS: a later Error for it (if any) must not add a second row.
-        this.pending.delete(r.requestId);
-        if (p.kind === 'new') sent = p.intent;
-      }
-    }
+    const sent = this.requests.settled(r.requestId);
     if (this.account !== '' && r.account !== this.account) return;
     this.liveOrders.applyReport(r, sent);
-  }
-
-  /** A refused request: shown on the blotter when it was an order request of ours. */
-  private onError(requestId: number, code: string): void {
-    const p = requestId === 0 ? undefined : this.pending.get(requestId);
-    if (p === undefined) return;
-    this.pending.delete(requestId);
-    const nowUs = this.deps.now() * 1000;
-    const blotter = this.liveOrders.blotter;
-    if (p.kind === 'new') blotter.deniedRequest(p.intent, code, nowUs);
-    else if (p.kind === 'cancel' || p.kind === 'replace') {
-      const o = blotter.byClientOrderId(p.origClientOrderId);
-      if (o !== undefined) blotter.refused(o, code, nowUs);
-    }
   }
 
   // ---- outbound -----------------------------------------------------------------------------
@@ -652,10 +629,10 @@ export class TerminalEngine implements TerminalWorkerApi {
     return `${this.idPrefix}-${this.deps.now().toString(36)}-${(++this.clientIds).toString(36)}`;
   }
 
-  private remember(requestId: number, p: PendingRequest): void {
-    this.pending.set(requestId, p);
-    // Requests the relay answers with reports are removed then; the rest age out here.
-    if (this.pending.size > this.maxPending) this.pending.delete(this.pending.keys().next().value!);
+  /** A new order the worker's own pre-trade check refused: nothing is sent, the blotter gets a Denied row with the code and text. */
+  private deniedHere(intent: OrderIntent, code: string, message: string): PlaceResult {
+    this.liveOrders.blotter.deniedRequest(intent, code, this.deps.now() * 1000, message);
+    return refused(code, message);
   }
 
   private tradingBlocked(): PlaceResult | undefined {
@@ -894,20 +871,9 @@ export class TerminalEngine implements TerminalWorkerApi {
     const out: PositionView[] = [];
     let key = '';
     for (const p of ledger.list()) {
-      const inst = this.instrumentOf(p.symbol);
-      // ticks × lots → quote: one tick times one lot, in quote units (display only).
-      const unit = inst === undefined ? 0 : fromTicks(inst, 1) * fromLots(inst, 1);
-      const mark = this.markOf(p.symbol);
-      const unrealised = Number.isNaN(mark) ? 0 : unrealisedPnl(p, mark) * unit;
-      const view: PositionView = {
-        symbol: p.symbol,
-        qty: p.qty,
-        avgPrice: p.qty === 0 ? 0 : p.openCost / p.qty,
-        realizedPnl: p.realizedPnl * unit,
-        unrealizedPnl: unrealised,
-      };
+      const view = positionView(p, this.instrumentOf(p.symbol), this.markOf(p.symbol));
       out.push(view);
-      key += `${view.symbol}:${view.qty}:${view.realizedPnl}:${view.unrealizedPnl};`;
+      key += `${view.symbol}:${view.qty}:${view.realizedPnl}:${view.unrealizedPnl}:${view.fees};`;
     }
     this.positionsSentAt = now;
     if (!fillsMoved && key === this.positionsKey) return undefined;

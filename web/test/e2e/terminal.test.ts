@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chartColours, firstNumber, ladderPrices as ladderPricesOf, pickSymbol as pickSymbolOf, screenshot, startTerminalSession, type TerminalSession } from './browser';
+import { chartColours, firstNumber, ladderPrices as ladderPricesOf, pickSymbol as pickSymbolOf, screenshot, sendBuy, startTerminalSession, type TerminalSession } from './browser';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRelayProcess, type RelayProcess } from './relay-process';
@@ -83,14 +83,8 @@ describe.sequential('trading terminal in Chromium', () => {
   });
 
   it('places an order through the ticket; it fills and shows in the blotter and positions', async () => {
-    const asks = await ladderPrices('ask');
-    const side = page.getByTestId('ticket-side');
-    if ((await side.evaluate((el) => el.tagName)) === 'SELECT') await side.selectOption({ label: 'Buy' });
-    else if (!/buy/i.test((await side.textContent()) ?? '')) await side.click();
     // 0.3% through the best ask: marketable even if the market moves meanwhile, well inside the collar.
-    await page.getByTestId('ticket-price').fill((Math.max(...asks) * 1.003).toFixed(2));
-    await page.getByTestId('ticket-qty').fill('0.01');
-    await page.getByTestId('ticket-submit').click();
+    await sendBuy(page, (Math.max(...(await ladderPrices('ask'))) * 1.003).toFixed(2), '0.01');
     const rows = page.getByTestId('blotter-row');
     await expect.poll(async () => (await rows.allTextContents()).join('\n'), { timeout: 15_000 }).toMatch(/FILLED/);
     await expect.poll(async () => (await page.getByTestId('positions').textContent()) ?? '', { timeout: 10_000 }).toMatch(/BTC-USD/);
@@ -104,6 +98,76 @@ describe.sequential('trading terminal in Chromium', () => {
     await page.getByTestId('ticket-submit').click();
     await expect.poll(async () => (await page.locator('body').textContent()) ?? '', { timeout: 5000 }).toMatch(/RISK_PRICE_COLLAR/);
   });
+
+  it('shows P&L net of fees after fills with fees: net = gross − fees as displayed', async () => {
+    // The fill above paid a taker fee (sim-a 5 bp, sim-b 3 bp). One read of the three figures: the mark moves them.
+    const read = () =>
+      page.evaluate(() => {
+        const text = (id: string) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '';
+        return { gross: text('positions-gross'), fees: text('positions-fees'), net: text('positions-net') };
+      });
+    await expect.poll(async () => (await read()).net, { timeout: 10_000 }).toMatch(/net/i);
+    const shown = await read();
+    const num = (t: string) => Number((/[-+]?[\d,]+\.\d+/.exec(t)?.[0] ?? 'NaN').replace(/,/g, ''));
+    const gross = num(shown.gross);
+    const fees = num(shown.fees); // shown as a cost: "fees -0.25"
+    const net = num(shown.net);
+    expect([gross, fees, net].every(Number.isFinite), JSON.stringify(shown)).toBe(true);
+    expect(fees).toBeLessThan(0);
+    // Each figure is rounded to the cent on its own: they agree within one cent.
+    expect(Math.abs(net - (gross + fees)), JSON.stringify(shown)).toBeLessThanOrEqual(0.0100001);
+    // The fill carries its fee too.
+    await page.getByRole('tab', { name: /Fills/ }).click();
+    await expect.poll(async () => num((await page.getByTestId('fill-fee').first().textContent()) ?? ''), { timeout: 5000 }).toBeGreaterThan(0);
+    await page.getByRole('tab', { name: /All/ }).click();
+  });
+
+  it('keeps a readable denial row in the blotter: DENIED, the RISK_ code and the text in BTC', async () => {
+    await sendBuy(page, Math.max(...(await ladderPrices('ask'))).toFixed(2), '5000');
+    const denied = page.locator('[data-testid="blotter-row"][data-status="DENIED"]', { hasText: 'RISK_INVALID_QTY' });
+    await expect.poll(async () => (await denied.first().textContent({ timeout: 5000 })) ?? '', { timeout: 10_000 }).toMatch(/5,000 BTC/);
+    const text = (await denied.first().textContent()) ?? '';
+    expect(text).toMatch(/DENIED/);
+    expect(text).toMatch(/RISK_INVALID_QTY qty 5,000 BTC .*1,000 BTC/);
+    expect(text).not.toMatch(/50000000/);
+    await screenshot(page, 'terminal-denial-row');
+  });
+
+  it('shows a TWAP parent with its children under it, its average price and progress', async () => {
+    // The ticket's algo and duration fields carry no test ids: found by what they hold.
+    const algo = page.getByTestId('ticket-submit').locator('xpath=ancestor::form').locator('select:has(option:text-is("TWAP"))');
+    await algo.selectOption({ label: 'TWAP' });
+    await page.locator('label', { hasText: 'Duration (s)' }).locator('input').fill('2');
+    const ask = Math.max(...(await ladderPrices('ask')));
+    await sendBuy(page, (ask * 1.003).toFixed(2), '0.02');
+    await algo.selectOption({ label: 'None' });
+    const parent = page.getByTestId('blotter-row').filter({ has: page.getByTestId('blotter-type').getByText('Limit · GTC · TWAP', { exact: true }) }).first();
+    // Two slices 1 s apart, each routed to the venues; done within seconds.
+    await expect
+      .poll(async () => (await parent.getAttribute('data-status', { timeout: 1000 }).catch(() => '')) ?? '', {
+        timeout: 20_000,
+        message: `the TWAP parent to fill; blotter: ${await page.getByTestId('blotter').textContent()}`,
+      })
+      .toBe('FILLED');
+    const children = Number(await parent.getAttribute('data-children'));
+    expect(children).toBeGreaterThanOrEqual(2);
+    expect((await parent.getByTestId('blotter-progress').textContent()) ?? '').toMatch(new RegExp(`100% · ${children}/${children} children done`));
+    const avg = Number(((await parent.getByTestId('blotter-avg').textContent()) ?? '').replace(/,/g, ''));
+    expect(avg).toBeGreaterThan(ask * 0.99);
+    expect(avg).toBeLessThan(ask * 1.003 + 0.01);
+    // Collapsed until asked: then every child shows its venue, price, qty, filled and status.
+    const childRows = page.getByTestId('blotter-child-row');
+    const before = await childRows.count();
+    await parent.getByTestId('blotter-expand').click();
+    await expect.poll(() => childRows.count(), { timeout: 5000 }).toBe(before + children);
+    const texts = await page.evaluate(() => [...document.querySelectorAll('[data-testid="blotter-child-row"]')].map((r) => r.textContent ?? ''));
+    // Legs of a slice are IOC: a leg may end CANCELED with part or none of it filled; some fill.
+    expect(texts.every((t) => /sim-[ab]/.test(t) && /FILLED|CANCELED|EXPIRED/.test(t)), texts.join('\n')).toBe(true);
+    expect(texts.some((t) => /FILLED/.test(t)), texts.join('\n')).toBe(true);
+    await screenshot(page, 'terminal-twap-route');
+    await parent.getByTestId('blotter-expand').click();
+    await expect.poll(() => childRows.count(), { timeout: 5000 }).toBe(before);
+ }, 45_000);
 
   it('shows STALE (not live) while the relay is down and LIVE again when it returns', async () => {
     await relay.stop();

@@ -245,6 +245,13 @@ describe.each(books)('SmartOrderRouter over %s', (_name, makeBook) => {
       ]);
     });
 
+    it('says what an unfillable FOK found in the instrument units, not lots', () => {
+      const r = router(scripts).route(intent({ timeInForce: TimeInForce.FOK, price: 101, qty: 9 }));
+      expect(r.ok).toBe(false);
+      // 8 of 9 lots at tick 0.01 / lot 0.0001 of the test instrument.
+      if (!r.ok) expect(r.reason.message).toBe('only 0.0008 BTC of 0.0009 BTC available at 1.01 USD or better');
+    });
+
     it('fails with OMS_FOK_UNFILLABLE when one lot short', () => {
       expect(code(router(scripts), intent({ timeInForce: TimeInForce.FOK, price: 101, qty: 9 }))).toBe('OMS_FOK_UNFILLABLE');
       expect(code(router(scripts), intent({ orderType: OrderType.Market, timeInForce: TimeInForce.FOK, qty: 14 }))).toBe(

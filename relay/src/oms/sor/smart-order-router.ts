@@ -6,6 +6,8 @@ import {
   fail,
   ok,
   oppositeSide,
+  priceText,
+  qtyText,
   type OrderIntent,
   type Result,
 } from '@tickmesh/shared';
@@ -93,7 +95,10 @@ export class SmartOrderRouter implements OmsRouter {
       remaining = sweep(quotes, intent.side, limit, remaining, takeTif, children);
     }
 
-    if (remaining > 0 && fok) return fail(ErrorCode.OMS_FOK_UNFILLABLE, `${remaining} of ${intent.qty} not available`);
+    if (remaining > 0 && fok) {
+      const inst = quotes[0]!.instrument;
+      return fail(ErrorCode.OMS_FOK_UNFILLABLE, `only ${qtyText(inst, intent.qty - remaining)} of ${qtyText(inst, intent.qty)} available at ${priceText(inst, limit)} or better`);
+    }
     if (market && children.length === 0) return fail(ErrorCode.OMS_NO_LIQUIDITY, `no ${intent.symbol} liquidity in band`);
     if (remaining > 0 && rests) {
       const venue = restingVenue(quotes, intent.side, limit, intent.postOnly);

@@ -1,0 +1,72 @@
+import { Algo, OrderStatus } from './model';
+import type { BlotterOrder } from '../workers/terminal-api';
+
+/** An algo parent's progress, from what the relay reports: nothing here is estimated. */
+export interface AlgoProgress {
+  /** Lots filled and asked for (the parent's). */
+  filledQty: number;
+  qty: number;
+  /** Child orders seen, and those of them that ended (filled, canceled, expired, rejected, denied). */
+  children: number;
+  childrenDone: number;
+  /**
+   * End of the TWAP/VWAP horizon, µs since the epoch: the parent's creation plus its
+   * `durationMs`. 0 when not known (iceberg; duration 0 = the relay's configured default,
+   * which it does not send).
+   */
+  endsUs: number;
+}
+
+/** One top-level row of the blotter and the orders routed under it. */
+export interface BlotterRow {
+  order: BlotterOrder;
+  /** Child orders (SOR legs, algo slices and their legs), oldest first; [] for a plain order. */
+  children: BlotterOrder[];
+  /** Average fill price in ticks (cumNotional / filledQty), NaN before the first fill. */
+  avgPrice: number;
+  /** Algo parents only. */
+  progress?: AlgoProgress;
+}
+
+const ENDED: ReadonlySet<number> = new Set([OrderStatus.Filled, OrderStatus.Canceled, OrderStatus.Expired, OrderStatus.Rejected, OrderStatus.Denied]);
+
+/** cumNotional (ticks × lots) / filledQty (lots) = the average fill price in ticks; NaN when nothing filled. */
+export function averagePrice(o: Pick<BlotterOrder, 'cumNotional' | 'filledQty'>): number {
+  return o.filledQty > 0 ? o.cumNotional / o.filledQty : Number.NaN;
+}
+
+/**
+ * Groups orders (any order) into the blotter's rows: every top-level order keeps its place in
+ * `orders`, its children (by `parentOrderId`) under it, oldest first. A child whose parent is
+ * not held (yet) is a row of its own: nothing the relay reported is hidden.
+ */
+export function blotterRows(orders: readonly BlotterOrder[]): BlotterRow[] {
+  const ids = new Set<string>();
+  for (const o of orders) if (o.orderId !== '') ids.add(o.orderId);
+  const childrenOf = new Map<string, BlotterOrder[]>();
+  for (const o of orders) {
+    if (o.parentOrderId === '' || !ids.has(o.parentOrderId)) continue;
+    let list = childrenOf.get(o.parentOrderId);
+    if (list === undefined) childrenOf.set(o.parentOrderId, (list = []));
+    list.push(o);
+  }
+  const rows: BlotterRow[] = [];
+  for (const o of orders) {
+    if (o.parentOrderId !== '' && ids.has(o.parentOrderId)) continue;
+    const children = (o.orderId === '' ? undefined : childrenOf.get(o.orderId)) ?? [];
+    children.sort((a, b) => a.createdUs - b.createdUs);
+    const row: BlotterRow = { order: o, children, avgPrice: averagePrice(o) };
+    if (o.algo !== Algo.None && o.parentOrderId === '') {
+      const horizon = (o.algo === Algo.TWAP || o.algo === Algo.VWAP) && o.durationMs > 0;
+      row.progress = {
+        filledQty: o.filledQty,
+        qty: o.qty,
+        children: children.length,
+        childrenDone: children.filter((c) => ENDED.has(c.status)).length,
+        endsUs: horizon ? o.createdUs + o.durationMs * 1000 : 0,
+      };
+    }
+    rows.push(row);
+  }
+  return rows;
+}
