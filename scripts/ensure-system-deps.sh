@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing (protoc for the
-# wire-compatibility test; Chromium for browser tests; openssl and certutil for the LAN test). Needs root or passwordless sudo;
+# wire-compatibility test; Chromium for browser tests; openssl and certutil for the LAN test; nats-server for the cluster test). Needs root or passwordless sudo;
 # otherwise it says what to install and fails, rather than letting tests fail obscurely.
 set -euo pipefail
 need=()
@@ -10,6 +10,8 @@ command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+# The cluster test (relay/test/cluster-md-edge.test.ts): a real NATS server.
+command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "tests need Debian packages: ${need[*]} — installing" >&2
 SUDO=""

@@ -180,7 +180,11 @@ describe('Dockerfile', () => {
   it('builds in one stage and runs from a second, small one, as the pod expects', () => {
     const froms = dockerOf('FROM');
     expect(froms.length).toBeGreaterThanOrEqual(2);
-    expect(froms.at(-1)).toMatch(/slim|distroless/);
+    // Both stages start from the BASE build argument, whose default is a slim image.
+    const base = /^BASE=(\S+)$/.exec(dockerOf('ARG').find((a) => a.startsWith('BASE=')) ?? '')?.[1] ?? '';
+    const image = (from: string) => from.split(/\s+/)[0]!.replace('${BASE}', base);
+    expect(image(froms.at(-1)!)).toMatch(/slim|distroless/);
+    expect(image(froms[0]!)).toBe(image(froms.at(-1)!));
     const env = Object.fromEntries(dockerOf('ENV').join(' ').split(/\s+/).filter((x) => x.includes('=')).map((kv) => kv.split('=')));
     const parsed = parseCli([], env);
     expect(parsed.kind).toBe('run');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { AuthService, type Role } from '../src/server/auth/index';
 import { defaultRelayOptions, type RelayOptions } from '../src/server/options';
-import { Relay } from '../src/server/relay-server';
+import { Relay, type RelayDeps } from '../src/server/relay-server';
 import type { VenueAdapter } from '../src/venues/venue-adapter';
 
 /** Tokens of each started relay's test accounts, so clients can connect by URL alone. */
@@ -13,14 +13,15 @@ const tokens = new Map<string, { trader: string; viewer: string; admin: string }
 
 /**
  * Starts a real relay on an ephemeral loopback port with quiet logs, with a fresh data dir
- * and three accounts: "trader" (trader), "viewer" (viewer) and "admin" (admin).
+ * and three accounts: "trader" (trader), "viewer" (viewer) and "admin" (admin). `upstream`
+ * makes it an edge of a cluster (relay/src/cluster/).
  */
-export async function startRelay(venues: VenueAdapter[], overrides: Partial<RelayOptions> = {}): Promise<Relay> {
+export async function startRelay(venues: VenueAdapter[], overrides: Partial<RelayOptions> = {}, upstream?: RelayDeps['upstream']): Promise<Relay> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'tickmesh-test-'));
   const { auth } = await AuthService.open(dataDir);
   const relay = new Relay(
     { ...defaultRelayOptions, port: 0, logLevel: 'silent', compression: false, dataDir, ...overrides },
-    { venues, auth, defaultMetrics: false },
+    { venues, auth, defaultMetrics: false, upstream },
   );
   await relay.start();
   const grant = async (account: string, role: Role) => {

@@ -1,6 +1,6 @@
 import { encodeBookBatch, encodeBookSnapshot, legacyEncodeBook, legacyEncodeTrades } from '@tickmesh/shared';
 import type { BookBatch, BookSnapshot } from '@tickmesh/shared';
-import type { MdStream } from './md-stream';
+import type { MdStreamRef } from './market-data-source';
 import { WireFrame } from './wire-frame';
 
 /**
@@ -14,10 +14,20 @@ export class EncodedFrame {
   private legacyTradeFrames: WireFrame[] | undefined;
 
   constructor(
-    readonly stream: MdStream,
+    readonly stream: MdStreamRef,
     readonly kind: 'batch' | 'snapshot',
     readonly data: BookBatch | BookSnapshot,
   ) {}
+
+  /**
+   * A frame whose /ws bytes were encoded elsewhere (an edge forwards the md node's bytes, see
+   * relay/src/cluster/): they go out as they came, never encoded again. `data` is their decoding.
+   */
+  static ofProto(stream: MdStreamRef, kind: 'batch' | 'snapshot', data: BookBatch | BookSnapshot, bytes: Uint8Array): EncodedFrame {
+    const frame = new EncodedFrame(stream, kind, data);
+    frame.protoFrame = new WireFrame(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), true);
+    return frame;
+  }
 
   get seq(): number {
     return this.data.seq;

@@ -4,6 +4,7 @@ import type { RelayMetrics } from '../metrics/relay-metrics';
 import { registerVenueMetrics } from '../metrics/venue-metrics';
 import type { VenueAdapter } from '../venues/venue-adapter';
 import { EncodedFrame } from './encoded-frame';
+import type { MarketDataSource } from './market-data-source';
 import { MdStream } from './md-stream';
 
 /** Who receives a stream's frames: a session of either protocol. */
@@ -35,7 +36,7 @@ export const nowUs = wallClockUs;
  * turns each stream's pending changes into one batch, encodes it once and hands the same
  * bytes to every subscriber.
  */
-export class MarketDataService {
+export class MarketDataService implements MarketDataSource {
   private readonly streams: MdStream[] = [];
   private readonly byId = new Map<number, MdStream>();
   private readonly subscribers = new Map<number, Set<MdSubscriber>>();
@@ -143,6 +144,12 @@ export class MarketDataService {
     for (const l of this.subscribeListeners) l(streamId);
     this.subscribers.get(streamId)!.add(sub);
     sub.deliverSnapshot(this.snapshotFrame(stream));
+  }
+
+  /** Sends a subscriber a snapshot exactly as of the stream's seq (conflation recovery, back from the mesh). */
+  resync(sub: MdSubscriber, streamId: number): void {
+    const stream = this.byId.get(streamId);
+    if (stream) sub.deliverSnapshot(this.snapshotFrame(stream));
   }
 
   /** Sends a stream's pending changes now, as one batch to the subscribers it has now. */

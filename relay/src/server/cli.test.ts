@@ -66,11 +66,37 @@ describe('parseCli', () => {
     expect(r.options.turnUrls).toEqual(['turns:turn.example.org:5349', 'turns:turn.example.org:443?transport=tcp', 'turn:10.0.0.1:3478?transport=udp']);
   });
 
+  it('reads --role and --nats-url (several servers) from flags or environment; the default role is all, without NATS', () => {
+    expect(defaultRelayOptions).toMatchObject({ role: 'all', natsUrls: [] });
+    const md = parseCli(['--role', 'md', '--nats-url', 'nats://127.0.0.1:4222, nats://user:pw@n2.example:4223,tls://[::1]:4222'], {});
+    if (md.kind !== 'run') throw new Error(JSON.stringify(md));
+    expect(md.options).toMatchObject({ role: 'md', natsUrls: ['nats://127.0.0.1:4222', 'nats://user:pw@n2.example:4223', 'tls://[::1]:4222'] });
+    const edge = parseCli([], { ROLE: 'edge', NATS_URL: 'nats://10.0.0.5:4222' });
+    if (edge.kind !== 'run') throw new Error(JSON.stringify(edge));
+    expect(edge.options).toMatchObject({ role: 'edge', natsUrls: ['nats://10.0.0.5:4222'] });
+    const all = parseCli(['--role', 'all'], {});
+    expect(all.kind === 'run' && all.options.role).toBe('all');
+  });
+
+  it.each([
+    [['--role', 'md'], {}, 'RELAY_NATS_URL_REQUIRED'],
+    [[], { ROLE: 'edge' }, 'RELAY_NATS_URL_REQUIRED'],
+    [['--role', 'oms', '--nats-url', 'nats://127.0.0.1:4222'], {}, 'RELAY_ROLE_NOT_BUILT'],
+    [['--role', 'gateway'], {}, 'RELAY_ROLE_INVALID'],
+    [['--role', 'EDGE'], {}, 'RELAY_ROLE_INVALID'],
+    [['--role', 'edge', '--nats-url', 'http://127.0.0.1:4222'], {}, 'RELAY_NATS_URL_INVALID'],
+    [['--role', 'edge', '--nats-url', 'nats://127.0.0.1:4222/path'], {}, 'RELAY_NATS_URL_INVALID'],
+    [['--role', 'md'], { NATS_URL: '127.0.0.1:4222' }, 'RELAY_NATS_URL_INVALID'],
+  ])('refuses %j %j with %s', (argv, env, code) => {
+    const r = parseCli(argv as string[], env as Record<string, string>);
+    expect(r.kind === 'error' && r.code).toBe(code);
+  });
+
   it('prints help listing every option with its environment variable', () => {
     const r = parseCli(['--help'], {});
     expect(r.kind).toBe('help');
     if (r.kind !== 'help') return;
-    for (const word of ['--port', 'PORT', '--host', '--symbols', '--seed', '--flush-ms', '--queue-limit', 'QUEUE_LIMIT', '--venues', 'VENUES', '--binance-testnet', '--coinbase-ws-url', 'KRAKEN_REST_URL', '--tls-cert', 'TLS_CERT', '--tls-key', 'TLS_KEY', '--trust-proxy', 'TRUST_PROXY']) expect(r.text).toContain(word);
+    for (const word of ['--port', 'PORT', '--host', '--symbols', '--seed', '--flush-ms', '--queue-limit', 'QUEUE_LIMIT', '--venues', 'VENUES', '--binance-testnet', '--coinbase-ws-url', 'KRAKEN_REST_URL', '--tls-cert', 'TLS_CERT', '--tls-key', 'TLS_KEY', '--trust-proxy', 'TRUST_PROXY', '--role', 'ROLE', '--nats-url', 'NATS_URL']) expect(r.text).toContain(word);
   });
 
   it.each([

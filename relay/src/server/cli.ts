@@ -1,20 +1,39 @@
 import { parseArgs } from 'node:util';
 import { isIceUrl } from './ice-servers';
-import { defaultRelayOptions, type RelayOptions } from './options';
+import { defaultRelayOptions, type RelayOptions, type RelayRole } from './options';
 
 /** Venue ids `--venues` accepts (sim = the two simulated venues). */
 export const VENUE_IDS = ['sim', 'binance', 'coinbase', 'kraken'] as const;
+
+/** Roles `--role` accepts; `oms` is named so that it is refused with its own code until it is built. */
+export const ROLES: readonly RelayRole[] = ['all', 'md', 'oms', 'edge'];
+
+/** Stable codes of the cluster options' startup errors. */
+export const ClusterOptionCode = {
+  /** `--role` is not one of all, md, oms, edge. */
+  RELAY_ROLE_INVALID: 'RELAY_ROLE_INVALID',
+  /** `--role oms`: the OMS over NATS is a later slice of issue 12. */
+  RELAY_ROLE_NOT_BUILT: 'RELAY_ROLE_NOT_BUILT',
+  /** `--nats-url` is not a comma-separated list of nats:// (or tls://, ws://, wss://) URLs. */
+  RELAY_NATS_URL_INVALID: 'RELAY_NATS_URL_INVALID',
+  /** `--role md` or `edge` without `--nats-url`. */
+  RELAY_NATS_URL_REQUIRED: 'RELAY_NATS_URL_REQUIRED',
+} as const;
 
 /** One CLI flag: its environment variable, how to parse it and what it means. */
 interface Flag {
   key: keyof RelayOptions;
   env: string;
-  kind: 'int' | 'string' | 'list' | 'urls' | 'bool' | 'venues' | 'url';
+  kind: 'int' | 'string' | 'list' | 'urls' | 'bool' | 'venues' | 'url' | 'role' | 'nats-urls';
   help: string;
   min?: number;
+  /** Stable code of an invalid value; flags without one give a plain message. */
+  invalidCode?: string;
 }
 
 const flags: Record<string, Flag> = {
+  role: { key: 'role', env: 'ROLE', kind: 'role', invalidCode: ClusterOptionCode.RELAY_ROLE_INVALID, help: 'all (one process, no NATS), md (venues and books, publishes to NATS) or edge (/ws fed from md through NATS); oms is not built yet' },
+  'nats-url': { key: 'natsUrls', env: 'NATS_URL', kind: 'nats-urls', invalidCode: ClusterOptionCode.RELAY_NATS_URL_INVALID, help: 'comma-separated NATS servers of the cluster (nats://host:4222), needed by --role md and edge' },
   port: { key: 'port', env: 'PORT', kind: 'int', min: 0, help: 'HTTP port (0 = any free port)' },
   host: { key: 'host', env: 'HOST', kind: 'string', help: 'bind address (0.0.0.0 to listen on every interface)' },
   'tls-cert': { key: 'tlsCert', env: 'TLS_CERT', kind: 'string', help: 'PEM certificate file: serve HTTPS/WSS on --port (needs --tls-key; re-read on SIGHUP or change)' },
@@ -80,7 +99,10 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     const raw = (parsed.values as Record<string, string | undefined>)[name] ?? env[flag.env];
     if (raw === undefined || raw === '') continue;
     const value = parseValue(flag, raw);
-    if (value === undefined) return { kind: 'error', message: `invalid --${name} (${flag.env}): ${JSON.stringify(raw)}` };
+    if (value === undefined) {
+      const message = `invalid --${name} (${flag.env}): ${JSON.stringify(raw)}`;
+      return flag.invalidCode ? { kind: 'error', code: flag.invalidCode, message: `${flag.invalidCode}: ${message}` } : { kind: 'error', message };
+    }
     (options as unknown as Record<string, unknown>)[flag.key] = value;
   }
   if (options.turnUrls.length > 0 && options.turnSecret === '') {
@@ -89,6 +111,14 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   if ((options.tlsCert === '') !== (options.tlsKey === '')) {
     const code = 'RELAY_TLS_PAIR_INCOMPLETE';
     return { kind: 'error', code, message: `${code}: --tls-cert (TLS_CERT) and --tls-key (TLS_KEY) go together: give both, or neither for plain HTTP` };
+  }
+  if (options.role === 'oms') {
+    const code = ClusterOptionCode.RELAY_ROLE_NOT_BUILT;
+    return { kind: 'error', code, message: `${code}: --role oms (OMS over NATS) is not built yet; run the OMS in --role all` };
+  }
+  if ((options.role === 'md' || options.role === 'edge') && options.natsUrls.length === 0) {
+    const code = ClusterOptionCode.RELAY_NATS_URL_REQUIRED;
+    return { kind: 'error', code, message: `${code}: --role ${options.role} needs --nats-url (NATS_URL), e.g. nats://127.0.0.1:4222` };
   }
   return { kind: 'run', options };
 }
@@ -127,6 +157,13 @@ function parseValue(flag: Flag, raw: string): unknown {
     case 'urls': {
       const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
       return items.length > 0 && items.every(isIceUrl) ? items : undefined;
+    }
+    case 'role':
+      return (ROLES as readonly string[]).includes(raw) ? raw : undefined;
+    case 'nats-urls': {
+      // user:password@ is allowed in a URL (NATS's own credentials); a path or spaces are not.
+      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return items.length > 0 && items.every((u) => /^(nats|tls|ws|wss):\/\/([^\s/@]+@)?[A-Za-z0-9.\-[\]:]+(:\d{1,5})?$/.test(u)) ? items : undefined;
     }
     default:
       return raw;

@@ -2,7 +2,18 @@
  * Every knob of the relay, with its safe default (DESIGN.md house style 5: every resource
  * limit is an option). The CLI (cli.ts) fills these from flags and environment variables.
  */
+/** What one relay process does in a cluster (relay/src/cluster/README.md). */
+export type RelayRole = 'all' | 'md' | 'oms' | 'edge';
+
 export interface RelayOptions {
+  /**
+   * `all`: everything in this process, no NATS (today's single relay). `md`: venues and books,
+   * publishing each encoded batch to NATS. `edge`: /ws sessions fed from an md node through NATS.
+   * `oms`: not built yet (refused). Default 'all'.
+   */
+  role: RelayRole;
+  /** NATS servers of the cluster (nats://host:4222; several for failover). Needed by md and edge. Default none. */
+  natsUrls: string[];
   /** TCP port; 0 picks a free one. Default 8080. */
   port: number;
   /** Bind address. Default 127.0.0.1 (loopback only, unless configured otherwise). */
@@ -79,6 +90,8 @@ export interface RelayOptions {
 }
 
 export const defaultRelayOptions: RelayOptions = {
+  role: 'all',
+  natsUrls: [],
   port: 8080,
   host: '127.0.0.1',
   tlsCert: '',

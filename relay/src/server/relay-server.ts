@@ -15,6 +15,7 @@ import type { WireProtocol } from '../session/wire-protocol';
 import type { VenueAdapter } from '../venues/venue-adapter';
 import { createAuthRoutes, rejectUpgrade, requirePrincipal, selectSubprotocol, type AuthRouteHandler, type AuthService, type Principal } from './auth/index';
 import type { RelayOptions } from './options';
+import type { RelayUpstream } from './relay-upstream';
 import { AccountSessions } from './account-sessions';
 import { createApiRoutes } from './api-routes';
 import { createSignalling, type Signalling } from './signalling/index';
@@ -33,6 +34,8 @@ export interface RelayDeps {
   logger?: Logger;
   /** Collect Node's default process metrics. Default true; tests running many relays turn it off. */
   defaultMetrics?: boolean;
+  /** Market data and orders from elsewhere (an edge of a cluster). Default none: this process's venues, OMS and mesh. */
+  upstream?: RelayUpstream;
 }
 
 /**
@@ -62,6 +65,7 @@ export class Relay {
   private tls: TlsReloader | undefined;
   /** The same server as `http` when it is HTTPS, typed for setSecureContext(). */
   private readonly https: HttpsServer | undefined;
+  private readonly upstream: RelayUpstream | undefined;
 
   constructor(
     readonly options: RelayOptions,
@@ -74,9 +78,10 @@ export class Relay {
     this.signalling = createSignalling(deps.auth, {}, this.log);
     this.md = new MarketDataService({ flushMs: options.flushMs, recentTrades: options.recentTrades }, this.metrics, this.log);
     this.venues = deps.venues;
+    this.upstream = deps.upstream;
     this.accounts = new AccountSessions<Session>(options.accountMessagesPerSecond, (account) => {
       // Cancel-on-disconnect: the account's last session is gone, so are its working orders.
-      if (this.auth.account(account)?.cancelOnDisconnect && !this.stopping) {
+      if (this.auth.account(account)?.cancelOnDisconnect && !this.stopping && this.tradingSide) {
         void this.trading.oms.cancelAccountOnDisconnect(account).then((n) => n > 0 && this.log.info({ account, canceled: n }, 'cancel-on-disconnect'));
       }
     });
@@ -89,7 +94,7 @@ export class Relay {
     const deflate = options.compression ? { threshold: 512, concurrencyLimit: 4 } : false;
     this.endpoints = new Map([
       ['/ws', { wss: new WebSocketServer({ ...wsOptions, perMessageDeflate: deflate }), protocol: protoProtocol }],
-      ['/ws/json', { wss: new WebSocketServer({ ...wsOptions, perMessageDeflate: deflate }), protocol: legacyJsonProtocol(this.md) }],
+      ['/ws/json', { wss: new WebSocketServer({ ...wsOptions, perMessageDeflate: deflate }), protocol: legacyJsonProtocol(this.upstream?.md ?? this.md) }],
     ]);
 
     // With TLS, one HTTPS server carries everything (PWA, /ws, /ws/json, /peerjs, /api,
@@ -101,10 +106,26 @@ export class Relay {
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
   }
 
-  /** Starts venues and market data, then listens. Resolves with the base URL. */
+  /** Starts market data (this process's venues, or the upstream of an edge), then listens. Resolves with the base URL. */
   async start(): Promise<string> {
     // First, before the journal opens: a bad certificate stops the start at once.
     if (this.https) await this.openTls(this.https);
+    if (this.upstream) await this.upstream.start();
+    else await this.startLocal();
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.options.port, this.options.host, () => resolve());
+    });
+    this.heartbeatTimer = setInterval(() => {
+      for (const s of this.sessions) s.heartbeat();
+    }, this.options.heartbeatMs);
+    this.tls?.watch();
+    this.log.info({ url: this.url, tls: this.tls ? { fingerprint256: this.tls.current.fingerprint256, validTo: this.tls.current.validTo.toISOString() } : false }, 'relay listening');
+    return this.url;
+  }
+
+  /** Market data over this process's venues, its mesh and its order side. */
+  private async startLocal(): Promise<void> {
     // Signed before the first flush: every batch goes to the mesh (Ed25519, else P-256; keyId 1).
     const mesh = new MeshDistribution({
       signer: await generateFrameSigner({ keyId: 1 }),
@@ -121,16 +142,6 @@ export class Relay {
     this.tradingSide = trading;
     this.apiRoutes = createApiRoutes(this.auth, trading, this.md, this.options);
     trading.oms.onReport((r) => this.accounts.deliver(r));
-    await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(this.options.port, this.options.host, () => resolve());
-    });
-    this.heartbeatTimer = setInterval(() => {
-      for (const s of this.sessions) s.heartbeat();
-    }, this.options.heartbeatMs);
-    this.tls?.watch();
-    this.log.info({ url: this.url, tls: this.tls ? { fingerprint256: this.tls.current.fingerprint256, validTo: this.tls.current.validTo.toISOString() } : false }, 'relay listening');
-    return this.url;
   }
 
   private async openTls(server: HttpsServer): Promise<void> {
@@ -184,7 +195,7 @@ export class Relay {
     for (const s of this.sessions) s.close(CloseCode.GoingAway, 'SESSION_SHUTTING_DOWN', DRAIN_CLOSE_MS);
     const closing = Date.now();
     while (this.sessions.size > 0 && Date.now() - closing < DRAIN_CLOSE_MS + 100) await new Promise((r) => setTimeout(r, 10));
-    await this.md.stop();
+    await (this.upstream?.stop() ?? this.md.stop());
     this.meshSide?.close();
     await this.tradingSide?.close();
     for (const { wss } of this.endpoints.values()) wss.close();
@@ -199,7 +210,7 @@ export class Relay {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      const ready = this.md.ready && !this.stopping;
+      const ready = (this.upstream?.ready ?? this.md.ready) && !this.stopping;
       return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', sessions: this.sessions.size });
     }
     if (path === '/metrics') {
@@ -235,7 +246,8 @@ export class Relay {
   }
 
   private accept(ws: WebSocket, protocol: WireProtocol, principal: Principal, req: IncomingMessage): void {
-    const ctx: SessionContext = { orders: this.trading.oms, accountLimiter: this.accounts, md: this.md, options: this.options, metrics: this.metrics, log: this.log, mesh: this.meshSide };
+    const up = this.upstream;
+    const ctx: SessionContext = { orders: up?.orders ?? this.trading.oms, accountLimiter: this.accounts, md: up?.md ?? this.md, options: this.options, metrics: this.metrics, log: this.log, mesh: this.meshSide };
     const session = new Session(ws, protocol, ctx, principal);
     this.sessions.add(session);
     this.accounts.add(principal.account, session);

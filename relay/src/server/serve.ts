@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { AuthService } from './auth/index';
 import { lockDataDir } from './data-dir-lock';
 import type { RelayOptions } from './options';
-import { Relay } from './relay-server';
+import { Relay, type RelayDeps } from './relay-server';
 import { plainHttpWarning, TlsStartError } from './tls/index';
 import type { VenueAdapter } from '../venues/venue-adapter';
 
@@ -14,8 +14,9 @@ import type { VenueAdapter } from '../venues/venue-adapter';
  * SIGINT/SIGTERM (forced exit after 5 s). With TLS, SIGHUP re-reads the certificate and key
  * (as nginx and HAProxy do) without dropping a session.
  * @param describe the lines to print above the login URL, given the relay's base URL.
+ * @param upstream an edge's market data and order entry (relay/src/cluster/); default none.
  */
-export async function serve(options: RelayOptions, venues: VenueAdapter[], describe: (url: string) => string): Promise<Relay> {
+export async function serve(options: RelayOptions, venues: VenueAdapter[], describe: (url: string) => string, upstream?: RelayDeps['upstream']): Promise<Relay> {
   // The bundles live in relay/dist/; the built PWA in web/dist/.
   if (!options.webRoot) options.webRoot = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
   const log = pino({ level: options.logLevel });
@@ -32,7 +33,7 @@ export async function serve(options: RelayOptions, venues: VenueAdapter[], descr
   }
   const unlock = lock.value;
   const { auth, firstRun, loginCode, credentialsFile } = await AuthService.open(options.dataDir, { tokenTtlSec: options.tokenTtlSec });
-  const relay = new Relay(options, { venues, auth, logger: log });
+  const relay = new Relay(options, { venues, auth, logger: log, upstream });
   let started: string;
   try {
     started = await relay.start();

@@ -1,7 +1,7 @@
 import { ErrorCode, fail, legacyDecodeClient, legacyEncodeServer, ok, type LegacyChannel, type Result, type ServerMsg } from '@tickmesh/shared';
 import type { EncodedFrame } from '../md/encoded-frame';
 import type { WireFrame } from '../md/wire-frame';
-import type { MarketDataService } from '../md/market-data-service';
+import type { MarketDataSource } from '../md/market-data-source';
 import type { SessionRequest, StreamSubscription, WireProtocol } from './wire-protocol';
 
 /**
@@ -9,7 +9,7 @@ import type { SessionRequest, StreamSubscription, WireProtocol } from './wire-pr
  * subscribe by symbol and channel (`marketData` = trades, `book` = levels); the session's
  * subscription records which channels each stream carries.
  */
-export function legacyJsonProtocol(md: MarketDataService): WireProtocol {
+export function legacyJsonProtocol(md: MarketDataSource): WireProtocol {
   const symbolsOf = (streamIds: number[]) => [...new Set(streamIds.map((id) => md.stream(id)?.instrument.symbol ?? ''))].filter(Boolean);
   const channelOf = (req: SessionRequest | undefined): LegacyChannel => (req?.channels?.book ? 'book' : 'marketData');
   return {

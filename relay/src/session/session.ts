@@ -3,7 +3,8 @@ import { ErrorCode, type ClientMsg, type ExecutionReportMsg, type ServerMsg } fr
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { EncodedFrame } from '../md/encoded-frame';
-import { nowUs, type MarketDataService, type MdSubscriber } from '../md/market-data-service';
+import { nowUs, type MdSubscriber } from '../md/market-data-service';
+import type { MarketDataSource } from '../md/market-data-source';
 import type { MeshDistribution } from '../md/mesh-distribution';
 import type { MeshLink } from '../md/mesh-link';
 import type { WireFrame } from '../md/wire-frame';
@@ -24,7 +25,7 @@ const BOTH_CHANNELS = { book: true, trades: true } as const;
 export interface SessionContext {
   orders: OrderEntry;
   accountLimiter: AccountLimiter;
-  md: MarketDataService;
+  md: MarketDataSource;
   options: RelayOptions;
   metrics: RelayMetrics;
   log: Logger;
@@ -142,9 +143,7 @@ export class Session implements MdSubscriber, MeshLink {
       clearInterval(this.drainTimer);
       this.drainTimer = undefined;
       for (const [streamId, sub] of this.subs) {
-        if (!sub.awaitingSnapshot) continue;
-        const stream = this.ctx.md.stream(streamId)!;
-        this.deliverSnapshot(this.ctx.md.snapshotFrame(stream));
+        if (sub.awaitingSnapshot) this.ctx.md.resync(this, streamId);
       }
     } else if (performance.now() - this.conflatedSince > this.ctx.options.slowConsumerTimeoutMs) {
       this.fail(ErrorCode.SESSION_SLOW_CONSUMER, `send queue stayed above ${this.ctx.options.queueLimitBytes} bytes`);
@@ -174,7 +173,7 @@ export class Session implements MdSubscriber, MeshLink {
     // Back to direct: a snapshot first, so the direct feed starts without a gap whatever the
     // mesh delivered; batches flushed while taking it are withheld until it is out.
     sub.awaitingSnapshot = true;
-    this.deliverSnapshot(this.ctx.md.snapshotFrame(this.ctx.md.stream(streamId)!));
+    this.ctx.md.resync(this, streamId);
   }
 
   clearMesh(): void {

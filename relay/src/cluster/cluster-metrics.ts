@@ -1,0 +1,40 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { RelayRole } from '../server/options';
+import type { EdgeFeed } from './edge-feed';
+import type { MdPublisher } from './md-publisher';
+
+/** A counter whose value is a running total kept elsewhere (plain numbers on the hot path), read at scrape time. */
+function totalOf(registry: Registry, name: string, help: string, read: () => number): void {
+  registry.removeSingleMetric(name);
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}
+
+/**
+ * The cluster's part of a node's /metrics: its role, and what its md publisher or edge feed
+ * counted. Read at scrape time from their stats; nothing on the market-data path touches prom-client.
+ */
+export function registerClusterMetrics(registry: Registry, role: RelayRole, parts: { publisher?: MdPublisher; feed?: EdgeFeed }): void {
+  // Registering again (a new publisher on the same relay) reads the new parts.
+  registry.removeSingleMetric('tickmesh_cluster_role');
+  new Gauge({ name: 'tickmesh_cluster_role', help: 'This node\'s --role (1 for its role)', labelNames: ['role'], registers: [registry] }).set({ role }, 1);
+  const { publisher, feed } = parts;
+  if (publisher) {
+    totalOf(registry, 'tickmesh_cluster_md_published_frames_total', 'Market-data frames the md node published to NATS (each batch once, for every edge)', () => publisher.stats.frames);
+    totalOf(registry, 'tickmesh_cluster_md_published_bytes_total', "Bytes of those frames: the md node's market-data egress to NATS", () => publisher.stats.bytes);
+    totalOf(registry, 'tickmesh_cluster_md_snapshot_requests_total', 'Snapshot requests from edges answered', () => publisher.stats.snapshotRequests);
+  }
+  if (feed) {
+    totalOf(registry, 'tickmesh_cluster_edge_batches_total', 'Batches from md forwarded by this edge (each once, however many subscribers)', () => feed.stats.batches);
+    totalOf(registry, 'tickmesh_cluster_edge_resyncs_total', 'Streams that lost sync with md (gap, epoch, checksum, NATS or md gone)', () => feed.stats.resyncs);
+    totalOf(registry, 'tickmesh_cluster_edge_snapshots_fetched_total', 'Snapshots fetched from md by request/reply', () => feed.stats.snapshotsFetched);
+    totalOf(registry, 'tickmesh_cluster_edge_stale_markers_total', 'Subscribers told their book is stale (NATS or md gone)', () => feed.stats.staleMarkers);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The NATS subjects of the cluster, in one place. Market data: one subject per stream carrying
+ * the md node's encoded frames (batches, and snapshots when a stream starts a new epoch), the
+ * very bytes /ws sessions get. Requests: the instrument list and a stream's current snapshot.
+ */
+
+/** Root of every subject of the cluster. */
+export const SUBJECT_ROOT = 'tickmesh';
+
+/** A NATS subject token must not hold '.', '*', '>' or whitespace: anything else becomes '_'. */
+export function subjectToken(s: string): string {
+  const t = s.replace(/[.*>\s]/g, '_');
+  return t === '' ? '_' : t;
+}
+
+/** The frames of one stream: `tickmesh.md.<venue>.<streamId>`. */
+export function streamSubject(venue: string, streamId: number): string {
+  return `${SUBJECT_ROOT}.md.${subjectToken(venue)}.${streamId}`;
+}
+
+/** Every stream's frames (what an edge subscribes to). */
+export const ALL_STREAMS_SUBJECT = `${SUBJECT_ROOT}.md.*.*`;
+
+/** Request: the md node's instruments, answered as JSON `Instrument[]`. */
+export const INSTRUMENTS_SUBJECT = `${SUBJECT_ROOT}.rpc.md.instruments`;
+
+/** Request: a stream's snapshot at its current seq: `tickmesh.rpc.md.snapshot.<streamId>`. */
+export function snapshotSubject(streamId: number): string {
+  return `${SUBJECT_ROOT}.rpc.md.snapshot.${streamId}`;
+}
+
+/** The md node's heartbeat: an edge that hears neither it nor a frame for a while shows its books stale. */
+export const MD_HEARTBEAT_SUBJECT = `${SUBJECT_ROOT}.hb.md`;
+
+/** Every stream's snapshot requests (what the md node answers). */
+export const ALL_SNAPSHOTS_SUBJECT = `${SUBJECT_ROOT}.rpc.md.snapshot.*`;
+
+/** The stream id a stream or snapshot subject ends with, or undefined when it names none. */
+export function streamIdOf(subject: string): number | undefined {
+  const tail = subject.slice(subject.lastIndexOf('.') + 1);
+  if (!/^[1-9][0-9]{0,9}$/.test(tail)) return undefined;
+  const id = Number(tail);
+  return id <= 0xffff_ffff ? id : undefined;
+}

@@ -1,0 +1,16 @@
+import type { MarketDataSource } from '../md/market-data-source';
+import type { OrderEntry } from '../session/order-requests';
+
+/**
+ * Where a relay's sessions get market data and send orders when neither lives in this process
+ * (an `edge`: relay/src/cluster/). Without one, the relay serves its own MarketDataService over
+ * its venues, its OMS and its market-data mesh.
+ */
+export interface RelayUpstream {
+  readonly md: MarketDataSource;
+  readonly orders: OrderEntry;
+  /** Part of /readyz: the upstream is reachable and has its instruments. */
+  readonly ready: boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
