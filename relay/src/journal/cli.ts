@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { JournalError } from './journal-error';
 import { resolveJournalOptions } from './journal-options';
 import { decodeJournalRecord } from '@tickmesh/shared';
-import { scanJournal } from './journal-scanner';
+import { scanJournal, type OnRecord } from './journal-scanner';
 import { verifyJournal } from './verify-journal';
 import { Surveillance } from '../surveillance/index';
 
@@ -45,37 +45,36 @@ async function main(argv: string[]): Promise<number> {
     else if (rest[i] === '--limit') limit = n;
     else return usage();
   }
-  // Streams while verifying: every line printed belongs to the verified prefix, and damage
-  // after it is reported on stderr with exit 1.
-  const handle = await open(file, 'r');
-  try {
-    await scanJournal(handle, resolveJournalOptions(), (seq, payload, hash) => {
-      if (seq < from || seq >= from + limit) return;
-      const record = decodeJournalRecord(payload);
-      process.stdout.write(JSON.stringify({ seq, hash: hash.toString('hex'), record }) + '\n');
-    });
-    return 0;
-  } catch (e) {
-    if (!(e instanceof JournalError)) throw e;
-    console.error(`FAIL ${e.code} record ${e.record ?? 0} offset ${e.offset ?? 0}: ${e.message}`);
-    return 1;
-  } finally {
-    await handle.close();
-  }
+  return streamVerified(file, (seq, payload, hash) => {
+    if (seq < from || seq >= from + limit) return;
+    const record = decodeJournalRecord(payload);
+    process.stdout.write(JSON.stringify({ seq, hash: hash.toString('hex'), record }) + '\n');
+  });
 }
 
 /**
  * Every alert surveillance raises over the journal, in journal order, one JSON line each; a
- * summary on stderr. Reads only the verified prefix: damage stops it with exit 1, as dump.
+ * summary on stderr.
  */
-async function surveil(file: string): Promise<number> {
+function surveil(file: string): Promise<number> {
   const surveillance = new Surveillance();
+  return streamVerified(
+    file,
+    (seq, payload) => {
+      for (const alert of surveillance.observe(seq, decodeJournalRecord(payload))) process.stdout.write(JSON.stringify(alert) + '\n');
+    },
+    (records) => console.error(`surveilled ${records} records: ${surveillance.events} trading events, ${surveillance.alerts} alerts`),
+  );
+}
+
+/**
+ * Streams the journal's records to `onRecord` while verifying them: everything handed on
+ * belongs to the verified prefix, and damage after it is reported on stderr with exit 1.
+ */
+async function streamVerified(file: string, onRecord: OnRecord, done: (records: number) => void = () => {}): Promise<number> {
   const handle = await open(file, 'r');
   try {
-    const scan = await scanJournal(handle, resolveJournalOptions(), (seq, payload) => {
-      for (const alert of surveillance.observe(seq, decodeJournalRecord(payload))) process.stdout.write(JSON.stringify(alert) + '\n');
-    });
-    console.error(`surveilled ${scan.records} records: ${surveillance.events} trading events, ${surveillance.alerts} alerts`);
+    done((await scanJournal(handle, resolveJournalOptions(), onRecord)).records);
     return 0;
   } catch (e) {
     if (!(e instanceof JournalError)) throw e;
