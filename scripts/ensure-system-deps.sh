@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing (protoc for the
-# wire-compatibility test; Chromium for browser tests; openssl and certutil for the LAN test; nats-server for the cluster test). Needs root or passwordless sudo;
+# wire-compatibility test; Chromium for browser tests; openssl and certutil for the LAN test; nats-server for the cluster test;
+# buildah, podman, runc and debootstrap, as root, for the container image test). Needs root or passwordless sudo;
 # otherwise it says what to install and fails, rather than letting tests fail obscurely.
 set -euo pipefail
 need=()
@@ -12,6 +13,10 @@ command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 # The cluster test (relay/test/cluster-md-edge.test.ts): a real NATS server.
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
+# The container image test (relay/test/container-image.test.ts): a daemonless builder and runtime.
+if [ "$(id -u)" -eq 0 ]; then
+  for tool in buildah podman runc debootstrap curl; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "tests need Debian packages: ${need[*]} — installing" >&2
 SUDO=""
