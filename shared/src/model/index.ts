@@ -13,3 +13,4 @@ export * from './order-report';
 export * from './wall-clock';
 export * from './money';
 export * from './unit-text';
+export * from './fee-calculator';

@@ -52,7 +52,7 @@ export class ReplayDesk {
   place(intent: OrderIntent): PlaceResult {
     const entry = this.entryFor(intent);
     const placed = entry ? { ...intent, venue: entry.instrument.venue } : intent;
-    const reports = this.paper.place(placed, entry?.stream.book, this.player.status().positionUs);
+    const reports = this.paper.place(placed, entry?.stream.book, this.player.status().positionUs, entry?.instrument);
     for (const r of reports) {
       if (r.orderId === '') this.account.blotter.deniedRequest(placed, r.reasonCode, r.timeUs, r.reason);
       else this.account.applyReport(r, placed);

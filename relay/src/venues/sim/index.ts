@@ -3,7 +3,6 @@ export * from './matching-listener';
 export * from './matching-engine';
 export * from './order-flow';
 export * from './prng';
-export * from './fee-calculator';
 export * from './sim-instruments';
 export * from './sim-market';
 export * from './sim-venue';

@@ -1,7 +1,7 @@
 import { Side, type Instrument } from '@tickmesh/shared';
 import type { InstrumentFeed, VenueExecution } from '../venue-adapter';
 import type { EngineResult } from './engine-result';
-import { FeeCalculator } from './fee-calculator';
+import { FeeCalculator } from '@tickmesh/shared';
 import { MatchingEngine } from './matching-engine';
 import type { MatchingListener, OrderEventKind } from './matching-listener';
 import { OrderFlowGenerator, type OrderFlowOptions } from './order-flow';

@@ -3,7 +3,7 @@ import { OrderType, Side, StreamState, TimeInForce } from '@tickmesh/shared';
 import type { InstrumentFeed, VenueExecution, VenueOrderRequest } from '../venue-adapter';
 import { SimVenue } from './sim-venue';
 import { defaultSimVenues } from './default-sim-venues';
-import { FeeCalculator } from './fee-calculator';
+import { FeeCalculator } from '@tickmesh/shared';
 
 /** Records every feed call and keeps the L2 book the calls describe. */
 class FakeFeed implements InstrumentFeed {

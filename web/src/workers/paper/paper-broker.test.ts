@@ -446,3 +446,32 @@ describe('PaperBroker reports', () => {
     for (const { lots, qty, last } of byOrder.values()) if (last.status === OrderStatus.Filled) expect(lots).toBe(qty);
   });
 });
+
+describe('PaperBroker fees: the venue rates of the recorded instrument, as the simulator charges them', () => {
+  // BTC-USD at sim-a: tick 0.01, lot 0.0001, maker −1 bp (rebate), taker 5 bp.
+  const inst = { tickSize: '0.01', lotSize: '0.0001', makerFeeBpsX100: -100, takerFeeBpsX100: 500 };
+
+  it('a taker fill pays 5 bp of its notional; the order and its report carry it (1e-8 USD)', () => {
+    const pb = new PaperBroker();
+    const b = book([[5_000_000, 10]], [[5_000_100, 2], [5_000_200, 3]]);
+    const r = pb.place(intent({ side: Side.Buy, price: 5_000_200, qty: 4, timeInForce: TimeInForce.IOC }), b, 1_000, inst);
+    const trades = r.filter((x) => x.execType === ExecType.Trade);
+    // 2 lots = 0.0002 BTC at 50,001.00 = 10.0002 USD × 0.0005 = 0.0050001 USD; 2 lots at 50,002.00 → 0.0050002 USD.
+    expect(trades.map((t) => t.fee)).toEqual([500_010, 500_020]);
+    expect(r.at(-1)!.execType).toBe(ExecType.Trade);
+    const blotter = new OrderBlotter();
+    for (const x of r) blotter.apply(x);
+    expect(blotter.byClientOrderId(r[0]!.clientOrderId)?.fees).toBe(1_000_030);
+  });
+
+  it('a resting fill earns the maker rebate (negative fee); without an instrument paper fills stay free', () => {
+    const pb = new PaperBroker();
+    const b = book([[5_000_000, 0]], [[5_000_100, 5]]);
+    pb.place(intent({ side: Side.Buy, price: 5_000_000, qty: 3 }), b, 1_000, inst);
+    const fill = pb.onTrade(SYM, VENUE, trade(5_000_000, 3, Side.Sell)).find((x) => x.execType === ExecType.Trade)!;
+    // 3 lots at 50,000.00 = 15 USD × −0.0001 = −0.0015 USD.
+    expect(fill).toMatchObject({ liquidityMaker: true, fee: -150_000 });
+    const free = new PaperBroker().place(intent({ side: Side.Buy, price: 5_000_100, qty: 1, timeInForce: TimeInForce.IOC }), b, 1_000);
+    expect(free.filter((x) => x.execType === ExecType.Trade).map((x) => x.fee)).toEqual([0]);
+  });
+});

@@ -12,14 +12,18 @@ import {
   newOrder,
   oppositeSide,
   type ExecutionReportMsg,
+  type Instrument,
   type L2Book,
   type OrderIntent,
   type Result,
   type Trade,
 } from '@tickmesh/shared';
 import { isOpenStatus } from '../order-blotter';
-import { leavesOf, paperReport, type PaperOrder, type PaperOrderView } from './paper-order';
+import { leavesOf, paperFee, paperFees, paperReport, type PaperOrder, type PaperOrderView } from './paper-order';
 import { TakenLiquidity, streamKey } from './taken-liquidity';
+
+/** What a paper order's fees are taken from: the instrument as the recording lists it at its venue. */
+type FeeSource = Pick<Instrument, 'tickSize' | 'lotSize' | 'makerFeeBpsX100' | 'takerFeeBpsX100'>;
 
 const ORDER_TYPES: ReadonlySet<number> = new Set(Object.values(OrderType));
 const TIFS: ReadonlySet<number> = new Set(Object.values(TimeInForce));
@@ -40,7 +44,8 @@ export interface PaperBrokerOptions {
  * Simulated orders for replay mode, filled against the replayed L2 book and trades of their
  * venue/symbol. Pure and deterministic: no clock (every call takes the replay time in µs), no
  * randomness, so the same call sequence gives the same reports. Reports are shaped like the
- * relay's (see `paperReport`); fills carry fee 0: paper trading is free.
+ * relay's (see `paperReport`); fills pay the venue's maker or taker fee from the recorded
+ * instrument list (when `place` is given the instrument), so paper P&L is net of fees as live.
  *
  * Fill model:
  * - Marketable on arrival (market order, limit buy ≥ best ask, limit sell ≤ best bid): takes
@@ -92,10 +97,10 @@ export class PaperBroker {
    * then a Trade report per level taken, then Expired for an IOC or market remainder; or a
    * single Denied/Rejected report with its reasonCode.
    */
-  place(intent: OrderIntent, book: L2Book | undefined, timeUs: number): ExecutionReportMsg[] {
+  place(intent: OrderIntent, book: L2Book | undefined, timeUs: number, instrument?: FeeSource): ExecutionReportMsg[] {
     const live = this.byClientId.get(intent.clientOrderId);
     if (live !== undefined && isOpenStatus(live.status)) return [this.refusedRequest(intent, ErrorCode.OMS_DUPLICATE_CLIENT_ORDER_ID, timeUs)];
-    const o = this.create(intent, timeUs);
+    const o = this.create(intent, timeUs, instrument);
     this.byClientId.set(o.clientOrderId, o);
     const refusal = this.check(o, book);
     if (refusal !== undefined) {
@@ -196,7 +201,7 @@ export class PaperBroker {
 
   /** Copies of the open orders in placement order, each with its queue position. */
   openOrders(): PaperOrderView[] {
-    return [...this.open.values()].map(({ seq: _seq, ...view }) => view);
+    return [...this.open.values()].map(({ seq: _seq, feeRates: _rates, ...view }) => view);
   }
 
   /** Forgets every order, tally and counter: the next order is P1 again (a new replay). */
@@ -210,11 +215,11 @@ export class PaperBroker {
 
   // ---------------------------------------------------------------- internals
 
-  private create(intent: OrderIntent, timeUs: number): PaperOrder {
+  private create(intent: OrderIntent, timeUs: number, instrument: FeeSource | undefined): PaperOrder {
     const seq = ++this.orderSeq;
     // Paper orders trade as plain orders: algos and icebergs need the relay.
     const order = newOrder({ ...intent, account: this.account, algo: Algo.None }, `P${seq}`, '', timeUs);
-    return { ...order, queueAhead: 0, seq };
+    return { ...order, queueAhead: 0, seq, feeRates: paperFees(instrument) };
   }
 
   /** The first refusal that applies, in the relay's order (input, then market state). */
@@ -266,10 +271,12 @@ export class PaperBroker {
   private fill(o: PaperOrder, price: number, qty: number, maker: boolean, timeUs: number, out: ExecutionReportMsg[]): void {
     o.filledQty += qty;
     o.cumNotional += price * qty;
+    const fee = paperFee(o.feeRates, price, qty, maker);
+    o.fees += fee;
     o.status = o.filledQty >= o.qty ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
     o.updatedUs = timeUs;
     if (o.status === OrderStatus.Filled) this.open.delete(o.orderId);
-    out.push(paperReport(o, { execType: ExecType.Trade, timeUs, lastPrice: price, lastQty: qty, tradeId: ++this.tradeSeq, liquidityMaker: maker }));
+    out.push(paperReport(o, { execType: ExecType.Trade, timeUs, lastPrice: price, lastQty: qty, tradeId: ++this.tradeSeq, liquidityMaker: maker, fee }));
   }
 
   private cancelOrder(o: PaperOrder, timeUs: number): ExecutionReportMsg {
@@ -288,7 +295,7 @@ export class PaperBroker {
 
   /** A request refused before any order exists: a Denied report with no orderId. */
   private refusedRequest(intent: OrderIntent, code: string, timeUs: number): ExecutionReportMsg {
-    const o = this.create(intent, timeUs);
+    const o = this.create(intent, timeUs, undefined);
     this.orderSeq--; // no order came of it: the id is not used up
     o.orderId = '';
     o.status = OrderStatus.Denied;

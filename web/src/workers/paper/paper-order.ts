@@ -1,4 +1,4 @@
-import { Algo, type ExecType, type ExecutionReportMsg, type Order } from '@tickmesh/shared';
+import { Algo, FeeCalculator, type ExecType, type ExecutionReportMsg, type Instrument, type Order } from '@tickmesh/shared';
 import { isOpenStatus } from '../order-blotter';
 
 /**
@@ -13,10 +13,28 @@ export interface PaperOrder extends Order {
   queueAhead: number;
   /** Placement sequence number (1, 2, …): time priority among paper orders. */
   seq: number;
+  /** The venue's fee rates for this instrument, as the recording's instrument list gives them; none = free. */
+  feeRates: PaperFees | undefined;
+}
+
+/** Maker and taker rates of one instrument at its venue, and its exact fee arithmetic. */
+export interface PaperFees {
+  calc: FeeCalculator;
+  makerFeeBpsX100: number;
+  takerFeeBpsX100: number;
+}
+
+export function paperFees(inst: Pick<Instrument, 'tickSize' | 'lotSize' | 'makerFeeBpsX100' | 'takerFeeBpsX100'> | undefined): PaperFees | undefined {
+  return inst === undefined ? undefined : { calc: new FeeCalculator(inst.tickSize, inst.lotSize), makerFeeBpsX100: inst.makerFeeBpsX100, takerFeeBpsX100: inst.takerFeeBpsX100 };
+}
+
+/** A paper fill's fee, 1e-8 quote, at the venue's maker or taker rate (the same arithmetic as the simulator's). */
+export function paperFee(fees: PaperFees | undefined, priceTicks: number, lots: number, maker: boolean): number {
+  return fees === undefined ? 0 : fees.calc.fee(priceTicks, lots, maker ? fees.makerFeeBpsX100 : fees.takerFeeBpsX100);
 }
 
 /** What a paper order looks like from outside: the `Order` plus its queue position. */
-export type PaperOrderView = Omit<PaperOrder, 'seq'>;
+export type PaperOrderView = Omit<PaperOrder, 'seq' | 'feeRates'>;
 
 /** Lots still to fill, 0 once the order is over (terminal statuses have no leaves). */
 export function leavesOf(o: Order): number {
@@ -32,6 +50,8 @@ export interface PaperEvent {
   lastQty?: number;
   tradeId?: number;
   liquidityMaker?: boolean;
+  /** This fill's fee, 1e-8 quote. Default 0. */
+  fee?: number;
   /** Default: the order's reasonCode (a cancel reject carries its own). */
   reasonCode?: string;
 }
@@ -39,8 +59,8 @@ export interface PaperEvent {
 /**
  * The report for one event of `o`, a snapshot after the event, shaped exactly like the relay's
  * (relay/src/oms/execution-report.ts) so `OrderBlotter.apply` and the engine's fill booking
- * take it unchanged: requestId 0, no parent, algo None, and fee 0 because paper fills are
- * free (a fee model would need the venue's schedule, which a recording does not carry).
+ * take it unchanged: requestId 0, no parent, algo None; a fill's fee is the venue's rate from
+ * the recorded instrument list (paperFee).
  */
 export function paperReport(o: Order, ev: PaperEvent): ExecutionReportMsg {
   return {
@@ -65,7 +85,7 @@ export function paperReport(o: Order, ev: PaperEvent): ExecutionReportMsg {
     tradeId: ev.tradeId ?? 0,
     reasonCode: ev.reasonCode ?? o.reasonCode,
     reason: '',
-    fee: 0,
+    fee: ev.fee ?? 0,
     liquidityMaker: ev.liquidityMaker ?? false,
     timeUs: ev.timeUs,
     account: o.account,

@@ -1,9 +1,9 @@
-import { decimalPlaces, scaledInteger } from '@tickmesh/shared';
+import { decimalPlaces, scaledInteger } from './decimal';
 
 /**
  * Exact integer fees for one instrument.
  *
- * Unit: quote currency × 1e-8 (VenueExecution.fee), positive = paid, negative = rebate.
+ * Unit: quote currency × 1e-8 (VenueExecution.fee; the simulator's and paper trading's fills), positive = paid, negative = rebate.
  * With tickSize = tN·10^-tp and lotSize = lN·10^-lp, one fill's notional in quote is
  * priceTicks·tN·lots·lN·10^-(tp+lp), and a rate of feeBpsX100 is feeBpsX100·10^-6 of it, so
  *
