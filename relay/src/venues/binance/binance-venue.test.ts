@@ -2,6 +2,7 @@ import { ErrorCode, OrderType, Side, StreamState, TimeInForce } from '@tickmesh/
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InstrumentFeed, VenueExecution, VenueOrderRequest } from '../venue-adapter';
 import { VenueStartError } from '../live/live-venue-config';
+import { noFeed, until } from '../live/orders-test-kit';
 import { VenueCredentials } from '../live/venue-credentials';
 import { BinanceFakeServer, type FakeBinanceSymbol, type TrueBook } from './binance-fake-server';
 import { openBinanceVenue, type BinanceVenue, type BinanceVenueConfig } from './binance-venue';
@@ -51,14 +52,6 @@ async function startFake(symbols: FakeBinanceSymbol[] = [BTC, ETH], over: { apiK
   fake = await BinanceFakeServer.start({ symbols, ...over });
   fakeRunning = true;
   return fake;
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const t = performance.now();
-  while (!check()) {
-    if (performance.now() - t > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const staleCount = (f: RecordingFeed) => f.states.filter((s) => s === StreamState.Stale).length;
@@ -365,13 +358,21 @@ describe('Binance adapter health (VenueAdapter.health), counted where things hap
 });
 
 describe('Binance: a cancel of a handed-back order right after a restart', () => {
-  it('is held until the order is reconciled, then sent: the venue ends with it canceled, reported canceled once', async () => {
+  const rest = () => order({ orderId: 'rest', price: 6_000_000, qty: 300 });
+
+  /** Order "rest" rests at the venue, then the adapter stops (the process ends). */
+  async function restingThenStopped(): Promise<void> {
     const { v, reports } = await trading();
-    v.submit(order({ orderId: 'rest', price: 6_000_000, qty: 300 }));
+    v.submit(rest());
     await until(() => reports.some((r) => r.kind === 'accepted' && r.orderId === 'rest'), 'accepted');
     await v.stop();
-    // A new process on the same account: the OMS hands the order back and cancels it at once,
-    // before the new order session is up.
+  }
+
+  /**
+   * A new process on the same account: the OMS hands "rest" back and cancels it at once,
+   * before the new order session is up. Not started yet.
+   */
+  async function reopenedCancelingRest() {
     const v2 = await openBinanceVenue({
       symbols: ['BTC-USDT', 'ETH-USDT'], restUrl: fake.restUrl, wsUrl: fake.wsUrl, wsApiUrl: `${fake.wsUrl}/ws-api/v3`,
       credentials: new VenueCredentials(KEY, SECRET), silenceMs: 400, backoff: { baseMs: 20, maxMs: 200 }, startTimeoutMs: 200,
@@ -379,14 +380,19 @@ describe('Binance: a cancel of a handed-back order right after a restart', () =>
     venue = v2;
     const after: VenueExecution[] = [];
     v2.onExecution((r) => after.push(r));
-    v2.resume([{ ...order({ orderId: 'rest', price: 6_000_000, qty: 300 }), filledQty: 0, tradeIds: [], accepted: true }]);
+    v2.resume([{ ...rest(), filledQty: 0, tradeIds: [], accepted: true }]);
     v2.cancel('rest');
-    await v2.start(() => ({ level() {}, trade() {}, clear() {}, state() {} }));
+    return { v2, after, orders: (v2 as unknown as { orders: { reconciliations: number } }).orders };
+  }
+
+  it('is held until the order is reconciled, then sent: the venue ends with it canceled, reported canceled once', async () => {
+    await restingThenStopped();
+    const { v2, after, orders } = await reopenedCancelingRest();
+    await v2.start(() => noFeed);
     await until(() => after.some((r) => r.orderId === 'rest' && (r.kind === 'canceled' || r.kind === 'cancel-rejected')), 'an answer to the cancel');
     expect(after.filter((r) => r.orderId === 'rest').map((r) => [r.kind, r.reasonCode])).toEqual([['canceled', '']]);
     expect(fake.orders.get('tm-rest')!.info.status).toBe('CANCELED');
     // Later passes change nothing.
-    const orders = (v2 as unknown as { orders: { reconciliations: number } }).orders;
     const n = orders.reconciliations;
     fake.dropSessions();
     await until(() => orders.reconciliations > n, 'another reconciliation', 15_000);
@@ -394,25 +400,14 @@ describe('Binance: a cancel of a handed-back order right after a restart', () =>
   });
 
   it('an order the venue closed meanwhile: the close is the answer, nothing is sent', async () => {
-    const { v, reports } = await trading();
-    v.submit(order({ orderId: 'rest', price: 6_000_000, qty: 300 }));
-    await until(() => reports.some((r) => r.kind === 'accepted' && r.orderId === 'rest'), 'accepted');
-    await v.stop();
+    await restingThenStopped();
     fake.fillResting('tm-rest', '0.00300'); // filled in full while we were down
-    const v2 = await openBinanceVenue({
-      symbols: ['BTC-USDT', 'ETH-USDT'], restUrl: fake.restUrl, wsUrl: fake.wsUrl, wsApiUrl: `${fake.wsUrl}/ws-api/v3`,
-      credentials: new VenueCredentials(KEY, SECRET), silenceMs: 400, backoff: { baseMs: 20, maxMs: 200 }, startTimeoutMs: 200,
-    });
-    venue = v2;
-    const after: VenueExecution[] = [];
-    v2.onExecution((r) => after.push(r));
-    v2.resume([{ ...order({ orderId: 'rest', price: 6_000_000, qty: 300 }), filledQty: 0, tradeIds: [], accepted: true }]);
-    v2.cancel('rest');
+    const { v2, after, orders } = await reopenedCancelingRest();
     const cancels = fake.apiCalls.get('order.cancel') ?? 0;
-    await v2.start(() => ({ level() {}, trade() {}, clear() {}, state() {} }));
-    const orders = (v2 as unknown as { orders: { reconciliations: number } }).orders;
+    await v2.start(() => noFeed);
     await until(() => orders.reconciliations >= 1, 'reconciled');
     expect(after.filter((r) => r.orderId === 'rest').map((r) => [r.kind, r.qty, r.leavesQty])).toEqual([['fill', 300, 0]]);
     expect(fake.apiCalls.get('order.cancel') ?? 0).toBe(cancels);
   });
 });
+

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { VenueExecution } from '../venue-adapter';
 import { VenueCredentials } from '../live/venue-credentials';
 import type { LiveVenueLog } from '../live/live-venue-config';
-import { noFeed, onFake, OrdersRig, orderRequests, reportsOf, until, type OrdersSetup } from '../live/orders-test-kit';
+import { describeVenueHealth, noFeed, onFake, OrdersRig, orderRequests, reportsOf, until, type OrdersSetup } from '../live/orders-test-kit';
 import { cdpEd25519Secret, FAKE_TAKER_BPS } from './coinbase-fake-orders';
 import { CoinbaseFakeServer, type FakeCoinbaseProduct } from './coinbase-fake-server';
 import { openCoinbaseVenue, type CoinbaseVenue, type CoinbaseVenueConfig } from './coinbase-venue';
@@ -285,31 +285,12 @@ describe('coinbase orders through the wire (fake Advanced Trade, ES256 and EdDSA
   });
 });
 
-describe('coinbase adapter health (VenueAdapter.health), counted where things happen', () => {
-  it('market data only: connected, connects after a dropped socket; no order-socket figures', async () => {
-    const { fake, venue } = await started(null);
-    await until(() => venue.health().connected, 'connected');
-    expect(venue.health()).toEqual({ connected: true, connects: 1, rateLimited: 0, ordersConnected: undefined, reconciliations: undefined });
-    fake.dropSockets();
-    await until(() => venue.health().connects === 2 && venue.health().connected, 'reconnected');
-  });
-
-  it('with keys: the user channel is shown and counted, reconciliations grow, a 429 is counted', async () => {
-    const { fake, venue, reports } = await started();
-    await until(() => venue.health().connected && venue.health().ordersConnected === true, 'both sockets up');
-    let h = venue.health();
-    expect(h.connects).toBe(2);
-    expect(h.reconciliations).toBeGreaterThanOrEqual(1);
-    const before = h.reconciliations!;
-    fake.dropUserSockets();
-    await until(() => venue.health().reconciliations! > before, 'a reconciliation after the drop');
-    h = venue.health();
-    expect([h.ordersConnected, h.connects]).toEqual([true, 3]);
-    expect(h.rateLimited).toBe(0);
-    fake.answerRest(429, 0, 1);
-    venue.submit(order({ orderId: 'limited' }));
-    await until(() => of(reports, 'limited').length === 1, 'the order answered');
-    expect(of(reports, 'limited')[0]!.reasonCode).toBe(ErrorCode.VENUE_RATE_LIMITED);
-    expect(venue.health().rateLimited).toBe(1);
-  });
+describeVenueHealth('coinbase', {
+  started: (secret) => started(secret),
+  orderSocket: 'user channel',
+  dropMarketSockets: (f) => f.dropSockets(),
+  dropOrderSocket: (f) => f.dropUserSockets(),
+  rateLimitNextRest: (f) => f.answerRest(429, 0, 1),
+  order,
 });
+

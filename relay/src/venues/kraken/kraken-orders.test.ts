@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { VenueExecution } from '../venue-adapter';
 import { VenueCredentials } from '../live/venue-credentials';
 import type { LiveVenueLog } from '../live/live-venue-config';
-import { noFeed, onFake, OrdersRig, orderRequests, reportsOf, until, type OrdersSetup } from '../live/orders-test-kit';
+import { describeVenueHealth, noFeed, onFake, OrdersRig, orderRequests, reportsOf, until, type OrdersSetup } from '../live/orders-test-kit';
 import { KrakenSigner } from './kraken-auth';
 import { FAKE_KRAKEN_MAKER_BPS, FAKE_KRAKEN_TAKER_BPS } from './kraken-fake-orders';
 import { KrakenFakeServer, type FakeKrakenPair } from './kraken-fake-server';
@@ -358,36 +358,24 @@ describe('kraken orders through the wire (fake Kraken Spot, API-Sign, WebSocket 
   });
 });
 
-describe('kraken adapter health (VenueAdapter.health), counted where things happen', () => {
-  it('market data only: connected, connects after a dropped socket; no order-socket figures', async () => {
-    const { fake, venue } = await started(null);
-    await until(() => venue.health().connected, 'connected');
-    expect(venue.health()).toEqual({ connected: true, connects: 1, rateLimited: 0, ordersConnected: undefined, reconciliations: undefined });
-    fake.dropSockets();
-    await until(() => venue.health().connects === 2 && venue.health().connected, 'reconnected');
-  });
+describeVenueHealth('kraken', {
+  started: (secret) => started(secret),
+  orderSocket: 'executions socket',
+  dropMarketSockets: (f) => f.dropSockets(),
+  dropOrderSocket: (f) => f.orders.closeExecutions(),
+  rateLimitNextRest: (f) => f.restFault(429, 0, 1),
+  order,
+});
 
-  it('with keys: the executions socket is shown and counted, reconciliations grow, a 429 and Kraken\'s in-body limit are counted', async () => {
+describe('kraken adapter health: the in-body rate limit', () => {
+  it("Kraken's EGeneral:Too many requests in a 200 answer is counted like a 429", async () => {
     const { fake, venue, reports } = await started();
-    await until(() => venue.health().connected && venue.health().ordersConnected === true, 'both sockets up');
-    let h = venue.health();
-    expect(h.connects).toBe(2);
-    expect(h.reconciliations).toBeGreaterThanOrEqual(1);
-    const before = h.reconciliations!;
-    fake.orders.closeExecutions();
-    await until(() => venue.health().reconciliations! > before, 'a reconciliation after the drop');
-    h = venue.health();
-    expect([h.ordersConnected, h.connects]).toEqual([true, 3]);
-    expect(h.rateLimited).toBe(0);
+    expect(venue.health().rateLimited).toBe(0);
     fake.restBodyRateLimit(1);
     venue.submit(order({ orderId: 'body' }));
-    await until(() => of(reports, 'body').length === 1, 'the first order answered');
+    await until(() => of(reports, 'body').length === 1, 'the order answered');
     expect(of(reports, 'body')[0]!.reasonCode).toBe(ErrorCode.VENUE_RATE_LIMITED);
     expect(venue.health().rateLimited).toBe(1);
-    fake.restFault(429, 0, 1);
-    venue.submit(order({ orderId: 'http' }));
-    await until(() => of(reports, 'http').length === 1, 'the second order answered');
-    expect(of(reports, 'http')[0]!.reasonCode).toBe(ErrorCode.VENUE_RATE_LIMITED);
-    expect(venue.health().rateLimited).toBe(2);
   });
 });
+

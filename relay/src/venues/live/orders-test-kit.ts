@@ -1,6 +1,6 @@
-import { OrderType, Side, TimeInForce, type StreamState } from '@tickmesh/shared';
-import { afterEach } from 'vitest';
-import type { InstrumentFeed, ResumedOrder, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
+import { ErrorCode, OrderType, Side, TimeInForce, type StreamState } from '@tickmesh/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InstrumentFeed, ResumedOrder, VenueAdapter, VenueExecution, VenueHealth, VenueOrderRequest } from '../venue-adapter';
 import type { LiveVenueConfig, LiveVenueLog } from './live-venue-config';
 
 /**
@@ -107,4 +107,53 @@ export class OrdersRig<Fake extends { stop(): Promise<void> }, Venue extends Ven
     venue.onExecution((r) => reports.push(r));
     return reports;
   }
+}
+
+/** What the shared health tests drive on a venue's fake, with its adapter started by `started`. */
+export interface HealthContract<Fake> {
+  /** The fake and the adapter on it: with keys (order socket, reconciliations) or market data only (null). */
+  started(secret?: null): Promise<OrdersSetup<Fake, VenueUnderTest & { health(): VenueHealth }>>;
+  /** What the venue calls its private order socket, for the test names. */
+  orderSocket: string;
+  dropMarketSockets(fake: Fake): void;
+  dropOrderSocket(fake: Fake): void;
+  /** The next REST call answers HTTP 429. */
+  rateLimitNextRest(fake: Fake): void;
+  order(over?: Partial<VenueOrderRequest>): VenueOrderRequest;
+}
+
+/**
+ * VenueAdapter.health of a venue with a market-data socket and a private order socket, counted
+ * where things happen: the same tests for every such venue (Coinbase, Kraken), so a new one
+ * gets them by describing its fake.
+ */
+export function describeVenueHealth<Fake>(name: string, c: HealthContract<Fake>): void {
+  describe(`${name} adapter health (VenueAdapter.health), counted where things happen`, () => {
+    it('market data only: connected, connects after a dropped socket; no order-socket figures', async () => {
+      const { fake, venue } = await c.started(null);
+      await until(() => venue.health().connected, 'connected');
+      expect(venue.health()).toEqual({ connected: true, connects: 1, rateLimited: 0, ordersConnected: undefined, reconciliations: undefined });
+      c.dropMarketSockets(fake);
+      await until(() => venue.health().connects === 2 && venue.health().connected, 'reconnected');
+    });
+
+    it(`with keys: the ${c.orderSocket} is shown and counted, reconciliations grow, a 429 is counted`, async () => {
+      const { fake, venue, reports } = await c.started();
+      await until(() => venue.health().connected && venue.health().ordersConnected === true, 'both sockets up');
+      let h = venue.health();
+      expect(h.connects).toBe(2);
+      expect(h.reconciliations).toBeGreaterThanOrEqual(1);
+      const before = h.reconciliations!;
+      c.dropOrderSocket(fake);
+      await until(() => venue.health().reconciliations! > before, 'a reconciliation after the drop');
+      h = venue.health();
+      expect([h.ordersConnected, h.connects]).toEqual([true, 3]);
+      expect(h.rateLimited).toBe(0);
+      c.rateLimitNextRest(fake);
+      venue.submit(c.order({ orderId: 'limited' }));
+      await until(() => reportsOf(reports, 'limited').length === 1, 'the order answered');
+      expect(reportsOf(reports, 'limited')[0]!.reasonCode).toBe(ErrorCode.VENUE_RATE_LIMITED);
+      expect(venue.health().rateLimited).toBe(1);
+    });
+  });
 }
