@@ -2,7 +2,7 @@ import { ErrorCode, Side, wallClockUs, type Instrument } from '@tickmesh/shared'
 import type { FeedLookup, VenueAdapter, VenueHealth } from '../venue-adapter';
 import { Backoff } from '../live/backoff';
 import { FeedBook } from '../live/feed-book';
-import { OrderEntryVenue } from '../live/order-entry-venue';
+import { OrderEntryVenue, venueHealth } from '../live/order-entry-venue';
 import { silentLog, VenueStartError, type LiveVenueConfig, type LiveVenueLog } from '../live/live-venue-config';
 import { VenueHttp, VenueHttpError } from '../live/venue-http';
 import { VenueSocket } from '../live/venue-socket';
@@ -126,13 +126,7 @@ export class BinanceVenue extends OrderEntryVenue implements VenueAdapter, BookS
   /** Read at scrape time from the counters kept where things happen (sockets, REST gate, WebSocket API, reconciler). */
   health(): VenueHealth {
     const session = this.orders.session;
-    return {
-      connected: this.socket.isOpen,
-      connects: this.socket.connects + (session?.connects ?? 0),
-      rateLimited: this.http.rateLimited + (session?.rateLimited ?? 0),
-      ordersConnected: session ? session.isOpen : undefined,
-      reconciliations: session ? this.orders.reconciliations : undefined,
-    };
+    return venueHealth(this.socket, session, this.http.rateLimited + (session?.rateLimited ?? 0), this.orders.reconciliations);
   }
 
   async start(feeds: FeedLookup): Promise<void> {

@@ -3,7 +3,7 @@ import type { FeedLookup, VenueAdapter, VenueHealth } from '../venue-adapter';
 import { Backoff } from '../live/backoff';
 import { FeedBook } from '../live/feed-book';
 import { liveOrdersOptions } from '../live/live-orders-options';
-import { OrderEntryVenue } from '../live/order-entry-venue';
+import { OrderEntryVenue, venueHealth } from '../live/order-entry-venue';
 import { silentLog, VenueStartError, type LiveVenueConfig, type LiveVenueLog } from '../live/live-venue-config';
 import { VenueHttp, VenueHttpError } from '../live/venue-http';
 import { VenueSocket } from '../live/venue-socket';
@@ -147,14 +147,7 @@ export class CoinbaseVenue extends OrderEntryVenue implements VenueAdapter {
 
   /** Read at scrape time from the counters kept where things happen (sockets, both REST gates, reconciler). */
   health(): VenueHealth {
-    const user = this.orders.userSocket;
-    return {
-      connected: this.socket.isOpen,
-      connects: this.socket.connects + (user?.connects ?? 0),
-      rateLimited: this.http.rateLimited + this.orders.http.rateLimited,
-      ordersConnected: user ? user.isOpen : undefined,
-      reconciliations: user ? this.orders.reconciliations : undefined,
-    };
+    return venueHealth(this.socket, this.orders.userSocket, this.http.rateLimited + this.orders.http.rateLimited, this.orders.reconciliations);
   }
 
   async start(feeds: FeedLookup): Promise<void> {

@@ -3,7 +3,7 @@ import type { FeedLookup, VenueAdapter, VenueHealth } from '../venue-adapter';
 import { Backoff } from '../live/backoff';
 import { FeedBook } from '../live/feed-book';
 import { liveOrdersOptions } from '../live/live-orders-options';
-import { OrderEntryVenue } from '../live/order-entry-venue';
+import { OrderEntryVenue, venueHealth } from '../live/order-entry-venue';
 import { silentLog, VenueStartError, type LiveVenueConfig, type LiveVenueLog } from '../live/live-venue-config';
 import { VenueHttp, VenueHttpError } from '../live/venue-http';
 import { VenueSocket } from '../live/venue-socket';
@@ -155,14 +155,7 @@ export class KrakenVenue extends OrderEntryVenue implements VenueAdapter, Kraken
 
   /** Read at scrape time from the counters kept where things happen (sockets, both REST gates, reconciler). */
   health(): VenueHealth {
-    const executions = this.orders.executionsSocket;
-    return {
-      connected: this.socket.isOpen,
-      connects: this.socket.connects + (executions?.connects ?? 0),
-      rateLimited: this.http.rateLimited + this.orders.http.rateLimited,
-      ordersConnected: executions ? executions.isOpen : undefined,
-      reconciliations: executions ? this.orders.reconciliations : undefined,
-    };
+    return venueHealth(this.socket, this.orders.executionsSocket, this.http.rateLimited + this.orders.http.rateLimited, this.orders.reconciliations);
   }
 
   /** Order entry and reconciliation (tests read its orders, alerts and executions socket). */

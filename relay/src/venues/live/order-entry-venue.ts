@@ -1,4 +1,4 @@
-import type { ResumedOrder, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
+import type { ResumedOrder, VenueAdapter, VenueExecution, VenueHealth, VenueOrderRequest } from '../venue-adapter';
 
 /** A real venue's order entry (BinanceOrders, CoinbaseOrders, KrakenOrders): the order half of its adapter. */
 export interface VenueOrderEntry {
@@ -38,4 +38,25 @@ export abstract class OrderEntryVenue implements Pick<VenueAdapter, 'submit' | '
   resume(orders: readonly ResumedOrder[]): void {
     this.orders.resume(orders);
   }
+}
+
+/** A socket as health reads it: open now, and connects made so far. */
+interface CountedSocket {
+  readonly isOpen: boolean;
+  readonly connects: number;
+}
+
+/**
+ * A real venue's health from the counters kept where things happen: its market-data socket,
+ * its private order socket (undefined without keys: then the order figures are absent, not 0),
+ * the rate-limit answers of all its gates and its reconciliation passes.
+ */
+export function venueHealth(market: CountedSocket, orderSocket: CountedSocket | undefined, rateLimited: number, reconciliations: number): VenueHealth {
+  return {
+    connected: market.isOpen,
+    connects: market.connects + (orderSocket?.connects ?? 0),
+    rateLimited,
+    ordersConnected: orderSocket ? orderSocket.isOpen : undefined,
+    reconciliations: orderSocket ? reconciliations : undefined,
+  };
 }
