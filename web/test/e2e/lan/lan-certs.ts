@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCertScript } from '../../../../relay/test/tls-kit';
 
-/** The LAN test's own CA and the relay's certificate (openssl, as `npm run cert` uses). */
+/** The LAN test's CA and the relay's certificate, made by the project's own `npm run cert`. */
 export interface LanCerts {
   dir: string;
   caCert: string;
@@ -11,16 +12,11 @@ export interface LanCerts {
   key: string;
 }
 
-const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-
+/** What an operator does for a LAN demo: `npm run cert -- --host <relay IP>` (a name-constrained CA). */
 export function makeCerts(serverIp: string): LanCerts {
   const dir = mkdtempSync(join(tmpdir(), 'tickmesh-lan-ca-'));
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=Tickmesh LAN test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
-  openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=tickmesh-relay'], dir);
-  writeFileSync(join(dir, 'server.ext'), `subjectAltName=IP:${serverIp}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature\n`);
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext'], dir);
+  const r = runCertScript(dir, [serverIp]);
+  if (r.status !== 0) throw new Error(`npm run cert failed: ${r.stderr}`);
   return { dir, caCert: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
 }
 
