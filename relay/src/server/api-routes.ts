@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode, fail, type Result } from '@tickmesh/shared';
+import { ErrorCode, fail, type Instrument, type Result } from '@tickmesh/shared';
 import { Journal, verifyJournal } from '../journal/index';
 import type { MarketDataService } from '../md/market-data-service';
 import { readJsonBody } from './auth/read-json-body';
@@ -15,7 +15,12 @@ import { referencePrice, type Trading } from './trading';
  */
 export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketDataService, ice: IceOptions) {
   const mark = (symbol: string) => referencePrice(md, symbol);
-  const instrumentOf = (symbol: string) => md.instruments().find((i) => i.symbol === symbol);
+  /** Tick and lot by symbol, looked up once per answer rather than once per row. */
+  const instrumentIndex = () => {
+    const bySymbol = new Map<string, Instrument>();
+    for (const i of md.instruments()) if (!bySymbol.has(i.symbol)) bySymbol.set(i.symbol, i); // the first venue listing it
+    return (symbol: string) => bySymbol.get(symbol);
+  };
 
   /** The account a query is about: the caller's own, or any for an admin. */
   const accountOf = (p: Principal, url: URL): Result<string> => {
@@ -36,6 +41,7 @@ export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketD
       const a = accountOf(p.value, url);
       if (!a.ok) return replyFailure(res, a.reason), true;
       const oms = trading.oms;
+      const instrumentOf = instrumentIndex();
       // Money figures also in the one money unit, 1e-8 quote (the *E8 fields; README, REST).
       if (path === '/api/orders') replyJson(res, 200, { account: a.value, orders: oms.orders(a.value, { open: url.searchParams.get('open') === 'true' }).map((o) => orderView(o, instrumentOf)) });
       else if (path === '/api/fills') replyJson(res, 200, { account: a.value, fills: oms.fills(a.value).map((f) => fillView(f, instrumentOf)) });
