@@ -18,7 +18,7 @@ for (const [entry, out] of [['relay/src/main.ts', 'relay/dist/main.js'], ['relay
     format: 'esm',
     sourcemap: true,
     // CommonJS packages that require() node builtins stay external too (an ESM bundle cannot require them).
-    external: ['ws', 'pino', 'prom-client', 'bufferutil', 'utf-8-validate', 'proper-lockfile', '@nats-io/transport-node'],
+    external: ['ws', 'pino', 'prom-client', 'bufferutil', 'utf-8-validate', 'proper-lockfile', '@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/kv'],
     logLevel: 'warning',
   });
 }

@@ -1,11 +1,11 @@
 import { Algo, BookStream, OrderType, Side, StreamState, TimeInForce, decodeServer, type Instrument, type ServerMsg } from '@tickmesh/shared';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEdgeUpstream, registerClusterMetrics, startMdPublisher, type EdgeFeed, type MdPublisher, OMS_NOT_ON_EDGE } from '../src/cluster/index';
+import { openEdgeUpstream, registerClusterMetrics, startMdPublisher, type EdgeFeed, type MdPublisher, ClusterOrderCode } from '../src/cluster/index';
 import { defaultRelayOptions } from '../src/server/options';
 import type { Relay } from '../src/server/relay-server';
 import { SimVenue } from '../src/venues/sim/index';
-import { JsonClient, ProtoClient, metricSample, startRelay, until } from './harness';
+import { JsonClient, ProtoClient, metricSample, startRelay, tokenOf, until } from './harness';
 import { NatsKit, natsServerBinary } from './nats-kit';
 
 const binary = natsServerBinary();
@@ -105,16 +105,15 @@ describe.skipIf(!binary)('cluster: an md node to an edge node through NATS', () 
     md = await startRelay([venue], { flushMs: 10, role: 'md', natsUrls: [nats.url] });
     publisher = await startMdPublisher(md.options, md, log);
     const options = { ...defaultRelayOptions, role: 'edge' as const, natsUrls: [nats.url] };
-    const opened = await openEdgeUpstream(options, log, {
-      mdSilenceMs: 1500,
-      inbound: (id, bytes) => {
-        if (id !== STREAM || drop === 0) return true;
-        const m = decodeServer(bytes);
-        if (!m.ok || m.value.type !== 'bookBatch') return true;
-        drop--;
-        return false;
-      },
-    });
+    const inbound = (id: number, bytes: Uint8Array) => {
+      if (id !== STREAM || drop === 0) return true;
+      const m = decodeServer(bytes);
+      if (!m.ok || m.value.type !== 'bookBatch') return true;
+      drop--;
+      return false;
+    };
+    // No OMS node here: orders are refused after a short budget rather than the default 3 s.
+    const opened = await openEdgeUpstream(options, log, { mdSilenceMs: 1500, inbound }, { budgetMs: 800 });
     feed = opened.feed;
     edge = await startRelay([], { role: 'edge', natsUrls: [nats.url] }, opened.upstream);
     registerClusterMetrics(edge.metrics.registry, 'edge', { feed });
@@ -198,13 +197,18 @@ describe.skipIf(!binary)('cluster: an md node to an edge node through NATS', () 
     }
   });
 
-  it('orders on an edge are refused with OMS_NOT_ON_EDGE (the OMS over NATS is a later slice)', async () => {
+  it('with no OMS node in the cluster, an order on an edge is refused with OMS_UNAVAILABLE (not taken) and its REST calls with 503', async () => {
     edgeClient.send({
       type: 'newOrder', requestId: 9, clientOrderId: 'edge-1', symbol: 'BTC-USD', venue: '', side: Side.Buy, orderType: OrderType.Limit,
       timeInForce: TimeInForce.IOC, price: 0, qty: 10, postOnly: false, algo: Algo.None, displayQty: 0, durationMs: 0,
     });
-    const err = await edgeClient.error(OMS_NOT_ON_EDGE);
-    expect(err).toMatchObject({ requestId: 9, code: OMS_NOT_ON_EDGE });
+    const err = await edgeClient.error(ClusterOrderCode.OMS_UNAVAILABLE);
+    expect(err).toMatchObject({ requestId: 9, code: ClusterOrderCode.OMS_UNAVAILABLE });
+    const rest = await fetch(`${edge.url}/api/orders`, { headers: { authorization: `Bearer ${tokenOf(edge.url)}` } });
+    expect(rest.status).toBe(503);
+    expect(await rest.json()).toMatchObject({ code: ClusterOrderCode.OMS_UNAVAILABLE });
+    // The md node's own OMS holds nothing: the edge's order went nowhere.
+    expect(md.trading.oms.orders('trader', {}).length).toBe(0);
   });
 
   it('nats-server killed: the edge says stale and not ready; restarted: it resyncs from md and is live with the same books', async () => {

@@ -18,7 +18,8 @@ const tokens = new Map<string, { trader: string; viewer: string; admin: string }
  */
 export async function startRelay(venues: VenueAdapter[], overrides: Partial<RelayOptions> = {}, upstream?: RelayDeps['upstream']): Promise<Relay> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'tickmesh-test-'));
-  const { auth } = await AuthService.open(dataDir);
+  // Nodes of one cluster share an auth dir: its accounts exist already for all but the first.
+  const { auth } = await AuthService.open(overrides.authDir || dataDir);
   const relay = new Relay(
     { ...defaultRelayOptions, port: 0, logLevel: 'silent', compression: false, dataDir, ...overrides },
     { venues, auth, defaultMetrics: false, upstream },
@@ -26,14 +27,18 @@ export async function startRelay(venues: VenueAdapter[], overrides: Partial<Rela
   await relay.start();
   const grant = async (account: string, role: Role) => {
     const existing = auth.account(account);
-    const apiKey = existing ? undefined : (await auth.createAccount({ account, role })).apiKey;
-    if (!apiKey) throw new Error(`account ${account} already exists in ${dataDir}`);
-    const g = await auth.issueToken(apiKey);
+    if (existing && !overrides.authDir) throw new Error(`account ${account} already exists in ${dataDir}`);
+    const g = existing ? await auth.redeemLoginCode(unwrap(auth.issueLoginCode(account))) : await auth.issueToken((await auth.createAccount({ account, role })).apiKey);
     if (!g.ok) throw new Error(g.reason.code);
     return g.value.token;
   };
   tokens.set(relay.url, { trader: await grant('trader', 'trader'), viewer: await grant('viewer', 'viewer'), admin: await grant('admin-test', 'admin') });
   return relay;
+}
+
+function unwrap<T>(r: { ok: true; value: T } | { ok: false; reason: { code: string } }): T {
+  if (!r.ok) throw new Error(r.reason.code);
+  return r.value;
 }
 
 /** A token of one of the test accounts of a relay started by startRelay. */

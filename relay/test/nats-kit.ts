@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, connect } from 'node:net';
 
 /** Debian's nats-server (scripts/ensure-system-deps.sh installs it), or undefined when it is missing. */
@@ -32,7 +34,7 @@ async function accepts(port: number): Promise<boolean> {
 }
 
 /**
- * A real nats-server on a free loopback port (core NATS, no JetStream), for the cluster tests.
+ * A real nats-server on a free loopback port (core NATS; JetStream when asked), for the cluster tests.
  * kill() is a kill -9; start() again brings it back on the same port.
  */
 export class NatsKit {
@@ -41,10 +43,13 @@ export class NatsKit {
   private constructor(
     private readonly binary: string,
     readonly port: number,
+    /** JetStream's store directory, when JetStream is on (kept across kill and start). */
+    private readonly storeDir: string | undefined,
   ) {}
 
-  static async start(binary: string): Promise<NatsKit> {
-    const kit = new NatsKit(binary, await freePort());
+  /** `jetstream`: JetStream on, stored in a fresh directory. */
+  static async start(binary: string, options: { jetstream?: boolean } = {}): Promise<NatsKit> {
+    const kit = new NatsKit(binary, await freePort(), options.jetstream ? mkdtempSync(join(tmpdir(), 'tickmesh-js-')) : undefined);
     await kit.start();
     return kit;
   }
@@ -54,7 +59,8 @@ export class NatsKit {
   }
 
   async start(): Promise<void> {
-    const child = spawn(this.binary, ['-a', '127.0.0.1', '-p', String(this.port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const js = this.storeDir ? ['-js', '-sd', this.storeDir] : [];
+    const child = spawn(this.binary, ['-a', '127.0.0.1', '-p', String(this.port), ...js], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     this.child = child;

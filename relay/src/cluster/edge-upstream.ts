@@ -1,16 +1,46 @@
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { ExecutionReportMsg } from '@tickmesh/shared';
+import type { Logger } from 'pino';
 import type { RelayUpstream } from '../server/relay-upstream';
+import { forwardApi } from './api-over-nats';
 import type { EdgeFeed } from './edge-feed';
-import { edgeOrders } from './edge-orders';
+import type { EdgeOrders } from './edge-orders';
+import { ALL_REPORTS_SUBJECT } from './subjects';
 
-/** An edge relay's upstream: market data from the md node through the feed; orders refused for now (OMS_NOT_ON_EDGE). */
-export function edgeUpstream(feed: EdgeFeed): RelayUpstream {
+/**
+ * An edge relay's upstream: market data from the md node through the feed, orders and REST
+ * calls to the OMS node, and every account's execution reports from it (the relay hands each
+ * to the sessions of its account on this edge).
+ */
+export function edgeUpstream(nc: NatsConnection, feed: EdgeFeed, orders: EdgeOrders, log: Logger): RelayUpstream {
+  let reports: Subscription | undefined;
+  const listeners: ((r: ExecutionReportMsg) => void)[] = [];
   return {
     md: feed,
-    orders: edgeOrders,
+    orders,
     get ready() {
       return feed.ready;
     },
-    start: () => feed.start(),
-    stop: () => feed.stop(),
+    onReport: (listener) => void listeners.push(listener),
+    api: (req, res) => forwardApi(nc, req, res),
+    start: async () => {
+      reports = nc.subscribe(ALL_REPORTS_SUBJECT, {
+        callback: (_err, m) => {
+          let r: ExecutionReportMsg;
+          try {
+            r = JSON.parse(new TextDecoder().decode(m.data)) as ExecutionReportMsg;
+          } catch (err) {
+            log.error({ err, subject: m.subject }, 'cluster: an execution report that is not JSON; dropped');
+            return;
+          }
+          for (const l of listeners) l(r);
+        },
+      });
+      await feed.start();
+    },
+    stop: async () => {
+      reports?.unsubscribe();
+      await feed.stop();
+    },
   };
 }

@@ -4,20 +4,42 @@ import type { RelayOptions } from '../server/options';
 import type { RelayUpstream } from '../server/relay-upstream';
 import { registerClusterMetrics } from './cluster-metrics';
 import { EdgeFeed, type EdgeFeedOptions } from './edge-feed';
+import { EdgeOrders, type EdgeOrdersOptions } from './edge-orders';
 import { edgeUpstream } from './edge-upstream';
 import { MdPublisher } from './md-publisher';
 import { openNatsConnection } from './nats-connection';
+import { OmsService } from './oms-service';
+import { writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { clientIdPrefixFor } from '../venues/live/client-id-prefix';
+import { lockDataDir } from '../server/data-dir-lock';
+import { JournalReplica } from './journal-replica';
+import { OmsLease } from './oms-lease';
+import { OmsShared } from './oms-shared';
+import { becomeActiveOms, type TakeoverSummary } from './oms-standby';
 
 /**
  * `--role edge`: connects to NATS (waiting for it if it is not up yet) and gives the relay its
- * upstream: the md node's streams, orders refused for now. Once the relay exists, give its
- * registry and the feed to registerClusterMetrics.
+ * upstream: the md node's streams, the OMS node's orders, REST and reports. Once the relay
+ * exists, give its registry, the feed and the orders to registerClusterMetrics.
  */
-export async function openEdgeUpstream(options: RelayOptions, log: Logger, feedOptions: Partial<EdgeFeedOptions> = {}): Promise<{ upstream: RelayUpstream; feed: EdgeFeed }> {
+export async function openEdgeUpstream(
+  options: RelayOptions,
+  log: Logger,
+  feedOptions: Partial<EdgeFeedOptions> = {},
+  ordersOptions: Partial<EdgeOrdersOptions> = {},
+): Promise<{ upstream: RelayUpstream; feed: EdgeFeed; orders: EdgeOrders }> {
   let feed: EdgeFeed | undefined;
-  const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-edge' }, log, (s) => feed?.onNatsStatus(s));
+  let orders: EdgeOrders | undefined;
+  const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-edge' }, log, (s) => {
+    feed?.onNatsStatus(s);
+    orders?.onNatsStatus(s);
+  });
   feed = new EdgeFeed(nc, log, feedOptions);
-  return { upstream: edgeUpstream(feed), feed };
+  orders = new EdgeOrders(nc, ordersOptions);
+  return { upstream: edgeUpstream(nc, feed, orders, log), feed, orders };
 }
 
 /** `--role md`: publishes the started relay's market data to NATS and answers the edges' requests. */
@@ -27,4 +49,53 @@ export async function startMdPublisher(options: RelayOptions, relay: Relay, log:
   publisher.start();
   registerClusterMetrics(relay.metrics.registry, 'md', { publisher });
   return publisher;
+}
+
+/** An OMS node that holds the lease, its journal equal to the stream. */
+export interface ActiveOms {
+  nc: NatsConnection;
+  replica: JournalReplica;
+  lease: OmsLease;
+  summary: TakeoverSummary;
+}
+
+/**
+ * `--role oms`, before the relay starts: waits as a standby (its journal following the stream)
+ * until this node holds the OMS lease, then adopts the cluster's venue client-order-id prefix.
+ * From the moment it holds the lease it keeps it; `onLeaseLost` if it cannot (the node must stop).
+ * Start the relay with `replicate: (e) => active.replica.publish(e)`, then startOmsNode.
+ */
+export async function standbyUntilActive(options: RelayOptions, log: Logger, onLeaseLost: (why: string) => void): Promise<ActiveOms> {
+  const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-oms' }, log);
+  const replica = await JournalReplica.open(nc);
+  const lease = await OmsLease.open(nc, { node: `${hostname()}:${process.pid}` }, options.omsLeaseMs);
+  const shared = await OmsShared.open(nc);
+  // The standby writes the journal: it holds the data directory as the relay will.
+  const lock = await lockDataDir(options.dataDir, { onCompromised: (err) => onLeaseLost(`data directory lock lost: ${err.message}`) });
+  if (!lock.ok) throw new Error(`${lock.reason.code}: ${lock.reason.message}`);
+  let summary: TakeoverSummary;
+  try {
+    summary = await becomeActiveOms(options.dataDir, replica, lease, shared, log, onLeaseLost);
+  } finally {
+    await lock.value();
+  }
+  const prefix = await shared.clientIdPrefix(() => clientIdPrefixFor(options.dataDir));
+  await writeFile(join(options.dataDir, 'venue-client-prefix'), `${prefix}\n`, { mode: 0o600 });
+  return { nc, replica, lease, summary };
+}
+
+/**
+ * `--role oms`, once the relay serves: it publishes its market data as an md node does (the
+ * embedded simulator is an exchange inside this process, so the node that trades it also
+ * publishes it) and answers the edges' orders and REST calls. `nc`: the node's connection
+ * (standbyUntilActive's); without one it opens its own.
+ */
+export async function startOmsNode(options: RelayOptions, relay: Relay, log: Logger, nc?: NatsConnection): Promise<{ publisher: MdPublisher; service: OmsService }> {
+  const conn = nc ?? (await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-oms' }, log));
+  const publisher = new MdPublisher(conn, relay.md, log);
+  publisher.start();
+  const service = new OmsService(conn, relay.trading.oms, relay.api, log);
+  service.start();
+  registerClusterMetrics(relay.metrics.registry, 'oms', { publisher, service });
+  return { publisher, service };
 }

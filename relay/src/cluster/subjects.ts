@@ -42,3 +42,23 @@ export function streamIdOf(subject: string): number | undefined {
   const id = Number(tail);
   return id <= 0xffff_ffff ? id : undefined;
 }
+
+/**
+ * Request: one order request (new, cancel, replace, cancel-all) from an edge, answered by the
+ * active OMS (queue group OMS_QUEUE) as JSON `{ ok } | { ok: false, code, message }`.
+ */
+export const OMS_ORDER_SUBJECT = `${SUBJECT_ROOT}.rpc.oms.order`;
+
+/** Request: one REST call of a session's `/api/...` (orders, fills, positions, admin), answered by the OMS node. */
+export const OMS_API_SUBJECT = `${SUBJECT_ROOT}.rpc.oms.api`;
+
+/** Queue group of the OMS responders: each request is answered by one OMS node, never two. */
+export const OMS_QUEUE = 'tickmesh-oms';
+
+/** One account's execution reports (JSON ExecutionReportMsg): `tickmesh.reports.<account>`. */
+export function reportSubject(account: string): string {
+  return `${SUBJECT_ROOT}.reports.${subjectToken(account)}`;
+}
+
+/** Every account's execution reports (what an edge subscribes to). */
+export const ALL_REPORTS_SUBJECT = `${SUBJECT_ROOT}.reports.*`;

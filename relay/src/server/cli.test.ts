@@ -81,7 +81,7 @@ describe('parseCli', () => {
   it.each([
     [['--role', 'md'], {}, 'RELAY_NATS_URL_REQUIRED'],
     [[], { ROLE: 'edge' }, 'RELAY_NATS_URL_REQUIRED'],
-    [['--role', 'oms', '--nats-url', 'nats://127.0.0.1:4222'], {}, 'RELAY_ROLE_NOT_BUILT'],
+    [['--role', 'oms'], {}, 'RELAY_NATS_URL_REQUIRED'],
     [['--role', 'gateway'], {}, 'RELAY_ROLE_INVALID'],
     [['--role', 'EDGE'], {}, 'RELAY_ROLE_INVALID'],
     [['--role', 'edge', '--nats-url', 'http://127.0.0.1:4222'], {}, 'RELAY_NATS_URL_INVALID'],

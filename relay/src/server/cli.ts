@@ -5,18 +5,16 @@ import { defaultRelayOptions, type RelayOptions, type RelayRole } from './option
 /** Venue ids `--venues` accepts (sim = the two simulated venues). */
 export const VENUE_IDS = ['sim', 'binance', 'coinbase', 'kraken'] as const;
 
-/** Roles `--role` accepts; `oms` is named so that it is refused with its own code until it is built. */
+/** Roles `--role` accepts. */
 export const ROLES: readonly RelayRole[] = ['all', 'md', 'oms', 'edge'];
 
 /** Stable codes of the cluster options' startup errors. */
 export const ClusterOptionCode = {
   /** `--role` is not one of all, md, oms, edge. */
   RELAY_ROLE_INVALID: 'RELAY_ROLE_INVALID',
-  /** `--role oms`: the OMS over NATS is a later slice of issue 12. */
-  RELAY_ROLE_NOT_BUILT: 'RELAY_ROLE_NOT_BUILT',
   /** `--nats-url` is not a comma-separated list of nats:// (or tls://, ws://, wss://) URLs. */
   RELAY_NATS_URL_INVALID: 'RELAY_NATS_URL_INVALID',
-  /** `--role md` or `edge` without `--nats-url`. */
+  /** `--role md`, `oms` or `edge` without `--nats-url`. */
   RELAY_NATS_URL_REQUIRED: 'RELAY_NATS_URL_REQUIRED',
 } as const;
 
@@ -32,8 +30,8 @@ interface Flag {
 }
 
 const flags: Record<string, Flag> = {
-  role: { key: 'role', env: 'ROLE', kind: 'role', invalidCode: ClusterOptionCode.RELAY_ROLE_INVALID, help: 'all (one process, no NATS), md (venues and books, publishes to NATS) or edge (/ws fed from md through NATS); oms is not built yet' },
-  'nats-url': { key: 'natsUrls', env: 'NATS_URL', kind: 'nats-urls', invalidCode: ClusterOptionCode.RELAY_NATS_URL_INVALID, help: 'comma-separated NATS servers of the cluster (nats://host:4222), needed by --role md and edge' },
+  role: { key: 'role', env: 'ROLE', kind: 'role', invalidCode: ClusterOptionCode.RELAY_ROLE_INVALID, help: 'all (one process, no NATS), md (venues and books, publishes to NATS), oms (venues, books, OMS, risk and journal: publishes market data and answers orders over NATS) or edge (/ws, /api and the PWA, fed through NATS)' },
+  'nats-url': { key: 'natsUrls', env: 'NATS_URL', kind: 'nats-urls', invalidCode: ClusterOptionCode.RELAY_NATS_URL_INVALID, help: 'comma-separated NATS servers of the cluster (nats://host:4222), needed by --role md, oms and edge' },
   port: { key: 'port', env: 'PORT', kind: 'int', min: 0, help: 'HTTP port (0 = any free port)' },
   host: { key: 'host', env: 'HOST', kind: 'string', help: 'bind address (0.0.0.0 to listen on every interface)' },
   'tls-cert': { key: 'tlsCert', env: 'TLS_CERT', kind: 'string', help: 'PEM certificate file: serve HTTPS/WSS on --port (needs --tls-key; re-read on SIGHUP or change)' },
@@ -53,6 +51,8 @@ const flags: Record<string, Flag> = {
   compression: { key: 'compression', env: 'COMPRESSION', kind: 'bool', help: 'offer permessage-deflate on /ws (true/false)' },
   'log-level': { key: 'logLevel', env: 'LOG_LEVEL', kind: 'string', help: 'pino log level (fatal, error, warn, info, debug, trace, silent)' },
   'data-dir': { key: 'dataDir', env: 'DATA_DIR', kind: 'string', help: 'directory for the signing secret, accounts and journal' },
+  'oms-lease-ms': { key: 'omsLeaseMs', env: 'OMS_LEASE_MS', kind: 'int', min: 300, help: 'with --role oms: how long the OMS lease outlives a dead active before a standby takes over' },
+  'auth-dir': { key: 'authDir', env: 'AUTH_DIR', kind: 'string', help: 'directory of the signing secret and accounts, when not the data dir: every node of a cluster names the same one, so a token from one edge is valid on all' },
   'token-ttl-sec': { key: 'tokenTtlSec', env: 'TOKEN_TTL_SEC', kind: 'int', min: 10, help: 'lifetime of access tokens in seconds' },
   'web-root': { key: 'webRoot', env: 'WEB_ROOT', kind: 'string', help: 'directory of built web assets to serve at /' },
   'stun-urls': { key: 'stunUrls', env: 'STUN_URLS', kind: 'urls', help: 'comma-separated STUN URLs for mesh peers (stun:host:3478)' },
@@ -112,11 +112,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     const code = 'RELAY_TLS_PAIR_INCOMPLETE';
     return { kind: 'error', code, message: `${code}: --tls-cert (TLS_CERT) and --tls-key (TLS_KEY) go together: give both, or neither for plain HTTP` };
   }
-  if (options.role === 'oms') {
-    const code = ClusterOptionCode.RELAY_ROLE_NOT_BUILT;
-    return { kind: 'error', code, message: `${code}: --role oms (OMS over NATS) is not built yet; run the OMS in --role all` };
-  }
-  if ((options.role === 'md' || options.role === 'edge') && options.natsUrls.length === 0) {
+  if (options.role !== 'all' && options.natsUrls.length === 0) {
     const code = ClusterOptionCode.RELAY_NATS_URL_REQUIRED;
     return { kind: 'error', code, message: `${code}: --role ${options.role} needs --nats-url (NATS_URL), e.g. nats://127.0.0.1:4222` };
   }

@@ -8,11 +8,17 @@ export type RelayRole = 'all' | 'md' | 'oms' | 'edge';
 export interface RelayOptions {
   /**
    * `all`: everything in this process, no NATS (today's single relay). `md`: venues and books,
-   * publishing each encoded batch to NATS. `edge`: /ws sessions fed from an md node through NATS.
-   * `oms`: not built yet (refused). Default 'all'.
+   * publishing each encoded batch to NATS. `oms`: venues, books, OMS, risk and journal, publishing
+   * market data as md does and answering the edges' orders and REST calls. `edge`: /ws, /api and
+   * the PWA, fed from md and the OMS through NATS. Default 'all'.
    */
   role: RelayRole;
-  /** NATS servers of the cluster (nats://host:4222; several for failover). Needed by md and edge. Default none. */
+  /**
+   * How long an OMS node's lease outlives its last renewal: a standby takes over this long
+   * after the active died (at once after a graceful stop). Default 3000 ms.
+   */
+  omsLeaseMs: number;
+  /** NATS servers of the cluster (nats://host:4222; several for failover). Needed by every role but all. Default none. */
   natsUrls: string[];
   /** TCP port; 0 picks a free one. Default 8080. */
   port: number;
@@ -56,6 +62,11 @@ export interface RelayOptions {
   webRoot: string;
   /** Where the relay keeps its signing secret, accounts and journal. Default ".tickmesh" (created on first run). */
   dataDir: string;
+  /**
+   * Where the signing secret and accounts are, when not in `dataDir`: the nodes of a cluster
+   * share one, so each verifies the others' tokens. Default '' (the data dir).
+   */
+  authDir: string;
   /** Lifetime of access tokens. Default 900 s. */
   tokenTtlSec: number;
   /** STUN servers mesh peers use to find their public addresses. Default none (peers on one host or LAN). */
@@ -92,6 +103,7 @@ export interface RelayOptions {
 export const defaultRelayOptions: RelayOptions = {
   role: 'all',
   natsUrls: [],
+  omsLeaseMs: 3000,
   port: 8080,
   host: '127.0.0.1',
   tlsCert: '',
@@ -113,6 +125,7 @@ export const defaultRelayOptions: RelayOptions = {
   logLevel: 'info',
   webRoot: '',
   dataDir: '.tickmesh',
+  authDir: '',
   tokenTtlSec: 900,
   stunUrls: [],
   turnUrls: [],

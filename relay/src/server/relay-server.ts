@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { fail, generateFrameSigner, type Result } from '@tickmesh/shared';
+import { fail, generateFrameSigner, type JournalEntry, type Result } from '@tickmesh/shared';
 import { MarketDataService } from '../md/market-data-service';
 import { MeshDistribution } from '../md/mesh-distribution';
 import { RelayMetrics } from '../metrics/relay-metrics';
@@ -36,6 +36,8 @@ export interface RelayDeps {
   defaultMetrics?: boolean;
   /** Market data and orders from elsewhere (an edge of a cluster). Default none: this process's venues, OMS and mesh. */
   upstream?: RelayUpstream;
+  /** An OMS node's journal replica: each record counts as durable once this resolves (relay/src/cluster/journal-replica.ts). */
+  replicate?: (entry: JournalEntry) => Promise<void>;
 }
 
 /**
@@ -66,6 +68,7 @@ export class Relay {
   /** The same server as `http` when it is HTTPS, typed for setSecureContext(). */
   private readonly https: HttpsServer | undefined;
   private readonly upstream: RelayUpstream | undefined;
+  private readonly replicate: RelayDeps['replicate'];
 
   constructor(
     readonly options: RelayOptions,
@@ -79,6 +82,7 @@ export class Relay {
     this.md = new MarketDataService({ flushMs: options.flushMs, recentTrades: options.recentTrades }, this.metrics, this.log);
     this.venues = deps.venues;
     this.upstream = deps.upstream;
+    this.replicate = deps.replicate;
     this.accounts = new AccountSessions<Session>(options.accountMessagesPerSecond, (account) => {
       // Cancel-on-disconnect: the account's last session is gone, so are its working orders.
       if (this.auth.account(account)?.cancelOnDisconnect && !this.stopping && this.tradingSide) {
@@ -110,8 +114,10 @@ export class Relay {
   async start(): Promise<string> {
     // First, before the journal opens: a bad certificate stops the start at once.
     if (this.https) await this.openTls(this.https);
-    if (this.upstream) await this.upstream.start();
-    else await this.startLocal();
+    if (this.upstream) {
+      this.upstream.onReport((r) => this.accounts.deliver(r));
+      await this.upstream.start();
+    } else await this.startLocal();
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.options.port, this.options.host, () => resolve());
@@ -138,7 +144,7 @@ export class Relay {
     this.md.onBatch(mesh.publishBatch);
     this.signalling.onPeer((e) => e.type === 'close' && mesh.peerUnregistered(e.peer.id));
     await this.md.start();
-    const trading = await Trading.open(this.options.dataDir, this.md, this.venues, () => this.auth.accounts().map((a) => a.account), this.log);
+    const trading = await Trading.open(this.options.dataDir, this.md, this.venues, () => this.auth.accounts().map((a) => a.account), this.log, {}, {}, this.replicate);
     this.tradingSide = trading;
     this.apiRoutes = createApiRoutes(this.auth, trading, this.md, this.options);
     trading.oms.onReport((r) => this.accounts.deliver(r));
@@ -220,6 +226,7 @@ export class Relay {
     }
     if (path.startsWith('/api/auth/') && (await this.authRoutes(req, res, path))) return;
     if (path.startsWith('/peerjs') && (await this.signalling.handleRequest(req, res))) return;
+    if (path.startsWith('/api/') && this.upstream) return this.upstream.api(req, res);
     if (path.startsWith('/api/') && this.apiRoutes && (await this.apiRoutes(req, res, new URL(req.url ?? '/', 'http://x')))) return;
     if (serveStatic(this.options.webRoot, req, res)) return;
     const err = transportError('NOT_FOUND', `no route for ${req.method} ${path}`);
@@ -264,6 +271,12 @@ export class Relay {
   get mesh(): MeshDistribution {
     if (!this.meshSide) throw new Error('relay not started');
     return this.meshSide;
+  }
+
+  /** The `/api/` routes of this process's order side (what an OMS node answers edges with); available once start() resolved. */
+  get api(): ReturnType<typeof createApiRoutes> {
+    if (!this.apiRoutes) throw new Error('relay not started, or an edge (no order side)');
+    return this.apiRoutes;
   }
 
   /** The order side (OMS, risk, journal); available once start() resolved. */

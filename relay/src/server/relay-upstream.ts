@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ExecutionReportMsg } from '@tickmesh/shared';
 import type { MarketDataSource } from '../md/market-data-source';
 import type { OrderEntry } from '../session/order-requests';
 
@@ -11,6 +13,10 @@ export interface RelayUpstream {
   readonly orders: OrderEntry;
   /** Part of /readyz: the upstream is reachable and has its instruments. */
   readonly ready: boolean;
+  /** Every execution report of every account, wherever its order was placed: the relay gives each to its account's sessions. */
+  onReport(listener: (report: ExecutionReportMsg) => void): void;
+  /** Answers one `/api/` request (not `/api/auth/`, which each node answers itself). */
+  api(req: IncomingMessage, res: ServerResponse): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

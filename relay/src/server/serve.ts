@@ -8,15 +8,24 @@ import { Relay, type RelayDeps } from './relay-server';
 import { plainHttpWarning, TlsStartError } from './tls/index';
 import type { VenueAdapter } from '../venues/venue-adapter';
 
+/** What a cluster node adds to serve(). */
+export interface ServeCluster {
+  upstream?: RelayDeps['upstream'];
+  replicate?: RelayDeps['replicate'];
+  /** Runs after the relay stopped, before the process exits (an OMS node gives up its lease). */
+  afterStop?: () => Promise<void>;
+}
+
 /**
  * Runs a relay as a command (`npm start`, `npm run replay`): opens the data directory, starts
  * the relay over `venues`, prints where it is and the one-time login URL, and stops cleanly on
  * SIGINT/SIGTERM (forced exit after 5 s). With TLS, SIGHUP re-reads the certificate and key
  * (as nginx and HAProxy do) without dropping a session.
  * @param describe the lines to print above the login URL, given the relay's base URL.
- * @param upstream an edge's market data and order entry (relay/src/cluster/); default none.
+ * @param cluster what a cluster node adds (relay/src/cluster/): an edge's upstream, an OMS node's
+ *   journal replica, and what it must do after the relay stopped and before the process exits.
  */
-export async function serve(options: RelayOptions, venues: VenueAdapter[], describe: (url: string) => string, upstream?: RelayDeps['upstream']): Promise<Relay> {
+export async function serve(options: RelayOptions, venues: VenueAdapter[], describe: (url: string) => string, cluster: ServeCluster = {}): Promise<Relay> {
   // The bundles live in relay/dist/; the built PWA in web/dist/.
   if (!options.webRoot) options.webRoot = join(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
   const log = pino({ level: options.logLevel });
@@ -32,8 +41,8 @@ export async function serve(options: RelayOptions, venues: VenueAdapter[], descr
     process.exit(3);
   }
   const unlock = lock.value;
-  const { auth, firstRun, loginCode, credentialsFile } = await AuthService.open(options.dataDir, { tokenTtlSec: options.tokenTtlSec });
-  const relay = new Relay(options, { venues, auth, logger: log, upstream });
+  const { auth, firstRun, loginCode, credentialsFile } = await AuthService.open(options.authDir || options.dataDir, { tokenTtlSec: options.tokenTtlSec });
+  const relay = new Relay(options, { venues, auth, logger: log, upstream: cluster.upstream, replicate: cluster.replicate });
   let started: string;
   try {
     started = await relay.start();
@@ -62,7 +71,7 @@ export async function serve(options: RelayOptions, venues: VenueAdapter[], descr
     log.info({ signal }, 'shutting down');
     setTimeout(() => process.exit(1), 5000).unref();
     relay.stop().then(
-      () => unlock().finally(() => process.exit(0)),
+      () => (cluster.afterStop?.() ?? Promise.resolve()).catch((err) => log.error({ err }, 'cluster: stop failed')).then(unlock).finally(() => process.exit(0)),
       (err) => {
         log.error({ err }, 'shutdown failed');
         process.exit(1);

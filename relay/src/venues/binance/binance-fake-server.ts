@@ -93,6 +93,8 @@ export class BinanceFakeServer {
   connections = 0;
   /** The account's orders by client order id (open and closed). */
   readonly orders = new Map<string, FakeOrder>();
+  /** Client order id of every order placed, in order, repeats included (tests check none is sent twice). */
+  readonly placed: string[] = [];
   /** WebSocket API sessions, and which of them subscribed to the user data stream. */
   private readonly sessions = new Map<WebSocket, { userData: boolean }>();
   private nextOrderId = 1;
@@ -365,6 +367,7 @@ export class BinanceFakeServer {
           trades: [],
         };
         this.orders.set(cid, order);
+        this.placed.push(cid);
         ok({ symbol, orderId: order.info.orderId, orderListId: -1, clientOrderId: cid, transactTime: Date.now() });
         this.report(order, 'NEW');
         this.matchTaker(order, m);
