@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Algo, ErrorCode, OrderStatus, OrderType, Side, TimeInForce, type ExecutionReportMsg, type NewOrderMsg, type ServerMsg } from '@tickmesh/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Journal } from '../src/journal/index';
 import type { Relay } from '../src/server/relay-server';
 import type { SurveillanceAlert } from '../src/surveillance/index';
 import { defaultSimVenues } from '../src/venues/sim/index';
@@ -12,7 +13,8 @@ import { ProtoClient, startRelay, until } from './harness';
 
 // Surveillance after the fact over a real relay's journal: a trader behaves normally, then
 // spoofs (large bids placed and pulled within moments, three times, while selling), and
-// `npm run journal -- surveil` names exactly that, with the journal records as evidence.
+// `npm run journal -- surveil` names exactly that, with the journal records as evidence; the
+// relay's live surveillance journaled the same alert as it happened.
 const cli = fileURLToPath(new URL('../src/journal/cli.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -92,5 +94,10 @@ describe('npm run journal -- surveil over a relay journal', () => {
     expect(a.evidence.filter((e) => e.what === 'cancel')).toHaveLength(3);
     expect(a.evidence.map((e) => e.seq)).toEqual([...a.evidence.map((e) => e.seq)].sort((x, y) => x - y));
     expect(out.stderr).toMatch(/surveilled \d+ records: \d+ trading events, 1 alerts/);
+
+    // The relay surveilled live too: the same alert is in its journal, citing the same records.
+    const live = (await Journal.read(join(dataDir, 'journal.tmj'))).flatMap((e) => (e.record.kind === 'alert' ? [e.record] : []));
+    expect(live.map((l) => [l.code, l.account, l.symbol])).toEqual([[ErrorCode.SURV_SPOOFING, 'trader', 'BTC-USD']]);
+    expect(live[0]!.message).toContain(`evidence ${a.evidence.map((e) => `#${e.seq} ${e.what} ${e.orderId}`).join(', ')}`);
   }, 60_000);
 });

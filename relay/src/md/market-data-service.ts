@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import { registerVenueMetrics } from '../metrics/venue-metrics';
 import type { VenueAdapter } from '../venues/venue-adapter';
+import { CandleStore, type CandleStoreOptions } from './candles/index';
 import { EncodedFrame } from './encoded-frame';
 import type { MarketDataSource } from './market-data-source';
 import { MdStream } from './md-stream';
@@ -20,6 +21,8 @@ export interface MarketDataOptions {
   flushMs: number;
   /** Recent trades kept per stream for snapshots. */
   recentTrades: number;
+  /** Candles kept per stream and timeframe. Default: see DEFAULT_CANDLE_CAPACITY. */
+  candles?: CandleStoreOptions;
 }
 
 /** Told of every trade as it is published (circuit breakers, VWAP volume). */
@@ -47,12 +50,15 @@ export class MarketDataService implements MarketDataSource {
   private readonly tradeListeners: TradeListener[] = [];
   private readonly batchListeners: BatchListener[] = [];
   private readonly subscribeListeners: Array<(streamId: number) => void> = [];
+  /** OHLCV candles of every stream, from its published trades and its venue's history (GET /api/candles). */
+  readonly candles: CandleStore;
 
   constructor(
     private readonly options: MarketDataOptions,
     private readonly metrics: RelayMetrics,
     private readonly log: Logger,
   ) {
+    this.candles = new CandleStore(options.candles);
     registerVenueMetrics(metrics.registry, () => ({
       streams: () => this.streams.map((s) => ({ venue: s.instrument.venue, symbol: s.instrument.symbol, state: s.currentState, health: s.health })),
       venues: () => this.venues,
@@ -73,10 +79,11 @@ export class MarketDataService implements MarketDataSource {
     this.venues.push(venue);
   }
 
-  /** Starts every venue's feed, then the flush timer. */
+  /** Seeds each venue's candle history (where it has one), starts every venue's feed, then the flush timer. */
   async start(): Promise<void> {
     for (const venue of this.venues) {
       const mine = this.streams.filter((s) => s.instrument.venue === venue.id);
+      this.seedHistory(venue, mine);
       await venue.start((symbol) => {
         const stream = mine.find((s) => s.instrument.symbol === symbol);
         if (!stream) throw new Error(`venue ${venue.id} has no instrument ${symbol}`);
@@ -86,6 +93,29 @@ export class MarketDataService implements MarketDataSource {
     this.timer = setInterval(() => this.flush(), this.options.flushMs);
     this.started = true;
     this.log.info({ streams: this.streams.length, venues: this.venues.map((v) => v.id) }, 'market data started');
+  }
+
+  /**
+   * Puts a venue's 1-minute history into the candle store. A history at hand (the simulator's)
+   * goes in before the feed starts, so the first chart opened is full. One that must be fetched
+   * (a real exchange's REST) never holds the start up: it goes in when it arrives, in front of
+   * the live candles built meanwhile (CandleRing.prepend). A failure only leaves that chart
+   * starting empty.
+   */
+  private seedHistory(venue: VenueAdapter, mine: readonly MdStream[]): void {
+    if (!venue.history) return;
+    const endMs = Date.now();
+    const failed = (s: MdStream, e: unknown) =>
+      this.log.warn({ venue: venue.id, symbol: s.instrument.symbol, err: e instanceof Error ? e.message : String(e) }, 'candle history unavailable');
+    for (const s of mine) {
+      try {
+        const h = venue.history(s.instrument.symbol, endMs);
+        if (Array.isArray(h)) this.candles.seed(s.id, h);
+        else void Promise.resolve(h).then((list) => this.candles.seed(s.id, list), (e: unknown) => failed(s, e));
+      } catch (e) {
+        failed(s, e);
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -202,6 +232,7 @@ export class MarketDataService implements MarketDataSource {
     const batch = stream.takeBatch(timeUs);
     const frame = new EncodedFrame(stream, 'batch', batch);
     this.metrics.mdBatches.inc();
+    for (const t of batch.trades) this.candles.trade(stream.id, t.price, t.size, t.timeUs);
     if (this.tradeListeners.length > 0) {
       const symbol = stream.instrument.symbol;
       for (const t of batch.trades) for (const l of this.tradeListeners) l(symbol, t.price, t.size, t.timeUs);

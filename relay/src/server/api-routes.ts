@@ -5,6 +5,7 @@ import type { MarketDataService } from '../md/market-data-service';
 import { readJsonBody } from './auth/read-json-body';
 import { replyFailure, replyJson, requirePrincipal, type AuthService, type Principal } from './auth/index';
 import { fillView, orderView, positionView } from '../oms/rest-views';
+import { createCandleRoutes } from './candle-routes';
 import { iceServersFor, type IceOptions } from './ice-servers';
 import { referencePrice, type Trading } from './trading';
 
@@ -15,6 +16,7 @@ import { referencePrice, type Trading } from './trading';
  */
 export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketDataService, ice: IceOptions) {
   const mark = (symbol: string) => referencePrice(md, symbol);
+  const candleRoutes = createCandleRoutes(auth, md);
   /** Tick and lot by symbol, looked up once per answer rather than once per row. */
   const instrumentIndex = () => {
     const bySymbol = new Map<string, Instrument>();
@@ -34,6 +36,7 @@ export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketD
     const path = url.pathname;
     const get = req.method === 'GET';
     const post = req.method === 'POST';
+    if (await candleRoutes(req, res, url)) return true;
 
     if (get && (path === '/api/orders' || path === '/api/fills' || path === '/api/positions')) {
       const p = await requirePrincipal(auth, req, 'market-data');
@@ -91,9 +94,18 @@ export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketD
       return true;
     }
     if (get && path === '/api/admin/alerts') {
-      // Compliance alerts (breached limits, repeated denials, breaker trips, kill switch) as journaled.
+      // Every alert as journaled: risk (limits, repeated denials, breaker trips, kill switch),
+      // surveillance (SURV_*) and market data (MD_ANOMALY_*). `?since=SEQ` gives the ones after
+      // that journal seq, oldest first (a poller passes back `cursor`); without it, the latest.
+      const since = url.searchParams.get('since');
+      const after = since === null ? 0 : Number(since);
+      if (!Number.isSafeInteger(after) || after < 0) return replyFailure(res, { code: ErrorCode.CODEC_INVALID_FIELD, message: 'since is a journal seq (an integer >= 0)' }), true;
       const entries = await Journal.read(trading.journal.path);
-      replyJson(res, 200, { alerts: entries.filter((e) => e.record.kind === 'alert').slice(-1000) });
+      const alerts = entries.filter((e) => e.seq > after && e.record.kind === 'alert');
+      const page = since === null ? alerts.slice(-1000) : alerts.slice(0, 1000);
+      // The last seq read: alerts past it were not on disk yet, so a poller resumes there.
+      const cursor = page.length === 1000 && since !== null ? page[page.length - 1]!.seq : Math.max(after, entries[entries.length - 1]?.seq ?? 0);
+      replyJson(res, 200, { alerts: page.map((e) => ({ ...e, detail: trading.alerts.detail(e.seq) })), cursor });
       return true;
     }
     if (get && path === '/api/audit/verify') {

@@ -8,6 +8,7 @@ import { fail, generateFrameSigner, type JournalEntry, type Result } from '@tick
 import { MarketDataService } from '../md/market-data-service';
 import { MeshDistribution } from '../md/mesh-distribution';
 import { RelayMetrics } from '../metrics/relay-metrics';
+import { registerAlertMetrics } from '../metrics/alert-metrics';
 import { legacyJsonProtocol } from '../session/legacy-json-protocol';
 import { protoProtocol } from '../session/proto-protocol';
 import { Session, type SessionContext } from '../session/session';
@@ -146,6 +147,7 @@ export class Relay {
     await this.md.start();
     const trading = await Trading.open(this.options.dataDir, this.md, this.venues, () => this.auth.accounts().map((a) => a.account), this.log, {}, {}, this.replicate);
     this.tradingSide = trading;
+    registerAlertMetrics(this.metrics.registry, () => trading.alerts.counts);
     this.apiRoutes = createApiRoutes(this.auth, trading, this.md, this.options);
     trading.oms.onReport((r) => this.accounts.deliver(r));
   }

@@ -8,12 +8,17 @@ import { AlgoRunner } from '../oms/algos/index';
 import { Oms } from '../oms/oms';
 import { SmartOrderRouter } from '../oms/sor/index';
 import { RiskEngine, type RiskOptions } from '../risk/index';
+import { AlertDesk, surveilledJournal, watchMarketData } from '../surveillance/live/index';
+import type { MdAnomalyMonitor } from '../surveillance/market-data/index';
+import { Surveillance } from '../surveillance/index';
 import type { VenueAdapter } from '../venues/venue-adapter';
 
 /**
  * The order side of the relay, wired once: journal -> OMS (state machine, SOR, algos) ->
  * authoritative risk -> venues, with the journal replayed on start. Market data drives the
  * circuit breakers; risk events are journaled and reflected in the market-data streams.
+ * Every journaled order event is surveilled live, the market data is watched for anomalies,
+ * and their alerts (with the risk engine's) go through one desk: journal, counters, log.
  */
 export class Trading {
   private constructor(
@@ -21,6 +26,9 @@ export class Trading {
     readonly oms: Oms,
     readonly risk: RiskEngine,
     private readonly md: MarketDataService,
+    /** Every alert raised since start: journaled, counted by code (tickmesh_alerts_total). */
+    readonly alerts: AlertDesk,
+    private readonly anomalies: MdAnomalyMonitor,
   ) {}
 
   /** Opens (or creates) `<dataDir>/journal.tmj`, rebuilds orders and positions, starts routing. */
@@ -47,6 +55,7 @@ export class Trading {
     const instrument = (symbol: string) => md.instruments().find((i) => i.symbol === symbol);
     const symbols = [...new Set(md.instruments().map((i) => i.symbol))];
     const buyNotional = tallyNotional(instrument);
+    const alerts = new AlertDesk(journal, log);
     const volume = new Map<string, number>();
     // The OMS and risk need each other (risk reads exposure, the OMS asks risk): risk is built
     // first with a late-bound exposure lookup.
@@ -64,7 +73,7 @@ export class Trading {
       risk,
       router,
       algos: new AlgoRunner({}, router),
-      journal,
+      journal: surveilledJournal(journal, new Surveillance(), alerts, log),
       instrument,
       nowUs,
       marketVolume: (symbol) => volume.get(symbol) ?? 0,
@@ -73,7 +82,7 @@ export class Trading {
     const summary = await oms.recover(entries);
     log.info({ records: entries.length, ...summary }, 'journal replayed');
 
-    const trading = new Trading(journal, oms, risk, md);
+    const trading = new Trading(journal, oms, risk, md, alerts, watchMarketData(md, alerts));
     md.onTrade((symbol, price, size, timeUs) => {
       volume.set(symbol, (volume.get(symbol) ?? 0) + size);
       risk.onTrade(symbol, price, timeUs);
@@ -89,6 +98,10 @@ export class Trading {
 
   async close(): Promise<void> {
     this.risk.close();
+    this.anomalies.stop();
+    // Surveillance of the last durable records runs in a setImmediate; its alerts go in before the close.
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.alerts.settled();
     await this.journal.close();
   }
 
@@ -113,10 +126,8 @@ export class Trading {
     this.risk.on('state', (e) => {
       if (e.account === undefined && e.symbol !== undefined) this.md.setSymbolState(e.symbol, e.state === 'halted' ? StreamState.Halted : StreamState.Live);
     });
-    this.risk.on('alert', (a) => {
-      log.warn(a, 'compliance alert');
-      journal({ kind: 'alert', timeUs: a.timeMs * 1000, code: a.code, account: a.account ?? '', symbol: a.symbol ?? '', message: a.message });
-    });
+    // Journaled and counted with the surveillance and market-data alerts (the desk logs it).
+    this.risk.on('alert', (a) => this.alerts.raise({ timeUs: a.timeMs * 1000, code: a.code, account: a.account ?? '', symbol: a.symbol ?? '', message: a.message }));
   }
 }
 

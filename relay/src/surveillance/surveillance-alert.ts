@@ -4,7 +4,8 @@ export type SurveillanceCode =
   | typeof ErrorCode.SURV_SPOOFING
   | typeof ErrorCode.SURV_LAYERING
   | typeof ErrorCode.SURV_WASH_TRADE
-  | typeof ErrorCode.SURV_QUOTE_STUFFING;
+  | typeof ErrorCode.SURV_QUOTE_STUFFING
+  | typeof ErrorCode.SURV_MOMENTUM_IGNITION;
 
 /** One journal record an alert rests on: where to find it, and what it was. */
 export interface Evidence {

@@ -1,4 +1,5 @@
 import type { JournalRecord } from '@tickmesh/shared';
+import { MomentumIgnitionDetector, type MomentumIgnitionOptions } from './momentum-ignition-detector';
 import { QuoteStuffingDetector, type QuoteStuffingOptions } from './quote-stuffing-detector';
 import { SpoofingDetector, type SpoofingOptions } from './spoofing-detector';
 import type { SurveillanceAlert } from './surveillance-alert';
@@ -9,6 +10,7 @@ export interface SurveillanceOptions {
   wash?: WashTradeOptions;
   stuffing?: QuoteStuffingOptions;
   spoofing?: SpoofingOptions;
+  momentum?: MomentumIgnitionOptions;
 }
 
 /** Fills already seen, remembered this long: a parent's roll-up repeats its child's venue trade. */
@@ -23,6 +25,7 @@ export class Surveillance {
   private readonly wash: WashTradeDetector;
   private readonly stuffing: QuoteStuffingDetector;
   private readonly spoofing: SpoofingDetector;
+  private readonly momentum: MomentumIgnitionDetector;
   private readonly seenFills = new Set<string>();
   /** Events read and alerts raised so far. */
   events = 0;
@@ -32,13 +35,14 @@ export class Surveillance {
     this.wash = new WashTradeDetector(options.wash);
     this.stuffing = new QuoteStuffingDetector(options.stuffing);
     this.spoofing = new SpoofingDetector(options.spoofing);
+    this.momentum = new MomentumIgnitionDetector(options.momentum);
   }
 
   observe(seq: number, record: JournalRecord): SurveillanceAlert[] {
     const e = tradingEventOf(seq, record);
     if (e === undefined || this.repeated(e)) return [];
     this.events++;
-    const out = [...this.stuffing.onEvent(e), ...this.spoofing.onEvent(e), ...(e.kind === 'fill' ? this.wash.onFill(e) : [])];
+    const out = [...this.stuffing.onEvent(e), ...this.spoofing.onEvent(e), ...(e.kind === 'fill' ? [...this.wash.onFill(e), ...this.momentum.onFill(e)] : [])];
     this.alerts += out.length;
     return out;
   }

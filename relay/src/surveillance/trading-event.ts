@@ -9,7 +9,7 @@ import { ExecType, type JournalRecord, type Side } from '@tickmesh/shared';
 export type TradingEvent =
   | { kind: 'order'; seq: number; timeUs: number; account: string; orderId: string; symbol: string; side: Side; price: number; qty: number }
   | { kind: 'cancel'; seq: number; timeUs: number; account: string; orderId: string; symbol: string; side: Side; filledQty: number }
-  | { kind: 'fill'; seq: number; timeUs: number; account: string; orderId: string; symbol: string; venue: string; side: Side; price: number; qty: number; tradeId: number };
+  | { kind: 'fill'; seq: number; timeUs: number; account: string; orderId: string; symbol: string; venue: string; side: Side; price: number; qty: number; tradeId: number; maker: boolean };
 
 /**
  * The event a journal record carries, if any. Orders are the trader's own (a routed or algo
@@ -25,7 +25,7 @@ export function tradingEventOf(seq: number, record: JournalRecord): TradingEvent
   if (record.kind !== 'execution') return undefined;
   const r = record.report;
   if (r.execType === ExecType.Trade && r.lastQty > 0 && r.venue !== '' && r.tradeId !== 0) {
-    return { kind: 'fill', seq, timeUs: r.timeUs, account: r.account, orderId: r.orderId, symbol: r.symbol, venue: r.venue, side: r.side, price: r.lastPrice, qty: r.lastQty, tradeId: r.tradeId };
+    return { kind: 'fill', seq, timeUs: r.timeUs, account: r.account, orderId: r.orderId, symbol: r.symbol, venue: r.venue, side: r.side, price: r.lastPrice, qty: r.lastQty, tradeId: r.tradeId, maker: r.liquidityMaker };
   }
   if ((r.execType === ExecType.Canceled || r.execType === ExecType.Expired) && r.parentOrderId === '') {
     return { kind: 'cancel', seq, timeUs: r.timeUs, account: r.account, orderId: r.orderId, symbol: r.symbol, side: r.side, filledQty: r.filledQty };

@@ -1,4 +1,5 @@
 import type { Instrument, Side, StreamState, OrderType, TimeInForce } from '@tickmesh/shared';
+import type { Candle } from '../md/candles/candle';
 
 /**
  * Where a venue adapter writes the normalised market data of one instrument. Calls are
@@ -80,6 +81,14 @@ export interface VenueAdapter {
    * cancels those with OMS_VENUE_SESSION_LOST.
    */
   resume?(orders: readonly ResumedOrder[]): void;
+  /**
+   * Optional: the instrument's 1-minute OHLCV candles (ticks, lots) before `endMs`'s minute,
+   * oldest first, so a chart is full on first open. The market-data service asks once per
+   * instrument before start(): an array (the simulator's, generated from its seed) is in place
+   * before the feed starts; a promise (a real venue's kline REST) is not waited for and goes in
+   * when it resolves. Throwing or rejecting only leaves that chart without history.
+   */
+  history?(symbol: string, endMs: number): readonly Candle[] | Promise<readonly Candle[]>;
   /** Optional, for venues behind a network (real exchanges): the socket's health, read at scrape time. */
   health?(): VenueHealth;
 }

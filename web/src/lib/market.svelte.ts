@@ -31,8 +31,11 @@ class Connection {
 class Market {
   readonly connection = new Connection();
   instruments = $state.raw<Instrument[]>([]);
-  /** What the trader picked (sent to the worker with setView). */
-  selection = $state.raw<ViewSelection>({ symbol: '', venue: '', depth: 20, candleSeconds: 60 });
+  /**
+   * What the trader picked (sent to the worker with setView). Depth 100: the ladder shows 20
+   * rows, grouping and the depth chart use the rest.
+   */
+  selection = $state.raw<ViewSelection>({ symbol: '', venue: '', depth: 100, candleSeconds: 60 });
   /** What the worker's latest frame is about (may lag `selection` by a frame or two). */
   frameView = $state.raw<ViewSelection>({ symbol: '', venue: '' });
   ladder = $state.raw<LadderFrame>(emptyLadder());

@@ -9,7 +9,8 @@ import { replay } from './replay.svelte';
 /** Candles the main thread keeps so a chart mounted later (or re-mounted) can draw history. */
 const CANDLES_KEPT = 2_000;
 
-export type CandleListener = (candles: Candle[], reset: boolean, instrument: Instrument | undefined) => void;
+/** `view` is the view the candles are of (symbol, venue and candle width): a chart loads that view's history on a reset. */
+export type CandleListener = (candles: Candle[], reset: boolean, instrument: Instrument | undefined, view: ViewSelection) => void;
 
 /** Called once per switch between live and replay (paper) mode, with the mode entered. */
 export type ModeListener = (mode: TerminalMode) => void;
@@ -46,6 +47,7 @@ class Terminal {
   private running = false;
   private candles: Candle[] = [];
   private candleInstrument: Instrument | undefined;
+  private candleView: ViewSelection = { symbol: '', venue: '' };
   private listeners = new Set<CandleListener>();
   private lastFrameView: ViewSelection = { symbol: '', venue: '' };
   private lastSetViewAt = 0;
@@ -139,6 +141,7 @@ class Terminal {
     else end();
     setTimeout(end, 500);
     this.candles = [];
+    this.candleView = { symbol: '', venue: '' };
     this.inFlight = false;
     this.lastFrameView = { symbol: '', venue: '' };
     if (wasReplay) for (const fn of this.modeListeners) fn('live');
@@ -158,6 +161,13 @@ class Terminal {
     } catch {
       // Not remembering the view is harmless.
     }
+    void this.pushView();
+  }
+
+  /** Sets the chart's candle width (seconds); the worker restarts the view's candles, the chart reloads its history. */
+  setCandleSeconds(seconds: number): void {
+    if (market.selection.candleSeconds === seconds) return;
+    market.selection = { ...market.selection, candleSeconds: seconds };
     void this.pushView();
   }
 
@@ -191,7 +201,7 @@ class Terminal {
   /** Registers a chart. It is called at once with the candles kept so far (reset = true). */
   onCandles(listener: CandleListener): () => void {
     this.listeners.add(listener);
-    listener(this.candles.slice(), true, this.candleInstrument);
+    listener(this.candles.slice(), true, this.candleInstrument, this.candleView);
     return () => this.listeners.delete(listener);
   }
 
@@ -341,6 +351,7 @@ class Terminal {
     if (f.candlesReset) {
       this.candles = f.candles.slice(-CANDLES_KEPT);
       this.candleInstrument = inst;
+      this.candleView = { ...f.view };
     } else {
       for (const c of f.candles) {
         const last = this.candles[this.candles.length - 1];
@@ -349,7 +360,7 @@ class Terminal {
       }
       if (this.candles.length > CANDLES_KEPT) this.candles.splice(0, this.candles.length - CANDLES_KEPT);
     }
-    for (const l of this.listeners) l(f.candles, f.candlesReset, inst);
+    for (const l of this.listeners) l(f.candles, f.candlesReset, inst, this.candleView);
   }
 
   private countUpdates(n: number): void {

@@ -102,6 +102,8 @@ export class BinanceFakeServer {
   private rejectNextOrder: { code: number; msg: string } | undefined;
   /** WebSocket API requests by method (tests check reconciliation asked). */
   readonly apiCalls = new Map<string, number>();
+  /** 1-minute klines by symbol, as Binance's rows (oldest first), served by `/api/v3/klines`; tests set them. */
+  readonly klines = new Map<string, unknown[][]>();
 
   private constructor(private readonly options: FakeBinanceOptions) {
     this.rng = new Prng(options.seed ?? 7);
@@ -470,6 +472,15 @@ export class BinanceFakeServer {
       const side = (book: Map<number, number>, desc: boolean) =>
         [...book].sort((x, y) => (desc ? y[0] - x[0] : x[0] - y[0])).map(([p, q]) => [this.px(m, p), this.qty(m, q)]);
       return reply(200, { lastUpdateId: m.lastUpdateId - this.faults.snapshotLag, bids: side(m.book.bids, true), asks: side(m.book.asks, false) });
+    }
+    if (url.pathname === '/api/v3/klines') {
+      const symbol = url.searchParams.get('symbol') ?? '';
+      if (!this.markets.has(symbol)) return reply(400, { code: -1121, msg: 'Invalid symbol.' });
+      if (url.searchParams.get('interval') !== '1m') return reply(400, { code: -1120, msg: 'Invalid interval.' });
+      const endTime = Number(url.searchParams.get('endTime') ?? Infinity);
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? 500), 1000);
+      const rows = (this.klines.get(symbol) ?? []).filter((r) => (r[0] as number) <= endTime);
+      return reply(200, rows.slice(Math.max(0, rows.length - limit)));
     }
     reply(404, { code: -1000, msg: `unknown path ${url.pathname}` });
   }

@@ -6,7 +6,9 @@ import { OrderEntryVenue, venueHealth } from '../live/order-entry-venue';
 import { silentLog, VenueStartError, type LiveVenueConfig, type LiveVenueLog } from '../live/live-venue-config';
 import { VenueHttp, VenueHttpError } from '../live/venue-http';
 import { VenueSocket } from '../live/venue-socket';
+import type { Candle } from '../../md/candles/candle';
 import { BinanceBookSync, type BookSyncHost } from './binance-book-sync';
+import { fetchBinanceHistory } from './binance-klines';
 import { BinanceOrders } from './binance-orders';
 import { binanceMarket, type BinanceMarket } from './binance-symbols';
 import { isDepthSnapshot, isExchangeInfo, parseStreamFrame, streamNames, type DepthSnapshot } from './binance-wire';
@@ -112,6 +114,12 @@ export class BinanceVenue extends OrderEntryVenue implements VenueAdapter, BookS
 
   instruments(): readonly Instrument[] {
     return this.markets.map((m) => m.instrument);
+  }
+
+  /** The last 1000 completed 1-minute klines (one REST call of weight 2), for the relay's candles. */
+  async history(symbol: string, endMs: number): Promise<Candle[]> {
+    const market = this.markets.find((m) => m.instrument.symbol === symbol);
+    return market ? fetchBinanceHistory(this.http, market, endMs) : [];
   }
 
   /** The synced book of a symbol (tests compare it with the fake's true book). */

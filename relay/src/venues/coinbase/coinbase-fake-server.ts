@@ -91,6 +91,8 @@ export class CoinbaseFakeServer {
   private held: { conn: Conn; text: string } | undefined;
   /** REST requests seen per path (tests check the adapter backs off, never hammers). */
   readonly requests = new Map<string, number>();
+  /** 1-minute candles by product (Advanced Trade's shape, oldest first), served by `products/{id}/candles`; tests set them. */
+  readonly candles = new Map<string, Array<{ start: string; low: string; high: string; open: string; close: string; volume: string }>>();
   /** WebSocket connections accepted so far. */
   connections = 0;
   /** Subscribe messages received, in order ("level2:BTC-USD,ETH-USD"). */
@@ -394,6 +396,15 @@ export class CoinbaseFakeServer {
     if (url.pathname === prefix) {
       const products = [...this.markets.values()].map((m) => this.product(m.spec));
       return reply(200, { products, num_products: products.length });
+    }
+    const candles = new RegExp(`^${prefix}/([^/]+)/candles$`).exec(url.pathname);
+    if (candles) {
+      const m = this.markets.get(decodeURIComponent(candles[1]!));
+      if (!m) return reply(404, { error: 'NOT_FOUND', error_details: 'ProductID is invalid', message: 'ProductID is invalid' });
+      if (url.searchParams.get('granularity') !== 'ONE_MINUTE') return reply(400, { error: 'INVALID_ARGUMENT', message: 'granularity' });
+      const [start, end] = [Number(url.searchParams.get('start')), Number(url.searchParams.get('end'))];
+      const rows = (this.candles.get(m.spec.productId) ?? []).filter((c) => Number(c.start) >= start && Number(c.start) <= end);
+      return reply(200, { candles: rows.slice(-350).reverse() }); // Coinbase answers newest first
     }
     if (url.pathname.startsWith(`${prefix}/`)) {
       const id = decodeURIComponent(url.pathname.slice(prefix.length + 1));

@@ -7,7 +7,9 @@ import { OrderEntryVenue, venueHealth } from '../live/order-entry-venue';
 import { silentLog, VenueStartError, type LiveVenueConfig, type LiveVenueLog } from '../live/live-venue-config';
 import { VenueHttp, VenueHttpError } from '../live/venue-http';
 import { VenueSocket } from '../live/venue-socket';
+import type { Candle } from '../../md/candles/candle';
 import { CoinbaseBookSync } from './coinbase-book-sync';
+import { fetchCoinbaseHistory } from './coinbase-candles';
 import { CoinbaseOrders } from './coinbase-orders';
 import { coinbaseMarket, toProductId, type CoinbaseMarket } from './coinbase-symbols';
 import { isProduct, marketDataSubscriptions, parseMessage, rfc3339ToUs, type MarketTrade } from './coinbase-wire';
@@ -129,6 +131,12 @@ export class CoinbaseVenue extends OrderEntryVenue implements VenueAdapter {
 
   instruments(): readonly Instrument[] {
     return this.markets.map((m) => m.instrument);
+  }
+
+  /** The last 350 completed 1-minute candles (public `products/{id}/candles`, one call), for the relay's charts. */
+  async history(symbol: string, endMs: number): Promise<Candle[]> {
+    const market = this.markets.find((m) => m.instrument.symbol === symbol);
+    return market ? fetchCoinbaseHistory(this.http, market, endMs) : [];
   }
 
   /** The books of the connection (tests compare them with the fake's true book). */

@@ -108,6 +108,8 @@ export class KrakenFakeServer {
   connections = 0;
   /** REST requests seen per path (tests check the adapter backs off, never hammers). */
   readonly requests = new Map<string, number>();
+  /** 1-minute OHLC rows by AssetPairs key (Kraken's shape, oldest first), served by `/0/public/OHLC`; tests set them. */
+  readonly ohlc = new Map<string, unknown[][]>();
   /** Subscribe requests for `book` seen (a resync resubscribes). */
   bookSubscribes = 0;
   /** Upgrade attempts refused while refuseConnections(true). */
@@ -306,6 +308,14 @@ export class KrakenFakeServer {
       // Carried out, answer lost: the connection is cut before anything is written.
       if (reply === 'drop') return void req.socket.destroy();
       return json(reply.status, reply.body);
+    }
+    if (url.pathname === '/0/public/OHLC') {
+      const pair = url.searchParams.get('pair') ?? '';
+      const m = [...this.markets.values()].find(({ spec: s }) => [s.key, s.altname].includes(pair));
+      if (!m) return json(200, { error: ['EQuery:Unknown asset pair'] });
+      if (url.searchParams.get('interval') !== '1') return json(200, { error: ['EGeneral:Invalid arguments'] });
+      const rows = (this.ohlc.get(m.spec.key) ?? []).slice(-720);
+      return json(200, { error: [], result: { [m.spec.key]: rows, last: rows.length ? rows[rows.length - 1]![0] : 0 } });
     }
     if (url.pathname !== '/0/public/AssetPairs') return json(404, { error: ['EGeneral:Unknown method'] });
     const wanted = (url.searchParams.get('pair') ?? '').split(',').filter(Boolean);

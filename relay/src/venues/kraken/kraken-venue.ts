@@ -7,7 +7,9 @@ import { OrderEntryVenue, venueHealth } from '../live/order-entry-venue';
 import { silentLog, VenueStartError, type LiveVenueConfig, type LiveVenueLog } from '../live/live-venue-config';
 import { VenueHttp, VenueHttpError } from '../live/venue-http';
 import { VenueSocket } from '../live/venue-socket';
+import type { Candle } from '../../md/candles/candle';
 import { KrakenBookSync, type KrakenBookSyncHost } from './kraken-book-sync';
+import { fetchKrakenHistory, KRAKEN_PUBLIC_SPACING_MS } from './kraken-ohlc';
 import { KrakenOrders } from './kraken-orders';
 import { krakenMarket, toKrakenRestPair, type KrakenMarket } from './kraken-symbols';
 import { isAssetPairsResponse, KRAKEN_BOOK_DEPTHS, parseKrakenFrame, rfc3339Us, type KrakenRequest } from './kraken-wire';
@@ -112,6 +114,8 @@ export class KrakenVenue extends OrderEntryVenue implements VenueAdapter, Kraken
   unreadableFrames = 0;
   /** Subscribe/unsubscribe requests answered with success: false. */
   refusedRequests = 0;
+  /** History calls in turn, KRAKEN_PUBLIC_SPACING_MS apart (Kraken's public rate). */
+  private historyTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: KrakenVenueConfig,
@@ -141,6 +145,15 @@ export class KrakenVenue extends OrderEntryVenue implements VenueAdapter, Kraken
 
   instruments(): readonly Instrument[] {
     return this.markets.map((m) => m.instrument);
+  }
+
+  /** The last 720 completed 1-minute candles (`/0/public/OHLC`), for the relay's charts; one call per pair, spaced. */
+  history(symbol: string, endMs: number): Promise<Candle[]> {
+    const market = this.markets.find((m) => m.instrument.symbol === symbol);
+    if (!market) return Promise.resolve([]);
+    const call = this.historyTurn.then(() => fetchKrakenHistory(this.http, market, endMs));
+    this.historyTurn = call.catch(() => undefined).then(() => new Promise((r) => setTimeout(r, KRAKEN_PUBLIC_SPACING_MS).unref()));
+    return call;
   }
 
   /** The synced book of a canonical symbol (tests compare it with the fake's true book). */

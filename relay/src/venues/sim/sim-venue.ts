@@ -1,7 +1,9 @@
 import { StreamState, toLots, toTicks, wallClockUs, type Instrument } from '@tickmesh/shared';
+import type { Candle } from '../../md/candles/candle';
 import type { FeedLookup, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
 import { EngineResult } from './engine-result';
 import { seedFrom } from './prng';
+import { simHistory, type SimHistoryOptions } from './sim-history';
 import { DEFAULT_SIM_SYMBOLS, simInstrumentSpec } from './sim-instruments';
 import { RELAY_ACCOUNT_BASE, SimMarket, type ExecutionSink } from './sim-market';
 
@@ -29,6 +31,8 @@ export interface SimVenueOptions {
   updatesPerSecond?: number;
   /** Clock for timeUs fields, µs since the Unix epoch. Default: wall clock (sub-ms). */
   nowUs?: () => number;
+  /** Minutes of deterministic 1-minute candle history before the start (see simHistory). Default 1440 (24 h); 0 = none. */
+  historyMinutes?: number;
 }
 
 
@@ -59,11 +63,15 @@ export class SimVenue implements VenueAdapter {
   private readonly rate: number;
   private readonly nowUs: () => number;
   private running = false;
+  private readonly historyMinutes: number;
+  /** What each market's history is generated from (all but the end time, which is the caller's now). */
+  private readonly historyOf = new Map<string, Omit<SimHistoryOptions, 'endTimeSec'>>();
 
   constructor(options: SimVenueOptions = {}) {
     this.id = options.id ?? 'sim-a';
     this.rate = options.updatesPerSecond ?? 200;
     this.nowUs = options.nowUs ?? wallClockUs;
+    this.historyMinutes = options.historyMinutes ?? 1_440;
     const seed = options.seed ?? 1;
     const offset = 1 + (options.priceOffsetBps ?? 0) / 10_000;
     const sink: ExecutionSink = { report: (exec, terminal) => this.report(exec, terminal) };
@@ -83,17 +91,30 @@ export class SimVenue implements VenueAdapter {
         makerFeeBpsX100: options.makerFeeBpsX100 ?? -100,
         takerFeeBpsX100: options.takerFeeBpsX100 ?? 500,
       };
+      const startPrice = toTicks(inst, spec.startPrice * offset);
       const market = new SimMarket(
         inst,
         {
           seed: seedFrom(seed, `${this.id}:${symbol}`),
-          startPrice: toTicks(inst, spec.startPrice * offset),
+          startPrice,
           baseQty: Math.max(1, toLots(inst, spec.typicalQty)),
         },
         sink,
         this.nowUs,
       );
       market.generator.prime();
+      this.historyOf.set(symbol, {
+        // Its own streams of numbers (the history never shifts the live order flow of a seed). The
+        // price path is per symbol, not per venue: venues of a symbol agree about the past (a
+        // consolidated chart merges them), each with its own premium and volumes.
+        seed: seedFrom(seed, `${symbol}:history`),
+        volumeSeed: seedFrom(seed, `${this.id}:${symbol}:history-volume`),
+        endPrice: startPrice,
+        minutes: this.historyMinutes,
+        gridTicks: Math.max(1, Math.round(startPrice * 2e-6)), // OrderFlowGenerator's default grid
+        baseQty: Math.max(1, toLots(inst, spec.typicalQty)),
+        updatesPerSecond: this.rate,
+      });
       this.markets.set(symbol, market);
       this.list.push(inst);
     }
@@ -101,6 +122,16 @@ export class SimVenue implements VenueAdapter {
 
   instruments(): readonly Instrument[] {
     return this.list;
+  }
+
+  /**
+   * `historyMinutes` of 1-minute candles ending just before `endMs`'s minute, closing at the
+   * market's opening price: the same seed gives the same candles (shifted to the start time).
+   */
+  history(symbol: string, endMs: number): Candle[] {
+    const h = this.historyOf.get(symbol);
+    if (h === undefined) return [];
+    return simHistory({ ...h, endTimeSec: Math.floor(endMs / 60_000) * 60 });
   }
 
   async start(feeds: FeedLookup): Promise<void> {

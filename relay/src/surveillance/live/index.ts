@@ -1,0 +1,3 @@
+export * from './alert-desk';
+export * from './surveilled-journal';
+export * from './watch-market-data';
