@@ -78,7 +78,7 @@ describe.skipIf(!binary)('cluster: orders through two edges to one OMS node over
     for (const c of [onEdge1, onEdge2, onOms]) c?.close();
     await raw?.close();
     for (const e of edges) await e.relay.stop();
-    service?.close();
+    await service?.close();
     await publisher?.close();
     await oms?.stop();
     await nats?.kill();
@@ -158,7 +158,7 @@ describe.skipIf(!binary)('cluster: orders through two edges to one OMS node over
   });
 
   it('with the OMS service gone, an edge refuses orders with OMS_UNAVAILABLE and REST with 503; back, orders flow again', async () => {
-    service.close();
+    await service.close();
     onEdge1.send(marketOrder(4, 'cl-no-oms'));
     expect(await onEdge1.error(ClusterOrderCode.OMS_UNAVAILABLE)).toMatchObject({ requestId: 4 });
     const rest = await fetch(`${edges[0].relay.url}/api/orders`, { headers: { authorization: `Bearer ${tokenOf(edges[0].relay.url)}` } });
@@ -170,8 +170,28 @@ describe.skipIf(!binary)('cluster: orders through two edges to one OMS node over
     expect(reportsOf(onEdge2, 'cl-back').at(-1)![0]).toBe(OrderStatus.Filled);
   });
 
-  async function restartService(): Promise<{ publisher: MdPublisher; service: OmsService }> {
+  it("one account's request budget holds across edges: each edge alone is under its own, the OMS refuses past the cluster's", async () => {
+    ({ publisher, service } = await restartService(2)); // 2 a second, burst 4, for the whole cluster
+    const before = service.stats.rateLimited;
+    for (let i = 0; i < 6; i++) {
+      onEdge1.send(marketOrder(200 + i, `cl-rate-1-${i}`, 1));
+      onEdge2.send(marketOrder(300 + i, `cl-rate-2-${i}`, 1));
+    }
+    // Each request ends with a refusal or its first report, on the session that sent it.
+    const answered = () => [onEdge1, onEdge2].reduce((n, c) => n + new Set(c.received.filter((m) => (m.type === 'error' && m.requestId >= 200) || (m.type === 'executionReport' && m.parentOrderId === '' && m.clientOrderId.startsWith(c === onEdge1 ? 'cl-rate-1-' : 'cl-rate-2-'))).map((m) => (m.type === 'error' ? `e${m.requestId}` : m.type === 'executionReport' ? m.clientOrderId : ''))).size, 0);
+    await until(() => answered() === 12, 10_000, 'all twelve answered');
+    const refused = [onEdge1, onEdge2].flatMap((c) => c.received.filter((m) => m.type === 'error' && m.code === 'SESSION_RATE_LIMITED' && m.requestId >= 200));
+    expect(service.stats.rateLimited - before).toBe(refused.length);
+    // Burst 4, plus what 2 a second refills while the twelve arrive: most are refused.
+    expect(refused.length).toBeGreaterThanOrEqual(6);
+    expect(refused.some((m) => m.requestId >= 300)).toBe(true);
+    expect(refused.some((m) => m.requestId < 300)).toBe(true);
+    ({ publisher, service } = await restartService());
+  });
+
+  async function restartService(accountMessagesPerSecond = oms.options.accountMessagesPerSecond): Promise<{ publisher: MdPublisher; service: OmsService }> {
+    await service.close();
     await publisher.close();
-    return startOmsNode(oms.options, oms, log);
+    return startOmsNode({ ...oms.options, accountMessagesPerSecond }, oms, log);
   }
 });

@@ -47,6 +47,7 @@ export function registerClusterMetrics(registry: Registry, role: RelayRole, part
   if (service) {
     totalOf(registry, 'tickmesh_cluster_oms_requests_total', 'Order requests from edges taken to the OMS', () => service.stats.requests);
     totalOf(registry, 'tickmesh_cluster_oms_duplicate_requests_total', 'Retried order requests answered with their first answer (not taken twice)', () => service.stats.duplicates);
+    totalOf(registry, 'tickmesh_cluster_oms_rate_limited_requests_total', 'Order requests refused because the account spent its budget across every edge', () => service.stats.rateLimited);
     totalOf(registry, 'tickmesh_cluster_oms_expired_requests_total', 'Order requests that came after their deadline and were dropped unexecuted', () => service.stats.expired);
     totalOf(registry, 'tickmesh_cluster_oms_reports_total', 'Execution reports published to the edges', () => service.stats.reports);
     totalOf(registry, 'tickmesh_cluster_oms_api_calls_total', 'REST calls answered for edges', () => service.stats.apiCalls);

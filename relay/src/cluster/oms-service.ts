@@ -1,6 +1,7 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { ErrorCode, type ExecutionReportMsg } from '@tickmesh/shared';
 import type { Logger } from 'pino';
+import { AccountBuckets } from '../server/account-buckets';
 import { forwardOrderRequest, type OrderEntry, type OrderRequestMsg } from '../session/order-requests';
 import { answerApi, type ApiRoutes } from './api-over-nats';
 import { MSG_ID_HEADER, type OrderRpcReply, type OrderRpcRequest } from './order-rpc';
@@ -19,6 +20,8 @@ export interface OmsServiceStats {
   duplicates: number;
   /** Requests that came after their edge had given up (deadline passed): dropped, never executed. */
   expired: number;
+  /** Requests refused with SESSION_RATE_LIMITED: the account's budget, across every edge, was spent. */
+  rateLimited: number;
   /** Execution reports published for the edges. */
   reports: number;
   /** REST calls answered for edges. */
@@ -27,7 +30,7 @@ export interface OmsServiceStats {
 
 /**
  * The OMS node's side of the cluster: it answers the edges' order requests (queue group: one
- * OMS answers each) and REST calls, and publishes every execution report on its account's
+ * OMS answers each) under one request budget per account for the whole cluster, and REST calls, and publishes every execution report on its account's
  * subject so each edge delivers it to that account's sessions.
  *
  * Idempotent: a request's Nats-Msg-Id is remembered with its answer for ANSWER_KEPT_MS, so an
@@ -36,7 +39,9 @@ export interface OmsServiceStats {
  * OMS_TIMEOUT, so the order must not appear later.
  */
 export class OmsService {
-  readonly stats: OmsServiceStats = { requests: 0, duplicates: 0, expired: 0, reports: 0, apiCalls: 0 };
+  readonly stats: OmsServiceStats = { requests: 0, duplicates: 0, expired: 0, rateLimited: 0, reports: 0, apiCalls: 0 };
+  /** Each edge holds an account to its budget for its own sessions; this holds it across all edges. */
+  private readonly budgets: AccountBuckets;
   private readonly answers = new Map<string, { atMs: number; reply: Promise<Uint8Array> }>();
   private readonly subscriptions: Subscription[] = [];
   private stopReports: (() => void) | undefined;
@@ -46,7 +51,11 @@ export class OmsService {
     private readonly oms: OrderEntry & { onReport(listener: (r: ExecutionReportMsg) => void): () => void },
     private readonly routes: ApiRoutes,
     private readonly log: Logger,
-  ) {}
+    /** The per-account request rate of the whole cluster (--account-messages-per-second). */
+    accountMessagesPerSecond: number,
+  ) {
+    this.budgets = new AccountBuckets(accountMessagesPerSecond);
+  }
 
   start(): void {
     this.stopReports = this.oms.onReport((r) => {
@@ -92,6 +101,14 @@ export class OmsService {
       this.log.warn({ account: request.account, type: request.msg.type, key }, 'cluster: order request came after its deadline; dropped');
       return;
     }
+    if (!this.budgets.take(request.account)) {
+      // Answered, and remembered: a retry of a refused request is refused alike.
+      this.stats.rateLimited++;
+      const refused = Promise.resolve(encode({ ok: false, code: ErrorCode.SESSION_RATE_LIMITED, message: `account ${request.account} is over its request rate across the cluster` }));
+      if (key) this.answers.set(key, { atMs: now, reply: refused });
+      void refused.then((bytes) => m.respond(bytes));
+      return;
+    }
     this.stats.requests++;
     const reply = forwardOrderRequest(this.oms, request.msg, request.account).then(
       (r): Uint8Array => encode(r.ok ? { ok: true, value: typeof r.value === 'number' ? r.value : undefined } : { ok: false, code: r.reason.code, message: r.reason.message }),
@@ -112,9 +129,11 @@ export class OmsService {
     }
   }
 
-  close(): void {
+  /** Stops answering; resolves once the server has it (a request after that gets no responders, not silence). */
+  async close(): Promise<void> {
     this.stopReports?.();
     for (const s of this.subscriptions) s.unsubscribe();
+    await this.nc.flush().catch(() => {});
   }
 }
 

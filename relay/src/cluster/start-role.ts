@@ -94,7 +94,7 @@ export async function startOmsNode(options: RelayOptions, relay: Relay, log: Log
   const conn = nc ?? (await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-oms' }, log));
   const publisher = new MdPublisher(conn, relay.md, log);
   publisher.start();
-  const service = new OmsService(conn, relay.trading.oms, relay.api, log);
+  const service = new OmsService(conn, relay.trading.oms, relay.api, log, options.accountMessagesPerSecond);
   service.start();
   registerClusterMetrics(relay.metrics.registry, 'oms', { publisher, service });
   return { publisher, service };

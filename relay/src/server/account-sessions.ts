@@ -1,6 +1,6 @@
 import type { ExecutionReportMsg } from '@tickmesh/shared';
-import { TokenBucket } from '../session/token-bucket';
 import type { AccountLimiter } from '../session/order-requests';
+import { AccountBuckets } from './account-buckets';
 
 /** What the registry needs of a session. */
 export interface AccountSession {
@@ -14,16 +14,18 @@ export interface AccountSession {
  */
 export class AccountSessions<S extends AccountSession = AccountSession> implements AccountLimiter {
   private readonly byAccount = new Map<string, Set<S>>();
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly buckets: AccountBuckets;
 
   /**
    * @param messagesPerSecond the per-account request rate (burst = 2x).
    * @param onLastClosed called when an account's last session closed.
    */
   constructor(
-    private readonly messagesPerSecond: number,
+    messagesPerSecond: number,
     private readonly onLastClosed: (account: string) => void,
-  ) {}
+  ) {
+    this.buckets = new AccountBuckets(messagesPerSecond);
+  }
 
   add(account: string, session: S): void {
     let mine = this.byAccount.get(account);
@@ -44,11 +46,6 @@ export class AccountSessions<S extends AccountSession = AccountSession> implemen
   }
 
   take(account: string): boolean {
-    let b = this.buckets.get(account);
-    if (!b) {
-      const rate = this.messagesPerSecond;
-      this.buckets.set(account, (b = new TokenBucket(rate, rate * 2, performance.now())));
-    }
-    return b.take(performance.now());
+    return this.buckets.take(account);
   }
 }
