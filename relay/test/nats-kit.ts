@@ -45,11 +45,13 @@ export class NatsKit {
     readonly port: number,
     /** JetStream's store directory, when JetStream is on (kept across kill and start). */
     private readonly storeDir: string | undefined,
+    /** More nats-server arguments (auth, TLS). */
+    private readonly extraArgs: string[] = [],
   ) {}
 
-  /** `jetstream`: JetStream on, stored in a fresh directory. */
-  static async start(binary: string, options: { jetstream?: boolean } = {}): Promise<NatsKit> {
-    const kit = new NatsKit(binary, await freePort(), options.jetstream ? mkdtempSync(join(tmpdir(), 'tickmesh-js-')) : undefined);
+  /** `jetstream`: JetStream on, stored in a fresh directory; `args`: more nats-server arguments. */
+  static async start(binary: string, options: { jetstream?: boolean; args?: string[] } = {}): Promise<NatsKit> {
+    const kit = new NatsKit(binary, await freePort(), options.jetstream ? mkdtempSync(join(tmpdir(), 'tickmesh-js-')) : undefined, options.args);
     await kit.start();
     return kit;
   }
@@ -60,7 +62,7 @@ export class NatsKit {
 
   async start(): Promise<void> {
     const js = this.storeDir ? ['-js', '-sd', this.storeDir] : [];
-    const child = spawn(this.binary, ['-a', '127.0.0.1', '-p', String(this.port), ...js], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(this.binary, ['-a', '127.0.0.1', '-p', String(this.port), ...js, ...this.extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     this.child = child;

@@ -7,7 +7,7 @@ import { EdgeFeed, type EdgeFeedOptions } from './edge-feed';
 import { EdgeOrders, type EdgeOrdersOptions } from './edge-orders';
 import { edgeUpstream } from './edge-upstream';
 import { MdPublisher } from './md-publisher';
-import { openNatsConnection } from './nats-connection';
+import { natsAuthOf, openNatsConnection } from './nats-connection';
 import { OmsService } from './oms-service';
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -33,7 +33,7 @@ export async function openEdgeUpstream(
 ): Promise<{ upstream: RelayUpstream; feed: EdgeFeed; orders: EdgeOrders }> {
   let feed: EdgeFeed | undefined;
   let orders: EdgeOrders | undefined;
-  const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-edge' }, log, (s) => {
+  const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-edge', auth: natsAuthOf(options) }, log, (s) => {
     feed?.onNatsStatus(s);
     orders?.onNatsStatus(s);
   });
@@ -44,7 +44,7 @@ export async function openEdgeUpstream(
 
 /** `--role md`: publishes the started relay's market data to NATS and answers the edges' requests. */
 export async function startMdPublisher(options: RelayOptions, relay: Relay, log: Logger): Promise<MdPublisher> {
-  const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-md' }, log);
+  const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-md', auth: natsAuthOf(options) }, log);
   const publisher = new MdPublisher(nc, relay.md, log);
   publisher.start();
   registerClusterMetrics(relay.metrics.registry, 'md', { publisher });
@@ -66,7 +66,7 @@ export interface ActiveOms {
  * Start the relay with `replicate: (e) => active.replica.publish(e)`, then startOmsNode.
  */
 export async function standbyUntilActive(options: RelayOptions, log: Logger, onLeaseLost: (why: string) => void): Promise<ActiveOms> {
-  const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-oms' }, log);
+  const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-oms', auth: natsAuthOf(options) }, log);
   const replica = await JournalReplica.open(nc);
   const lease = await OmsLease.open(nc, { node: `${hostname()}:${process.pid}` }, options.omsLeaseMs);
   const shared = await OmsShared.open(nc);
@@ -91,7 +91,7 @@ export async function standbyUntilActive(options: RelayOptions, log: Logger, onL
  * (standbyUntilActive's); without one it opens its own.
  */
 export async function startOmsNode(options: RelayOptions, relay: Relay, log: Logger, nc?: NatsConnection): Promise<{ publisher: MdPublisher; service: OmsService }> {
-  const conn = nc ?? (await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-oms' }, log));
+  const conn = nc ?? (await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-oms', auth: natsAuthOf(options) }, log));
   const publisher = new MdPublisher(conn, relay.md, log);
   publisher.start();
   const service = new OmsService(conn, relay.trading.oms, relay.api, log, options.accountMessagesPerSecond);

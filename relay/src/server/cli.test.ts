@@ -82,6 +82,7 @@ describe('parseCli', () => {
     [['--role', 'md'], {}, 'RELAY_NATS_URL_REQUIRED'],
     [[], { ROLE: 'edge' }, 'RELAY_NATS_URL_REQUIRED'],
     [['--role', 'oms'], {}, 'RELAY_NATS_URL_REQUIRED'],
+    [['--role', 'edge', '--nats-url', 'tls://127.0.0.1:4222', '--nats-cert', 'c.pem'], {}, 'RELAY_NATS_TLS_PAIR_INCOMPLETE'],
     [['--role', 'gateway'], {}, 'RELAY_ROLE_INVALID'],
     [['--role', 'EDGE'], {}, 'RELAY_ROLE_INVALID'],
     [['--role', 'edge', '--nats-url', 'http://127.0.0.1:4222'], {}, 'RELAY_NATS_URL_INVALID'],

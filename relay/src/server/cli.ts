@@ -14,6 +14,8 @@ export const ClusterOptionCode = {
   RELAY_ROLE_INVALID: 'RELAY_ROLE_INVALID',
   /** `--nats-url` is not a comma-separated list of nats:// (or tls://, ws://, wss://) URLs. */
   RELAY_NATS_URL_INVALID: 'RELAY_NATS_URL_INVALID',
+  /** `--nats-cert` without `--nats-key`, or the other way round. */
+  RELAY_NATS_TLS_PAIR_INCOMPLETE: 'RELAY_NATS_TLS_PAIR_INCOMPLETE',
   /** `--role md`, `oms` or `edge` without `--nats-url`. */
   RELAY_NATS_URL_REQUIRED: 'RELAY_NATS_URL_REQUIRED',
 } as const;
@@ -51,6 +53,11 @@ const flags: Record<string, Flag> = {
   compression: { key: 'compression', env: 'COMPRESSION', kind: 'bool', help: 'offer permessage-deflate on /ws (true/false)' },
   'log-level': { key: 'logLevel', env: 'LOG_LEVEL', kind: 'string', help: 'pino log level (fatal, error, warn, info, debug, trace, silent)' },
   'data-dir': { key: 'dataDir', env: 'DATA_DIR', kind: 'string', help: 'directory for the signing secret, accounts and journal' },
+  'nats-token': { key: 'natsToken', env: 'NATS_TOKEN', kind: 'string', help: 'NATS auth token (better in the environment: flags show in ps)' },
+  'nats-creds': { key: 'natsCreds', env: 'NATS_CREDS', kind: 'string', help: 'NATS .creds file (user JWT and nkey seed)' },
+  'nats-ca': { key: 'natsCa', env: 'NATS_CA', kind: 'string', help: 'CA file for tls:// NATS servers with a private CA' },
+  'nats-cert': { key: 'natsCert', env: 'NATS_CERT', kind: 'string', help: 'client certificate for NATS servers that verify clients' },
+  'nats-key': { key: 'natsKey', env: 'NATS_KEY', kind: 'string', help: 'client key for --nats-cert' },
   'oms-lease-ms': { key: 'omsLeaseMs', env: 'OMS_LEASE_MS', kind: 'int', min: 300, help: 'with --role oms: how long the OMS lease outlives a dead active before a standby takes over' },
   'auth-dir': { key: 'authDir', env: 'AUTH_DIR', kind: 'string', help: 'directory of the signing secret and accounts, when not the data dir: every node of a cluster names the same one, so a token from one edge is valid on all' },
   'token-ttl-sec': { key: 'tokenTtlSec', env: 'TOKEN_TTL_SEC', kind: 'int', min: 10, help: 'lifetime of access tokens in seconds' },
@@ -111,6 +118,10 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   if ((options.tlsCert === '') !== (options.tlsKey === '')) {
     const code = 'RELAY_TLS_PAIR_INCOMPLETE';
     return { kind: 'error', code, message: `${code}: --tls-cert (TLS_CERT) and --tls-key (TLS_KEY) go together: give both, or neither for plain HTTP` };
+  }
+  if ((options.natsCert === '') !== (options.natsKey === '')) {
+    const code = ClusterOptionCode.RELAY_NATS_TLS_PAIR_INCOMPLETE;
+    return { kind: 'error', code, message: `${code}: --nats-cert (NATS_CERT) and --nats-key (NATS_KEY) go together` };
   }
   if (options.role !== 'all' && options.natsUrls.length === 0) {
     const code = ClusterOptionCode.RELAY_NATS_URL_REQUIRED;

@@ -18,6 +18,15 @@ export interface RelayOptions {
    * after the active died (at once after a graceful stop). Default 3000 ms.
    */
   omsLeaseMs: number;
+  /** NATS auth token (prefer the NATS_TOKEN environment variable: flags show in `ps`). Default none. */
+  natsToken: string;
+  /** NATS .creds file (user JWT + nkey seed). Default none. */
+  natsCreds: string;
+  /** CA file for tls:// NATS servers signed by a private CA. Default none (the system's CAs). */
+  natsCa: string;
+  /** Client certificate and key for NATS servers that verify clients. Default none. */
+  natsCert: string;
+  natsKey: string;
   /** NATS servers of the cluster (nats://host:4222; several for failover). Needed by every role but all. Default none. */
   natsUrls: string[];
   /** TCP port; 0 picks a free one. Default 8080. */
@@ -104,6 +113,11 @@ export const defaultRelayOptions: RelayOptions = {
   role: 'all',
   natsUrls: [],
   omsLeaseMs: 3000,
+  natsToken: '',
+  natsCreds: '',
+  natsCa: '',
+  natsCert: '',
+  natsKey: '',
   port: 8080,
   host: '127.0.0.1',
   tlsCert: '',
