@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing (protoc for the
-# wire-compatibility test; Chromium for browser tests; openssl and certutil for the LAN test; nats-server for the cluster test;
+# wire-compatibility test; Chromium for browser tests; openssl and certutil for the LAN test; nats-server and haproxy for the cluster tests;
 # buildah, podman, runc and debootstrap, as root, for the container image test). Needs root or passwordless sudo;
 # otherwise it says what to install and fails, rather than letting tests fail obscurely.
 set -euo pipefail
@@ -11,8 +11,9 @@ command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
-# The cluster test (relay/test/cluster-md-edge.test.ts): a real NATS server.
+# The cluster tests (relay/test/cluster-*.test.ts): a real NATS server, HAProxy in front of two edges.
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 # The container image test (relay/test/container-image.test.ts): a daemonless builder and runtime.
 if [ "$(id -u)" -eq 0 ]; then
   for tool in buildah podman runc debootstrap curl; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done

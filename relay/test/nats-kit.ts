@@ -11,7 +11,8 @@ export function natsServerBinary(): string | undefined {
   return which.status === 0 && which.stdout.trim() ? which.stdout.trim() : undefined;
 }
 
-async function freePort(): Promise<number> {
+/** A free loopback TCP port (for servers that need their port before they start: NATS, HAProxy backends). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
