@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     console.log(`  md node: publishing market data to NATS ${options.natsUrls.join(',')}\n`);
   }
   if (active) {
-    await startOmsNode(options, relay, log, active.nc);
+    await startOmsNode(options, relay, log, active);
     console.log(`  oms node: publishing market data and answering orders on NATS ${options.natsUrls.join(',')}\n`);
   }
 }

@@ -211,7 +211,7 @@ describe.skipIf(!binary)('cluster: an md node to an edge node through NATS', () 
     expect(md.trading.oms.orders('trader', {}).length).toBe(0);
   });
 
-  it('nats-server killed: the edge says stale and not ready; restarted: it resyncs from md and is live with the same books', async () => {
+  it('nats-server killed: the edge says stale, neither node is ready; restarted: it resyncs from md and is live with the same books', async () => {
     const from = edgeWatch.events.length;
     expect(edgeWatch.book.isLive).toBe(true);
     await nats.kill();
@@ -219,7 +219,8 @@ describe.skipIf(!binary)('cluster: an md node to an edge node through NATS', () 
     expect(edgeWatch.events.slice(from)).toEqual(['stale']);
     expect(feed.stats.staleMarkers).toBeGreaterThan(0);
     await untilAsync(async () => (await readyz(edge)) === 503, 5000, 'the edge not ready');
-    // Meanwhile the md node serves its own clients as before.
+    // The md node is not ready either (it cannot publish), but serves its own clients as before.
+    await untilAsync(async () => (await readyz(md)) === 503, 5000, 'md not ready without NATS');
     const mdSeq = mdWatch.book.seq;
     await until(() => mdWatch.book.seq > mdSeq + 10, 5000, 'md moving on without NATS');
     expect(edgeWatch.book.status).toBe('stale');
@@ -228,6 +229,7 @@ describe.skipIf(!binary)('cluster: an md node to an edge node through NATS', () 
     await until(() => edgeWatch.book.isLive, 10_000, 'the edge client live again');
     expect(edgeWatch.events.slice(from)).toEqual(['stale', 'snapshot']);
     await untilAsync(async () => (await readyz(edge)) === 200, 5000, 'the edge ready again');
+    await untilAsync(async () => (await readyz(md)) === 200, 5000, 'md ready again');
     const resyncedAt = edgeWatch.book.seq;
     await until(() => edgeWatch.common(mdWatch, resyncedAt).length >= 30, 10_000, '30 seqs after the reconnect');
     expectSameBooks(mdWatch, edgeWatch, resyncedAt, 30);
@@ -247,6 +249,7 @@ describe.skipIf(!binary)('cluster: an md node to an edge node through NATS', () 
     expect(after[0]).toBe('stale');
     expect(after.slice(1).every((e) => e === 'snapshot')).toBe(true);
     await untilAsync(async () => (await readyz(edge)) === 200, 5000, 'the edge ready again');
+    await untilAsync(async () => (await readyz(md)) === 200, 5000, 'md ready again');
     const resyncedAt = edgeWatch.book.seq;
     await until(() => edgeWatch.common(mdWatch, resyncedAt).length >= 30, 10_000, '30 seqs after md came back');
     expectSameBooks(mdWatch, edgeWatch, resyncedAt, 30);

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -206,5 +207,52 @@ describe('Dockerfile', () => {
     expect(await run(new URL(relay.url).port)).toBe(0);
     // Port 1: nothing listens there.
     expect(await run('1')).toBe(1);
+  });
+});
+
+describe('the cluster on one host (deploy/compose)', () => {
+  const composeDir = join(root, 'deploy/compose');
+  const compose = parseAllDocuments(readFileSync(join(composeDir, 'compose.yaml'), 'utf8'), { merge: true })[0]!.toJS({ maxAliasCount: 100 }) as {
+    services: Record<string, { image: string; command?: string[]; volumes?: string[] }>;
+    volumes: Record<string, unknown>;
+  };
+  const relays = Object.entries(compose.services).filter(([, s]) => s.image.startsWith('localhost/tickmesh'));
+  const dockerEnv = Object.fromEntries(dockerOf('ENV').join(' ').split(/\s+/).filter((x) => x.includes('=')).map((kv) => kv.split('=')));
+  const parsed = (command: string[]) => {
+    const r = parseCli(command, dockerEnv);
+    if (r.kind !== 'run') throw new Error(r.kind === 'error' ? r.message : r.kind);
+    return r.options;
+  };
+
+  it('runs two OMS nodes and two edges on one NATS with JetStream, each relay with flags its CLI parses', () => {
+    const roles = relays.map(([, s]) => parsed(s.command!).role).sort();
+    expect(roles).toEqual(['edge', 'edge', 'oms', 'oms']);
+    const help = usage();
+    for (const [name, s] of relays) for (const arg of s.command!) if (arg.startsWith('--')) expect(help, `${name} ${arg}`).toContain(`  ${arg} `);
+    expect(compose.services.nats!.command).toEqual(expect.arrayContaining(['-js']));
+    for (const [name, s] of relays) {
+      const o = parsed(s.command!);
+      expect(o.natsUrls, name).toEqual(['nats://nats:4222']);
+      // One auth dir for every node (one signing secret), a data dir of its own for each.
+      expect(s.volumes, name).toContain(`auth:${o.authDir}`);
+      const data = s.volumes!.find((v) => v.endsWith(`:${o.dataDir}`));
+      expect(data, name).toBe(`${name}:${o.dataDir}`);
+      expect(compose.volumes).toHaveProperty(name);
+    }
+  });
+
+  it('HAProxy checks /readyz on every edge at the port the edge listens on, and its config is valid', () => {
+    const cfg = readFileSync(join(composeDir, 'haproxy.cfg'), 'utf8');
+    expect(cfg).toMatch(/option httpchk GET \/readyz/);
+    const servers = [...cfg.matchAll(/^\s*server \S+ (\S+):(\d+) check/gm)].map((m) => [m[1], Number(m[2])]);
+    const edges = relays.filter(([, s]) => parsed(s.command!).role === 'edge');
+    expect(servers).toEqual(edges.map(([name, s]) => [name, parsed(s.command!).port]));
+    const haproxy = spawnSync('sh', ['-c', 'command -v haproxy || ls /usr/sbin/haproxy'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+    if (!haproxy) return;
+    // The service names resolve inside compose only: checked with them on loopback.
+    const local = join(mkdtempSync(join(tmpdir(), 'tickmesh-haproxy-cfg-')), 'haproxy.cfg');
+    writeFileSync(local, cfg.replace(/^(\s*server \S+ )\S+:/gm, '$1127.0.0.1:'));
+    const check = spawnSync(haproxy, ['-c', '-f', local], { encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
   });
 });

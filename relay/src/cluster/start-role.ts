@@ -44,7 +44,9 @@ export async function openEdgeUpstream(
 
 /** `--role md`: publishes the started relay's market data to NATS and answers the edges' requests. */
 export async function startMdPublisher(options: RelayOptions, relay: Relay, log: Logger): Promise<MdPublisher> {
-  const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-md', auth: natsAuthOf(options) }, log);
+  let natsUp = true;
+  const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-md', auth: natsAuthOf(options) }, log, (s) => (natsUp = s === 'reconnect'));
+  relay.addReadinessCheck(() => natsUp);
   const publisher = new MdPublisher(nc, relay.md, log);
   publisher.start();
   registerClusterMetrics(relay.metrics.registry, 'md', { publisher });
@@ -54,6 +56,8 @@ export async function startMdPublisher(options: RelayOptions, relay: Relay, log:
 /** An OMS node that holds the lease, its journal equal to the stream. */
 export interface ActiveOms {
   nc: NatsConnection;
+  /** False while the connection is down (reconnecting): part of /readyz. */
+  natsUp: () => boolean;
   replica: JournalReplica;
   lease: OmsLease;
   summary: TakeoverSummary;
@@ -66,7 +70,8 @@ export interface ActiveOms {
  * Start the relay with `replicate: (e) => active.replica.publish(e)`, then startOmsNode.
  */
 export async function standbyUntilActive(options: RelayOptions, log: Logger, onLeaseLost: (why: string) => void): Promise<ActiveOms> {
-  const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-oms', auth: natsAuthOf(options) }, log);
+  const link = { up: true };
+  const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-oms', auth: natsAuthOf(options) }, log, (s) => (link.up = s === 'reconnect'));
   const replica = await JournalReplica.open(nc);
   const lease = await OmsLease.open(nc, { node: `${hostname()}:${process.pid}` }, options.omsLeaseMs);
   const shared = await OmsShared.open(nc);
@@ -81,17 +86,19 @@ export async function standbyUntilActive(options: RelayOptions, log: Logger, onL
   }
   const prefix = await shared.clientIdPrefix(() => clientIdPrefixFor(options.dataDir));
   await writeFile(join(options.dataDir, 'venue-client-prefix'), `${prefix}\n`, { mode: 0o600 });
-  return { nc, replica, lease, summary };
+  return { nc, natsUp: () => link.up, replica, lease, summary };
 }
 
 /**
  * `--role oms`, once the relay serves: it publishes its market data as an md node does (the
  * embedded simulator is an exchange inside this process, so the node that trades it also
- * publishes it) and answers the edges' orders and REST calls. `nc`: the node's connection
- * (standbyUntilActive's); without one it opens its own.
+ * publishes it) and answers the edges' orders and REST calls. `active`: the node's connection
+ * (standbyUntilActive's); without one it opens its own. /readyz then includes NATS.
  */
-export async function startOmsNode(options: RelayOptions, relay: Relay, log: Logger, nc?: NatsConnection): Promise<{ publisher: MdPublisher; service: OmsService }> {
-  const conn = nc ?? (await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-oms', auth: natsAuthOf(options) }, log));
+export async function startOmsNode(options: RelayOptions, relay: Relay, log: Logger, active?: Pick<ActiveOms, 'nc' | 'natsUp'>): Promise<{ publisher: MdPublisher; service: OmsService }> {
+  let natsUp = true;
+  const conn = active?.nc ?? (await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-oms', auth: natsAuthOf(options) }, log, (s) => (natsUp = s === 'reconnect')));
+  relay.addReadinessCheck(active?.natsUp ?? (() => natsUp));
   const publisher = new MdPublisher(conn, relay.md, log);
   publisher.start();
   const service = new OmsService(conn, relay.trading.oms, relay.api, log, options.accountMessagesPerSecond);

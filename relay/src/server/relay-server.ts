@@ -70,6 +70,7 @@ export class Relay {
   private readonly https: HttpsServer | undefined;
   private readonly upstream: RelayUpstream | undefined;
   private readonly replicate: RelayDeps['replicate'];
+  private readonly readinessChecks: (() => boolean)[] = [];
 
   constructor(
     readonly options: RelayOptions,
@@ -218,7 +219,7 @@ export class Relay {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      const ready = (this.upstream?.ready ?? this.md.ready) && !this.stopping;
+      const ready = (this.upstream?.ready ?? this.md.ready) && !this.stopping && this.readinessChecks.every((c) => c());
       return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', sessions: this.sessions.size });
     }
     if (path === '/metrics') {
@@ -273,6 +274,11 @@ export class Relay {
   get mesh(): MeshDistribution {
     if (!this.meshSide) throw new Error('relay not started');
     return this.meshSide;
+  }
+
+  /** Adds a condition of /readyz (a cluster node's NATS link): ready only while every one holds. */
+  addReadinessCheck(check: () => boolean): void {
+    this.readinessChecks.push(check);
   }
 
   /** The `/api/` routes of this process's order side (what an OMS node answers edges with); available once start() resolved. */
