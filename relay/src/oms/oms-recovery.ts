@@ -39,7 +39,9 @@ export async function recoverFromJournal(
   const lostIds = new Set(plan.lost.map((r) => r.order.orderId));
   // Parents first: how each one ends is decided before its lost children end below.
   for (const p of plan.parents) writes.push(...recoverParent(core, parents, p, lostIds));
-  for (const [venue, orders] of plan.resume) venue.resume!(orders);
+  // Every venue that keeps orders hears the hand-back, with none too: until then an order with
+  // our client-id prefix at the venue may be one of these, not an unknown one.
+  for (const venue of core.venues.values()) venue.resume?.(plan.resume.get(venue) ?? []);
   for (const rec of plan.lost) {
     rec.pending.length = 0;
     rec.order.reasonCode = ErrorCode.OMS_VENUE_SESSION_LOST;

@@ -44,6 +44,8 @@ export class BinanceOrders {
   /** Orders seen at the venue that we never sent (operator alerts; see reconcileBinance). */
   readonly unknownOrders: string[] = [];
   private readonly prefix: string;
+  /** The OMS has handed back the orders its journal left open (see notYetHandedBack). */
+  private handedBack = false;
   /** Reconciliations run (one per session open, and one per resume). */
   reconciliations = 0;
   private readonly ledger: FillLedger<BinanceTrackedOrder>;
@@ -141,6 +143,7 @@ export class BinanceOrders {
    * venue shows the order closed, answered by that close).
    */
   resume(orders: readonly ResumedOrder[]): void {
+    this.handedBack = true;
     for (const o of orders) {
       const market = this.options.markets.find((m) => m.instrument.symbol === o.symbol);
       const t = trackOrder(o, market!, o);
@@ -151,12 +154,21 @@ export class BinanceOrders {
     if (this.api?.isOpen) void this.reconcile();
   }
 
+  /**
+   * True for one of our client order ids before the OMS handed back its open orders (resume, at
+   * every start): it may be one the journal holds (after a restart or a takeover), so it is not
+   * yet unknown. Afterwards only orders we never sent are.
+   */
+  notYetHandedBack(clientOrderId: string): boolean {
+    return !this.handedBack && this.orderIdOf(clientOrderId) !== undefined;
+  }
+
   /** One executionReport: maps back by our client order id, books each trade id once. */
   onReport(r: ExecutionReportEvent): void {
     const id = this.orderIdOf(r.x === 'CANCELED' && r.C ? r.C : r.c);
     const t = id !== undefined ? this.orders.get(id) : undefined;
     if (!t) {
-      if (!this.unknownOrders.includes(r.c)) {
+      if (!this.unknownOrders.includes(r.c) && !this.notYetHandedBack(r.c)) {
         this.unknownOrders.push(r.c);
         this.options.log.error({ venue: 'binance', clientOrderId: r.c, code: ErrorCode.VENUE_UNKNOWN_ORDER }, 'binance reports an order Tickmesh did not send');
       }

@@ -56,7 +56,7 @@ export async function reconcileBinance(
     for (const o of open) {
       const id = orders.orderIdOf(o.clientOrderId);
       if (id !== undefined && orders.orders.has(id)) continue;
-      if (orders.unknownOrders.includes(o.clientOrderId)) continue;
+      if (orders.unknownOrders.includes(o.clientOrderId) || orders.notYetHandedBack(o.clientOrderId)) continue;
       orders.unknownOrders.push(o.clientOrderId);
       log.error({ venue: 'binance', symbol: m.exchangeSymbol, clientOrderId: o.clientOrderId, code: ErrorCode.VENUE_UNKNOWN_ORDER }, 'binance has an open order Tickmesh did not send (operator alert)');
     }

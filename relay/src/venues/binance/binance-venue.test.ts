@@ -317,6 +317,15 @@ describe('Binance order entry over the WebSocket API, against the fake', () => {
     v.cancel('rest');
     await until(() => reports.some((r) => r.orderId === 'rest' && r.kind === 'canceled'), 'canceled');
   });
+
+  it('an open order with our prefix is not unknown before the OMS hands its orders back (a restart, a takeover); after, one it did not hand back is', async () => {
+    (await startFake()).addForeignOrder('BTCUSDT', 'tm-old-7');
+    const { v } = await trading();
+    const orders = (v as unknown as { orders: { unknownOrders: string[]; reconciliations: number } }).orders;
+    expect(orders.unknownOrders).not.toContain('tm-old-7');
+    v.resume!([]);
+    await until(() => orders.unknownOrders.includes('tm-old-7'), 'the operator alert after the hand-back');
+  });
 });
 
 describe('Binance adapter health (VenueAdapter.health), counted where things happen', () => {

@@ -54,6 +54,8 @@ export class CoinbaseOrders {
   readonly orders = new Map<string, CoinbaseTrackedOrder>();
   /** Client order ids of venue orders we never sent (operator alerts, VENUE_UNKNOWN_ORDER). */
   readonly unknownOrders: string[] = [];
+  /** The OMS has handed back the orders its journal left open (see notYetHandedBack). */
+  private handedBack = false;
   readonly http: VenueHttp;
   readonly signer: CoinbaseSigner | undefined;
   private readonly socket: VenueSocket | undefined;
@@ -186,6 +188,7 @@ export class CoinbaseOrders {
    * the venue shows the order closed, answered by that close).
    */
   resume(orders: readonly ResumedOrder[]): void {
+    this.handedBack = true;
     for (const o of orders) {
       const market = this.options.markets?.find((m) => m.instrument.symbol === o.symbol);
       const t: CoinbaseTrackedOrder = { ...trackOrder(o, market!, o), venueOrderId: undefined, chain: Promise.resolve() };
@@ -268,9 +271,18 @@ export class CoinbaseOrders {
     return clientOrderId.startsWith(this.prefix) ? clientOrderId.slice(this.prefix.length) : undefined;
   }
 
+  /**
+   * True for one of our client order ids before the OMS handed back its open orders (resume, at
+   * every start): it may be one the journal holds (after a restart or a takeover), so it is not
+   * yet unknown. Afterwards only orders we never sent are.
+   */
+  notYetHandedBack(clientOrderId: string): boolean {
+    return !this.handedBack && this.orderIdOf(clientOrderId) !== undefined;
+  }
+
   /** An order we do not know, seen at the venue: one operator alert per client order id. */
   alertUnknown(clientOrderId: string, productId: string): void {
-    if (this.unknownOrders.includes(clientOrderId)) return;
+    if (this.unknownOrders.includes(clientOrderId) || this.notYetHandedBack(clientOrderId)) return;
     this.unknownOrders.push(clientOrderId);
     this.log.error({ venue: 'coinbase', productId, clientOrderId, code: ErrorCode.VENUE_UNKNOWN_ORDER }, 'coinbase has an order Tickmesh did not send (operator alert)');
   }

@@ -52,6 +52,8 @@ export class KrakenOrders {
   readonly orders = new Map<string, KrakenTrackedOrder>();
   /** Client order ids of venue orders we never sent (operator alerts, VENUE_UNKNOWN_ORDER). */
   readonly unknownOrders: string[] = [];
+  /** The OMS has handed back the orders its journal left open (see notYetHandedBack). */
+  private handedBack = false;
   readonly http: VenueHttp;
   readonly signer: KrakenSigner | undefined;
   private readonly rest: KrakenPrivateRest;
@@ -212,6 +214,7 @@ export class KrakenOrders {
    * (or, if the venue shows the order closed, answered by that close).
    */
   resume(orders: readonly ResumedOrder[]): void {
+    this.handedBack = true;
     for (const o of orders) {
       const market = this.options.markets?.find((m) => m.instrument.symbol === o.symbol);
       const t: KrakenTrackedOrder = { ...trackOrder(o, market!, o), venueOrderId: undefined, amend: undefined };
@@ -290,9 +293,18 @@ export class KrakenOrders {
     return clientOrderId.startsWith(this.prefix) ? clientOrderId.slice(this.prefix.length) : undefined;
   }
 
+  /**
+   * True for one of our client order ids before the OMS handed back its open orders (resume, at
+   * every start): it may be one the journal holds (after a restart or a takeover), so it is not
+   * yet unknown. Afterwards only orders we never sent are.
+   */
+  notYetHandedBack(clientOrderId: string): boolean {
+    return !this.handedBack && this.orderIdOf(clientOrderId) !== undefined;
+  }
+
   /** An order we do not know, seen at the venue: one operator alert per client order id. */
   alertUnknown(clientOrderId: string, pair: string | undefined): void {
-    if (this.unknownOrders.includes(clientOrderId)) return;
+    if (this.unknownOrders.includes(clientOrderId) || this.notYetHandedBack(clientOrderId)) return;
     this.unknownOrders.push(clientOrderId);
     this.log.error({ venue: 'kraken', pair, clientOrderId, code: ErrorCode.VENUE_UNKNOWN_ORDER }, 'kraken has an order Tickmesh did not send (operator alert)');
   }
