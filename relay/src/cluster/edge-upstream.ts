@@ -5,6 +5,7 @@ import type { RelayUpstream } from '../server/relay-upstream';
 import { forwardApi } from './api-over-nats';
 import type { EdgeFeed } from './edge-feed';
 import type { EdgeOrders } from './edge-orders';
+import { ClusterOrderCode } from './order-rpc';
 import { ALL_REPORTS_SUBJECT } from './subjects';
 
 /**
@@ -12,10 +13,31 @@ import { ALL_REPORTS_SUBJECT } from './subjects';
  * calls to the OMS node, and every account's execution reports from it (the relay hands each
  * to the sessions of its account on this edge).
  */
-export function edgeUpstream(nc: NatsConnection, feed: EdgeFeed, orders: EdgeOrders, log: Logger): RelayUpstream {
+export interface EdgeUpstream extends RelayUpstream {
+  /** NATS status (openEdgeUpstream wires it): after a reconnect every session hears CLUSTER_REPORTS_GAP. */
+  onNatsStatus(status: 'disconnect' | 'reconnect'): void;
+}
+
+export function edgeUpstream(nc: NatsConnection, feed: EdgeFeed, orders: EdgeOrders, log: Logger): EdgeUpstream {
   let reports: Subscription | undefined;
   const listeners: ((r: ExecutionReportMsg) => void)[] = [];
+  const notices: ((code: string, message: string) => void)[] = [];
+  let downSince: number | undefined;
   return {
+    onNatsStatus: (status) => {
+      if (status === 'disconnect') {
+        downSince ??= Date.now();
+        return;
+      }
+      if (downSince === undefined) return;
+      const ms = Date.now() - downSince;
+      downSince = undefined;
+      // Core NATS keeps nothing for a subscriber that was away: say so rather than show a blotter that may be behind.
+      const message = `this relay was cut from the cluster for ${ms} ms: execution reports of that time may be missing; reload orders and fills`;
+      log.warn({ ms }, 'cluster: reports may have been missed while NATS was away');
+      for (const n of notices) n(ClusterOrderCode.CLUSTER_REPORTS_GAP, message);
+    },
+    onNotice: (listener) => void notices.push(listener),
     md: feed,
     orders,
     get ready() {

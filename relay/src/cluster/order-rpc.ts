@@ -26,6 +26,11 @@ export const ClusterOrderCode = {
   OMS_TIMEOUT: 'OMS_TIMEOUT',
   /** The node has no NATS connection right now (reconnecting): the request was not sent. */
   CLUSTER_NATS_DOWN: 'CLUSTER_NATS_DOWN',
+  /**
+   * Notice to every session of an edge that was cut from NATS: execution reports published
+   * meanwhile did not reach it; the client reloads its orders and fills (GET /api/orders, /fills).
+   */
+  CLUSTER_REPORTS_GAP: 'CLUSTER_REPORTS_GAP',
   /** A REST answer larger than NATS carries in one message (max_payload): ask for less. */
   CLUSTER_REPLY_TOO_LARGE: 'CLUSTER_REPLY_TOO_LARGE',
 } as const;

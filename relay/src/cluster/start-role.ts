@@ -5,7 +5,7 @@ import type { RelayUpstream } from '../server/relay-upstream';
 import { registerClusterMetrics } from './cluster-metrics';
 import { EdgeFeed, type EdgeFeedOptions } from './edge-feed';
 import { EdgeOrders, type EdgeOrdersOptions } from './edge-orders';
-import { edgeUpstream } from './edge-upstream';
+import { edgeUpstream, type EdgeUpstream } from './edge-upstream';
 import { MdPublisher } from './md-publisher';
 import { natsAuthOf, openNatsConnection } from './nats-connection';
 import { OmsService } from './oms-service';
@@ -33,13 +33,16 @@ export async function openEdgeUpstream(
 ): Promise<{ upstream: RelayUpstream; feed: EdgeFeed; orders: EdgeOrders }> {
   let feed: EdgeFeed | undefined;
   let orders: EdgeOrders | undefined;
+  let upstream: EdgeUpstream | undefined;
   const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-edge', auth: natsAuthOf(options) }, log, (s) => {
     feed?.onNatsStatus(s);
     orders?.onNatsStatus(s);
+    upstream?.onNatsStatus(s);
   });
   feed = new EdgeFeed(nc, log, feedOptions);
   orders = new EdgeOrders(nc, ordersOptions);
-  return { upstream: edgeUpstream(nc, feed, orders, log), feed, orders };
+  upstream = edgeUpstream(nc, feed, orders, log);
+  return { upstream, feed, orders };
 }
 
 /** `--role md`: publishes the started relay's market data to NATS and answers the edges' requests. */

@@ -118,6 +118,9 @@ export class Relay {
     if (this.https) await this.openTls(this.https);
     if (this.upstream) {
       this.upstream.onReport((r) => this.accounts.deliver(r));
+      this.upstream.onNotice((code, message) => {
+        for (const s of this.sessions) s.notify(code, message);
+      });
       await this.upstream.start();
     } else await this.startLocal();
     await new Promise<void>((resolve, reject) => {

@@ -15,6 +15,11 @@ export interface RelayUpstream {
   readonly ready: boolean;
   /** Every execution report of every account, wherever its order was placed: the relay gives each to its account's sessions. */
   onReport(listener: (report: ExecutionReportMsg) => void): void;
+  /**
+   * Notices for every session (an edge cut from the OMS for a while: reports of that time may be
+   * missing, CLUSTER_REPORTS_GAP), sent as an Error with request id 0.
+   */
+  onNotice(listener: (code: string, message: string) => void): void;
   /** Answers one `/api/` request (not `/api/auth/`, which each node answers itself). */
   api(req: IncomingMessage, res: ServerResponse): Promise<void>;
   start(): Promise<void>;

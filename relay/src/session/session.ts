@@ -287,6 +287,11 @@ export class Session implements MdSubscriber, MeshLink {
     this.send(report);
   }
 
+  /** A notice not answering any request (Error with request id 0): e.g. CLUSTER_REPORTS_GAP. */
+  notify(code: string, message: string): void {
+    this.send({ type: 'error', requestId: 0, code, message });
+  }
+
   /** Resolves stream ids and symbols; refuses the whole request if any is unknown. */
   private resolve(msg: { requestId: number; streamIds: number[]; symbols: string[] }): number[] | undefined {
     const ids = new Set<number>();

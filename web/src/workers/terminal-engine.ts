@@ -555,6 +555,8 @@ export class TerminalEngine implements TerminalWorkerApi {
         return;
       case 'error':
         if (msg.code.startsWith('MESH_')) this.mesh?.onRelayError(msg.code);
+        // An edge of a cluster was cut from the OMS for a while: reports may be missing, the REST state is whole.
+        if (msg.code === 'CLUSTER_REPORTS_GAP') return void this.loadRest();
         this.requests.refused(msg.requestId, msg.code, msg.message, this.deps.now() * 1000);
         return;
       case 'subscribed':
