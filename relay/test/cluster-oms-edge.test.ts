@@ -5,7 +5,7 @@ import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { Algo, OrderStatus, OrderType, Side, TimeInForce, type ExecutionReportMsg, type NewOrderMsg } from '@tickmesh/shared';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterOrderCode, MSG_ID_HEADER, OMS_ORDER_SUBJECT, openEdgeUpstream, registerClusterMetrics, startOmsNode, type EdgeOrders, type MdPublisher, type OmsService } from '../src/cluster/index';
+import { ClusterOrderCode, MSG_ID_HEADER, OMS_ORDER_SUBJECT, openEdgeUpstream, registerClusterMetrics, startOmsNode, type EdgeOrders, type MdPublisher, type OmsPresence, type OmsService } from '../src/cluster/index';
 import { defaultRelayOptions } from '../src/server/options';
 import type { Relay } from '../src/server/relay-server';
 import { SimVenue } from '../src/venues/sim/index';
@@ -46,6 +46,7 @@ describe.skipIf(!binary)('cluster: orders through two edges to one OMS node over
   let nats: NatsKit;
   let oms: Relay;
   let service: OmsService;
+  let presence: OmsPresence;
   let publisher: MdPublisher;
   const edges: { relay: Relay; orders: EdgeOrders }[] = [];
   let onEdge1: ProtoClient;
@@ -60,7 +61,7 @@ describe.skipIf(!binary)('cluster: orders through two edges to one OMS node over
     const authDir = mkdtempSync(join(tmpdir(), 'tickmesh-cluster-auth-'));
     const venue = new SimVenue({ id: 'sim-a', seed: 11, symbols: ['BTC-USD'], updatesPerSecond: 200 });
     oms = await startRelay([venue], { flushMs: 10, role: 'oms', natsUrls: [nats.url], authDir });
-    ({ publisher, service } = await startOmsNode(oms.options, oms, log));
+    ({ publisher, service, presence } = await startOmsNode(oms.options, oms, log));
     for (let i = 0; i < 2; i++) {
       const opened = await openEdgeUpstream({ ...defaultRelayOptions, role: 'edge', natsUrls: [nats.url] }, log, {}, { budgetMs: 1500 });
       const relay = await startRelay([], { role: 'edge', natsUrls: [nats.url], authDir }, opened.upstream);
@@ -189,9 +190,37 @@ describe.skipIf(!binary)('cluster: orders through two edges to one OMS node over
     ({ publisher, service } = await restartService());
   });
 
+  it('cancel-on-disconnect across the cluster: the resting order stays while the account holds a session on any edge or the OMS node, and is canceled when the last one closes', async () => {
+    expect((await oms.auth.updateAccount(ACCOUNT, { cancelOnDisconnect: true })).ok).toBe(true);
+    const bid = oms.md.stream(1)!.book.bestBid();
+    const resting: NewOrderMsg = { ...marketOrder(400, 'cl-cod', 1), orderType: OrderType.Limit, timeInForce: TimeInForce.GTC, price: Math.round(bid * 0.99), venue: 'sim-a' };
+    onEdge1.send(resting);
+    await until(() => oms.trading.oms.orders(ACCOUNT, { open: true }).some((o) => o.clientOrderId === 'cl-cod'), 10_000, 'the resting order');
+    const open = () => oms.trading.oms.orders(ACCOUNT, { open: true }).some((o) => o.clientOrderId === 'cl-cod');
+    // Edge 1's sessions close; edge 2 and the OMS node still hold some: nothing is canceled.
+    onEdge1.close();
+    await until(() => opened1Presence() === 0, 5000, 'edge 1 seen without sessions');
+    onOms.close();
+    await until(() => oms.localSessions(ACCOUNT) === 0, 5000, 'the OMS node without sessions');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(open()).toBe(true);
+    // The last one, on edge 2: canceled.
+    onEdge2.close();
+    await until(() => !open(), 10_000, 'the order canceled once the last session closed');
+    expect(oms.trading.oms.orders(ACCOUNT, {}).find((o) => o.clientOrderId === 'cl-cod')!.status).toBe(OrderStatus.Canceled);
+  });
+
+  /** Sessions of the account on the edges, as the OMS node's presence sees them, minus edge 2's. */
+  function opened1Presence(): number {
+    return presence.sessions(ACCOUNT) - edges[1].relay.localSessions(ACCOUNT);
+  }
+
   async function restartService(accountMessagesPerSecond = oms.options.accountMessagesPerSecond): Promise<{ publisher: MdPublisher; service: OmsService }> {
     await service.close();
+    presence.stop();
     await publisher.close();
-    return startOmsNode({ ...oms.options, accountMessagesPerSecond }, oms, log);
+    const node = await startOmsNode({ ...oms.options, accountMessagesPerSecond }, oms, log);
+    presence = node.presence;
+    return node;
   }
 });

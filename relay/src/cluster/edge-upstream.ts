@@ -5,6 +5,7 @@ import type { RelayUpstream } from '../server/relay-upstream';
 import { forwardApi } from './api-over-nats';
 import type { EdgeFeed } from './edge-feed';
 import type { EdgeOrders } from './edge-orders';
+import { EdgePresence } from './session-presence';
 import { ClusterOrderCode } from './order-rpc';
 import { ALL_REPORTS_SUBJECT } from './subjects';
 
@@ -23,7 +24,9 @@ export function edgeUpstream(nc: NatsConnection, feed: EdgeFeed, orders: EdgeOrd
   const listeners: ((r: ExecutionReportMsg) => void)[] = [];
   const notices: ((code: string, message: string) => void)[] = [];
   let downSince: number | undefined;
+  const presence = new EdgePresence(nc);
   return {
+    accountSessions: (account, count) => presence.set(account, count),
     onNatsStatus: (status) => {
       if (status === 'disconnect') {
         downSince ??= Date.now();
@@ -58,9 +61,11 @@ export function edgeUpstream(nc: NatsConnection, feed: EdgeFeed, orders: EdgeOrd
           for (const l of listeners) l(r);
         },
       });
+      presence.start();
       await feed.start();
     },
     stop: async () => {
+      presence.stop();
       reports?.unsubscribe();
       await feed.stop();
     },

@@ -13,3 +13,4 @@ export * from './oms-lease';
 export * from './journal-replica';
 export * from './oms-standby';
 export * from './oms-shared';
+export * from './session-presence';

@@ -9,6 +9,7 @@ import { edgeUpstream, type EdgeUpstream } from './edge-upstream';
 import { MdPublisher } from './md-publisher';
 import { natsAuthOf, openNatsConnection } from './nats-connection';
 import { OmsService } from './oms-service';
+import { OmsPresence } from './session-presence';
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -98,7 +99,7 @@ export async function standbyUntilActive(options: RelayOptions, log: Logger, onL
  * publishes it) and answers the edges' orders and REST calls. `active`: the node's connection
  * (standbyUntilActive's); without one it opens its own. /readyz then includes NATS.
  */
-export async function startOmsNode(options: RelayOptions, relay: Relay, log: Logger, active?: Pick<ActiveOms, 'nc' | 'natsUp'>): Promise<{ publisher: MdPublisher; service: OmsService }> {
+export async function startOmsNode(options: RelayOptions, relay: Relay, log: Logger, active?: Pick<ActiveOms, 'nc' | 'natsUp'>): Promise<{ publisher: MdPublisher; service: OmsService; presence: OmsPresence }> {
   let natsUp = true;
   const conn = active?.nc ?? (await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-oms', auth: natsAuthOf(options) }, log, (s) => (natsUp = s === 'reconnect')));
   relay.addReadinessCheck(active?.natsUp ?? (() => natsUp));
@@ -106,6 +107,13 @@ export async function startOmsNode(options: RelayOptions, relay: Relay, log: Log
   publisher.start();
   const service = new OmsService(conn, relay.trading.oms, relay.api, log, options.accountMessagesPerSecond);
   service.start();
+  // Cancel-on-disconnect across the cluster: the account's last session anywhere closed.
+  const presence = new OmsPresence(conn, (account) => {
+    if (relay.localSessions(account) > 0 || !relay.auth.account(account)?.cancelOnDisconnect) return;
+    void relay.trading.oms.cancelAccountOnDisconnect(account).then((n) => n > 0 && log.info({ account, canceled: n }, 'cancel-on-disconnect: the account has no session left on any edge'));
+  });
+  presence.start();
+  relay.setSessionsElsewhere((account) => presence.sessions(account));
   registerClusterMetrics(relay.metrics.registry, 'oms', { publisher, service });
-  return { publisher, service };
+  return { publisher, service, presence };
 }

@@ -62,3 +62,6 @@ export function reportSubject(account: string): string {
 
 /** Every account's execution reports (what an edge subscribes to). */
 export const ALL_REPORTS_SUBJECT = `${SUBJECT_ROOT}.reports.*`;
+
+/** Each edge's sessions per account (cancel-on-disconnect across the cluster: session-presence.ts). */
+export const PRESENCE_SUBJECT = `${SUBJECT_ROOT}.presence`;

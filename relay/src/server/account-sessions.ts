@@ -40,6 +40,11 @@ export class AccountSessions<S extends AccountSession = AccountSession> implemen
     this.onLastClosed(account);
   }
 
+  /** Open sessions of `account` on this relay. */
+  count(account: string): number {
+    return this.byAccount.get(account)?.size ?? 0;
+  }
+
   /** An execution report to every session of its account. */
   deliver(report: ExecutionReportMsg): void {
     for (const s of this.byAccount.get(report.account) ?? []) s.deliverReport(report);

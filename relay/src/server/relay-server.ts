@@ -71,6 +71,8 @@ export class Relay {
   private readonly upstream: RelayUpstream | undefined;
   private readonly replicate: RelayDeps['replicate'];
   private readonly readinessChecks: (() => boolean)[] = [];
+  /** Sessions an account holds on other relays of the cluster (an OMS node hears the edges'). */
+  private sessionsElsewhere: (account: string) => number = () => 0;
 
   constructor(
     readonly options: RelayOptions,
@@ -86,8 +88,9 @@ export class Relay {
     this.upstream = deps.upstream;
     this.replicate = deps.replicate;
     this.accounts = new AccountSessions<Session>(options.accountMessagesPerSecond, (account) => {
-      // Cancel-on-disconnect: the account's last session is gone, so are its working orders.
-      if (this.auth.account(account)?.cancelOnDisconnect && !this.stopping && this.tradingSide) {
+      // Cancel-on-disconnect: the account's last session is gone, so are its working orders
+      // (in a cluster: its last session on this OMS node and on every edge).
+      if (this.auth.account(account)?.cancelOnDisconnect && !this.stopping && this.tradingSide && this.sessionsElsewhere(account) === 0) {
         void this.trading.oms.cancelAccountOnDisconnect(account).then((n) => n > 0 && this.log.info({ account, canceled: n }, 'cancel-on-disconnect'));
       }
     });
@@ -264,12 +267,14 @@ export class Relay {
     const session = new Session(ws, protocol, ctx, principal);
     this.sessions.add(session);
     this.accounts.add(principal.account, session);
+    this.upstream?.accountSessions(principal.account, this.accounts.count(principal.account));
     this.metrics.connections.inc({ protocol: protocol.name });
     this.metrics.connectionsTotal.inc({ protocol: protocol.name });
     this.log.info({ session: session.id, account: principal.account, protocol: protocol.name, client: clientAddress(req, this.options.trustProxy) }, 'session open');
     ws.once('close', () => {
       this.sessions.delete(session);
       this.accounts.remove(principal.account, session);
+      this.upstream?.accountSessions(principal.account, this.accounts.count(principal.account));
     });
   }
 
@@ -277,6 +282,16 @@ export class Relay {
   get mesh(): MeshDistribution {
     if (!this.meshSide) throw new Error('relay not started');
     return this.meshSide;
+  }
+
+  /** An OMS node's view of the edges' sessions: cancel-on-disconnect waits for the account's last one anywhere. */
+  setSessionsElsewhere(count: (account: string) => number): void {
+    this.sessionsElsewhere = count;
+  }
+
+  /** Open sessions of `account` on this relay. */
+  localSessions(account: string): number {
+    return this.accounts.count(account);
   }
 
   /** Adds a condition of /readyz (a cluster node's NATS link): ready only while every one holds. */

@@ -20,6 +20,8 @@ export interface RelayUpstream {
    * missing, CLUSTER_REPORTS_GAP), sent as an Error with request id 0.
    */
   onNotice(listener: (code: string, message: string) => void): void;
+  /** The account now holds `count` sessions on this relay (cancel-on-disconnect across a cluster). */
+  accountSessions(account: string, count: number): void;
   /** Answers one `/api/` request (not `/api/auth/`, which each node answers itself). */
   api(req: IncomingMessage, res: ServerResponse): Promise<void>;
   start(): Promise<void>;
