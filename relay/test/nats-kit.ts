@@ -23,7 +23,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function accepts(port: number): Promise<boolean> {
+/** True once something accepts TCP connections on the loopback port. */
+export async function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
     s.once('connect', () => {

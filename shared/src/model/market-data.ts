@@ -43,3 +43,18 @@ export interface BookBatch {
   state: StreamState;
   timeUs: number;
 }
+
+/**
+ * One OHLCV candle, as the relay keeps and serves it (GET /api/candles) and the chart draws it:
+ * prices in instrument ticks, volume in lots (integers; floats only at the UI edge).
+ */
+export interface Candle {
+  /** Bucket open, seconds since the Unix epoch (a multiple of the timeframe's width; lightweight-charts' UTCTimestamp). */
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  /** Lots traded in the bucket. */
+  volume: number;
+}

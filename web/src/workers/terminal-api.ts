@@ -1,4 +1,4 @@
-import type { Fill, Instrument, Order, OrderIntent, Side, Trade } from '@tickmesh/shared';
+import type { Candle, Fill, Instrument, Order, OrderIntent, Side, Trade } from '@tickmesh/shared';
 
 /**
  * The contract between the market-data worker and the UI thread (exposed with comlink).
@@ -47,16 +47,8 @@ export interface LadderFrame {
   askVenueMask?: Uint32Array;
 }
 
-export interface Candle {
-  /** Bucket start, seconds since the Unix epoch (lightweight-charts UTCTimestamp). */
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  /** Lots traded. */
-  volume: number;
-}
+/** One OHLCV candle, as the relay serves it (GET /api/candles) and the worker builds it from trades. */
+export type { Candle };
 
 /**
  * One order as the blotter shows it: the order with the readable text of its reason.

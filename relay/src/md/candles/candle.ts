@@ -1,18 +1,6 @@
-/**
- * One OHLCV candle as the relay keeps and serves it: prices in instrument ticks, volume in
- * lots (DESIGN.md: integers, floats only at the UI edge). The same shape as the web's
- * `Candle` (web/src/workers/terminal-api.ts), so the browser draws the JSON as it comes.
- */
-export interface Candle {
-  /** Bucket open, seconds since the Unix epoch (a multiple of the timeframe's width). */
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  /** Lots traded in the bucket. */
-  volume: number;
-}
+/** One OHLCV candle (shared with the browser, which draws the JSON as it comes). */
+import type { Candle } from '@tickmesh/shared';
+export type { Candle };
 
 /** Timeframes the relay aggregates, by their name on the wire (`tf=`), with their width in seconds. */
 export const TIMEFRAMES = { '1s': 1, '1m': 60, '5m': 300, '15m': 900, '1h': 3_600, '1d': 86_400 } as const;
