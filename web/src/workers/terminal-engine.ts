@@ -556,7 +556,7 @@ export class TerminalEngine implements TerminalWorkerApi {
       case 'error':
         if (msg.code.startsWith('MESH_')) this.mesh?.onRelayError(msg.code);
         // An edge of a cluster was cut from the OMS for a while: reports may be missing, the REST state is whole.
-        if (msg.code === 'CLUSTER_REPORTS_GAP') return void this.loadRest();
+        if (msg.code === 'CLUSTER_REPORTS_GAP') return void this.reloadAfterGap();
         this.requests.refused(msg.requestId, msg.code, msg.message, this.deps.now() * 1000);
         return;
       case 'subscribed':
@@ -672,11 +672,23 @@ export class TerminalEngine implements TerminalWorkerApi {
     }
   }
 
-  private async loadRest(): Promise<void> {
+  /**
+   * After CLUSTER_REPORTS_GAP: the edge is back on NATS, but the OMS node may not be yet, so the
+   * REST load is tried again (every 500 ms, 20 times) until the orders came.
+   */
+  private async reloadAfterGap(): Promise<void> {
+    for (let i = 0; i < 20 && this.rest !== undefined; i++) {
+      if (await this.loadRest()) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  /** Loads risk limits, orders, fills and positions; true when the orders came. */
+  private async loadRest(): Promise<boolean> {
     const rest = this.rest;
-    if (rest === undefined) return;
+    if (rest === undefined) return false;
     const [limits, orders, fills, positions] = await Promise.allSettled([rest.riskLimits(), rest.orders(), rest.fills(), rest.positions()]);
-    if (this.rest !== rest) return; // a newer connect() replaced this one
+    if (this.rest !== rest) return false; // a newer connect() replaced this one
     if (limits.status === 'fulfilled') for (const s of limits.value) this.risk.set(s.symbol, s);
     const { blotter, ledger } = this.liveOrders;
     if (orders.status === 'fulfilled') blotter.load(orders.value);
@@ -685,6 +697,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     // fallback only when the fill list could not be read.
     else if (positions.status === 'fulfilled') ledger.seed(positions.value.filter((p) => p.account === this.account));
     this.restLoads++;
+    return orders.status === 'fulfilled';
   }
 
   private releaseConnectWaiters(): void {
