@@ -71,7 +71,7 @@ export async function serve(options: RelayOptions, venues: VenueAdapter[], descr
     log.info({ signal }, 'shutting down');
     setTimeout(() => process.exit(1), 5000).unref();
     relay.stop().then(
-      () => (cluster.afterStop?.() ?? Promise.resolve()).catch((err) => log.error({ err }, 'cluster: stop failed')).then(unlock).finally(() => process.exit(0)),
+      () => (cluster.afterStop?.() ?? Promise.resolve()).catch((err) => log.error({ err }, 'cluster: stop failed')).then(() => unlock()).finally(() => process.exit(0)),
       (err) => {
         log.error({ err }, 'shutdown failed');
         process.exit(1);
