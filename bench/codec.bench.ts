@@ -9,7 +9,7 @@
  */
 import type { BookBatch, Instrument, LevelChanges, Trade } from '../shared/src/model/index';
 import { Side, StreamState, mulberry32, randomInt } from '../shared/src/model/index';
-import { decodeServer, encodeBookBatch, legacyDecodeServer, legacyEncodeBook, legacyEncodeTrades } from '../shared/src/codec/index';
+import { decodeServer, encodeBookBatch, encodeBookDelta, legacyDecodeServer, legacyEncodeBook, legacyEncodeTrades } from '../shared/src/codec/index';
 // Bench only: the peer figure needs protobufjs' own generated code (never imported outside the codec otherwise).
 import { pb } from '../shared/src/codec/proto-types';
 import { printTable, opsPerSecond } from './table';
@@ -65,6 +65,9 @@ const tradeCount = batches.reduce((n, b) => n + b.trades.length, 0);
 const protoFrames = batches.map((b) => encodeBookBatch(b));
 const jsonFrames = batches.map((b) => [legacyEncodeBook(BTC, 'batch', b), ...legacyEncodeTrades(BTC, b.trades)]);
 const protoBytes = protoFrames.reduce((n, f) => n + f.length, 0);
+// The compact form (BookDelta, negotiated by Hello.features); a batch it cannot carry goes as a BookBatch.
+const deltaFrames = batches.map((b) => encodeBookDelta(b) ?? encodeBookBatch(b));
+const deltaBytes = deltaFrames.reduce((n, f) => n + f.length, 0);
 const jsonBytes = jsonFrames.reduce((n, fs) => n + fs.reduce((m, s) => m + Buffer.byteLength(s), 0), 0);
 const jsonMessages = jsonFrames.reduce((n, fs) => n + fs.length, 0);
 
@@ -84,6 +87,8 @@ const encPeer = rate(() => { for (const m of peerMessages) sink += pb.ServerMess
 const encJson = rate(() => {
   for (const b of batches) { sink += legacyEncodeBook(BTC, 'batch', b).length; if (b.trades.length) sink += legacyEncodeTrades(BTC, b.trades).length; }
 });
+const encDelta = rate(() => { for (const b of batches) sink += encodeBookDelta(b)!.length; });
+const decDelta = rate(() => { for (const f of deltaFrames) { const r = decodeServer(f); if (r.ok) sink++; } });
 const decProto = rate(() => { for (const f of protoFrames) { const r = decodeServer(f); if (r.ok) sink++; } });
 const decPeer = rate(() => { for (const f of protoFrames) sink += pb.ServerMessage.decode(f).requestId; });
 const decJson = rate(() => { for (const fs of jsonFrames) for (const s of fs) { const r = legacyDecodeServer(s, lookup); if (r.ok) sink++; } });
@@ -92,12 +97,14 @@ const mbps = (batchesPerSec: number, bytes: number) => (batchesPerSec * (bytes /
 const pct = (bytes: number) => `${((100 * bytes) / jsonBytes).toFixed(1)}%`;
 
 printTable(`Codec wire size — ${BATCHES} BTC batches, ${levelChanges} level changes, ${tradeCount} trades`, [
-  { codec: 'protobuf (/ws)', messages: BATCHES, 'total bytes': protoBytes, 'bytes/batch': protoBytes / BATCHES, 'vs legacy JSON': pct(protoBytes), budget: '≤ 10%' },
+  { codec: 'protobuf BookBatch (/ws)', messages: BATCHES, 'total bytes': protoBytes, 'bytes/batch': protoBytes / BATCHES, 'vs legacy JSON': pct(protoBytes), budget: '' },
+  { codec: 'protobuf BookDelta (/ws, book_delta)', messages: BATCHES, 'total bytes': deltaBytes, 'bytes/batch': deltaBytes / BATCHES, 'vs legacy JSON': pct(deltaBytes), budget: '≤ 10%' },
   { codec: 'legacy JSON (/ws/json)', messages: jsonMessages, 'total bytes': jsonBytes, 'bytes/batch': jsonBytes / BATCHES, 'vs legacy JSON': '100%', budget: '' },
 ]);
 
 printTable('Codec throughput — one batch = 1 protobuf frame, or 1 book + 1 per trade JSON messages', [
   { codec: 'protobuf, tickmesh (hand-rolled, validated)', 'encode batches/s': encProto, 'encode MB/s': mbps(encProto, protoBytes), 'decode batches/s': decProto, 'decode MB/s': mbps(decProto, protoBytes) },
+  { codec: 'protobuf BookDelta, tickmesh (hand-rolled, validated)', 'encode batches/s': encDelta, 'encode MB/s': mbps(encDelta, deltaBytes), 'decode batches/s': decDelta, 'decode MB/s': mbps(decDelta, deltaBytes) },
   { codec: 'protobuf, protobufjs 8 static code (peer)', 'encode batches/s': encPeer, 'encode MB/s': mbps(encPeer, protoBytes), 'decode batches/s': decPeer, 'decode MB/s': mbps(decPeer, protoBytes) },
   { codec: 'legacy JSON, tickmesh', 'encode batches/s': encJson, 'encode MB/s': mbps(encJson, jsonBytes), 'decode batches/s': decJson, 'decode MB/s': mbps(decJson, jsonBytes) },
 ], `peer rows exclude delta coding, domain mapping and validation; MB/s counts the bytes of each row's own encoding. (sink ${sink % 10})`);
@@ -112,6 +119,7 @@ printTable('Codec throughput — one batch = 1 protobuf frame, or 1 book + 1 per
   const streams = new Map(venue!.instruments().map((inst, i) => [inst.symbol, new MdStream(i + 1, { ...inst, streamId: i + 1 }, Date.now(), 50)]));
   await venue!.start((symbol) => streams.get(symbol)!);
   let proto = 0;
+  let delta = 0;
   let json = 0;
   let count = 0;
   let changes = 0;
@@ -126,13 +134,15 @@ printTable('Codec throughput — one batch = 1 protobuf frame, or 1 book + 1 per
       count++;
       changes += b.bids.price.length + b.asks.price.length;
       proto += encodeBookBatch(b).length;
+      delta += (encodeBookDelta(b) ?? encodeBookBatch(b)).length;
       json += Buffer.byteLength(legacyEncodeBook(s.instrument, 'batch', b));
       for (const t of legacyEncodeTrades(s.instrument, b.trades)) json += Buffer.byteLength(t);
     }
   }
   await venue!.stop();
   printTable(`Relay stream from the simulated venue — ${count} batches (3 symbols, 10 ms flushes), ${changes} level changes`, [
-    { codec: 'protobuf (/ws)', 'total bytes': proto, 'bytes/batch': proto / count, 'vs legacy JSON': `${((100 * proto) / json).toFixed(1)}%`, budget: '≤ 10%' },
+    { codec: 'protobuf BookBatch (/ws)', 'total bytes': proto, 'bytes/batch': proto / count, 'vs legacy JSON': `${((100 * proto) / json).toFixed(1)}%`, budget: '' },
+    { codec: 'protobuf BookDelta (/ws, book_delta)', 'total bytes': delta, 'bytes/batch': delta / count, 'vs legacy JSON': `${((100 * delta) / json).toFixed(1)}%`, budget: '≤ 10%' },
     { codec: 'legacy JSON (/ws/json)', 'total bytes': json, 'bytes/batch': json / count, 'vs legacy JSON': '100%', budget: '' },
   ]);
 }

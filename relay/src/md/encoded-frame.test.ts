@@ -27,4 +27,21 @@ describe('EncodedFrame', () => {
     const local = new EncodedFrame(stream, 'batch', batch);
     expect(frame.legacyBook?.payload).toEqual(local.legacyBook?.payload);
   });
+
+  it('compact: a batch as one BookDelta frame decoding to the same batch; snapshots and forwarded frames stay as they are', () => {
+    const stream = new MdStream(3, testInstrument({ symbol: 'BTC-USD', venue: 'sim-a', streamId: 3 }), 1000, 10);
+    stream.level(Side.Buy, 5_000_000, 5);
+    stream.level(Side.Buy, 4_999_999, 9);
+    stream.level(Side.Sell, 5_000_001, 7);
+    stream.trade(1, 5_000_001, 2, Side.Buy, 41);
+    const frame = new EncodedFrame(stream, 'batch', stream.takeBatch(42));
+    const compact = frame.compact.payload as Buffer;
+    expect(compact.length).toBeLessThan((frame.proto.payload as Buffer).length);
+    expect(frame.compact).toBe(frame.compact);
+    expect(decodeServer(compact)).toEqual(decodeServer(frame.proto.payload as Buffer));
+    const snapshot = new EncodedFrame(stream, 'snapshot', stream.snapshot(43));
+    expect(snapshot.compact).toBe(snapshot.proto);
+    const forwarded = EncodedFrame.ofProto(stream, 'batch', frame.data, frame.proto.payload as Buffer);
+    expect(forwarded.compact).toBe(forwarded.proto);
+  });
 });

@@ -7,6 +7,7 @@ import type { ClientMsg, ServerMsg } from '../model/messages';
 import { mulberry32 } from '../model/random';
 import type { Result } from '../model/result';
 import { Side } from '../model/side';
+import { encodeBookDelta } from './book-delta-encoder';
 import { encodeBookBatch, encodeBookSnapshot } from './book-frame-encoder';
 import {
   BTC, CLIENT_SAMPLES, COARSE, ETH, INSTRUMENTS, lookup, plainBatch, plainServer, plainSnapshot, randomBatch,
@@ -57,6 +58,23 @@ const protobufCodec: MarketDataCodec = {
   },
 };
 
+/** The compact batch (BookDelta, negotiated by Hello.features); snapshots stay BookSnapshot. */
+const bookDeltaCodec: MarketDataCodec = {
+  name: 'protobuf BookDelta',
+  batch(_inst, b) {
+    const bytes = encodeBookDelta(b);
+    if (!bytes) throw new Error('batch not representable as a BookDelta');
+    const m = value(decodeServer(bytes));
+    if (m.type !== 'bookBatch') throw new Error(m.type);
+    const { type: _t, requestId: _r, ...batch } = m;
+    return batch;
+  },
+  snapshot: (inst, s) => protobufCodec.snapshot(inst, s),
+  trades(inst, trades) {
+    return bookDeltaCodec.batch(inst, { ...emptyBatch(inst), trades }).trades;
+  },
+};
+
 /** A legacy batch is one "book" message plus one "marketData" message per trade. */
 const legacyJsonCodec: MarketDataCodec = {
   name: 'legacy JSON',
@@ -86,7 +104,7 @@ function emptyBatch(inst: Instrument): BookBatch {
   };
 }
 
-const CODECS = [protobufCodec, legacyJsonCodec];
+const CODECS = [protobufCodec, bookDeltaCodec, legacyJsonCodec];
 
 describe.each(CODECS)('market-data contract: $name', (codec) => {
   it.each(INSTRUMENTS.map((i) => [i.symbol, i] as const))('round-trips 300 seeded batches of %s', (_s, inst) => {

@@ -15,9 +15,12 @@ import { WireReader } from './wire-reader';
  * be relabelled with another stream, epoch or seq. Replays of genuine old frames are rejected by
  * the receiver's (stream, epoch, seq) window, not here.
  *
- * Why one signature per frame rather than per several flushes: signing K flushes together would
- * hold the first K-1 back (latency), and signing several streams together would make every peer
- * carry every stream. Measured (bench/mesh.bench.ts, Node 20, WebCrypto): Ed25519 verify
+ * Why one signature per flush rather than per several flushes: signing K flushes together would
+ * hold the first K-1 back (latency). Several streams of one flush may share a signature: the
+ * frame is then a `FlushFrames` (flush-frames.ts) on a mesh channel naming those streams, and
+ * every peer of that channel carries all of them; that halves the relay's mesh egress in the
+ * 20-peer simulation (bench/mesh.bench.ts), where a 64-byte signature per ~50-byte frame was
+ * most of it. Measured (bench/mesh.bench.ts, Node 20, WebCrypto): Ed25519 verify
  * ≈ 175 µs, ECDSA P-256 ≈ 160 µs per call; at one flush every 10 ms per active stream that is
  * ≈ 1.8% of a core per stream, and browsers' BoringSSL is faster. Duplicates are dropped by seq
  * before verification, so each frame is verified once per peer.

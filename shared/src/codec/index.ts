@@ -1,12 +1,15 @@
 export * from './codec-limits';
 export * from './proto-codec';
 export { encodeBookBatch, encodeBookSnapshot } from './book-frame-encoder';
+export { encodeBookDelta, MAX_DELTA_LEVEL_SIZE } from './book-delta-encoder';
 export * from './legacy-json-types';
 export { legacyEncodeBook, legacyEncodeClient, legacyEncodeServer, legacyEncodeTrades } from './legacy-json-encode';
 export * from './legacy-json-decode';
 export { unitScale, type UnitScale } from './unit-scale';
 export { decodeJournalRecord, encodeJournalRecord } from './journal-record-codec';
 export * from './frame-signing';
+export { WIRE_FEATURES, WIRE_FEATURE_BOOK_DELTA, grantFeatures } from './wire-features';
+export { encodeFlushFrames, readFlushFrames } from './flush-frames';
 export * from './recording-types';
 export * from './recording-writer';
 export * from './recording-reader';

@@ -1,4 +1,5 @@
 import type { ClientMsg, NewOrderMsg } from '../model/messages';
+import { featuresFromProto } from './wire-features';
 import type { CodecLimits } from './codec-limits';
 import { DecodeError, invalidField } from './decode-error';
 import { ErrorCode } from '../model/codes';
@@ -20,7 +21,7 @@ export function clientToProto(msg: ClientMsg): PbClient {
   const requestId = msg.requestId;
   switch (msg.type) {
     case 'hello':
-      return { requestId, hello: { clientName: msg.clientName, protocolVersion: msg.protocolVersion, token: msg.token } };
+      return { requestId, hello: { clientName: msg.clientName, protocolVersion: msg.protocolVersion, token: msg.token, features: msg.features ?? [] } };
     case 'subscribe':
       return { requestId, subscribe: { streamIds: msg.streamIds, symbols: msg.symbols } };
     case 'unsubscribe':
@@ -91,6 +92,7 @@ export function clientFromProto(m: tickmesh.v1.ClientMessage, limits: CodecLimit
         clientName: checkText(b.clientName ?? '', 'hello.clientName', limits.maxIdLength),
         protocolVersion: checkUint(b.protocolVersion ?? 0, 'hello.protocolVersion'),
         token: checkId(b.token ?? '', 'hello.token', limits.maxTokenLength, true),
+        ...withFeatures(featuresFromProto(b.features, 'hello.features', limits.maxIdLength)),
       };
     }
     case 'subscribe':
@@ -147,4 +149,9 @@ export function clientFromProto(m: tickmesh.v1.ClientMessage, limits: CodecLimit
     default:
       throw new DecodeError(ErrorCode.CODEC_UNKNOWN_MESSAGE, 'client message without a known body');
   }
+}
+
+/** Adds `features` only when some were sent, so a Hello without them decodes as it always did. */
+function withFeatures(features: string[] | undefined): { features?: string[] } {
+  return features ? { features } : {};
 }

@@ -3,6 +3,7 @@ import type { ClientMsg, ServerMsg } from '../model/messages';
 import { fail, ok, type Result } from '../model/result';
 import { finishBookBatch, finishBookSnapshot, newBookAccumulator, readBookBody, type BookAccumulator } from './book-frame-decoder';
 import { encodeBookBatch, encodeBookSnapshot } from './book-frame-encoder';
+import { finishBookDelta, newDeltaAccumulator, readDeltaBody, type DeltaAccumulator } from './book-delta-decoder';
 import { DEFAULT_CODEC_LIMITS, type CodecLimits } from './codec-limits';
 import { failFromError } from './decode-error';
 import { checkUint } from './field-checks';
@@ -30,8 +31,10 @@ export function encodeClient(msg: ClientMsg): Uint8Array {
   return pb.ClientMessage.encode(clientToProto(msg)).finish();
 }
 
-// ServerMessage body field numbers (proto/messages.proto). Book bodies are 20 and 21; 40 is mesh.
-const SERVER_BODY_FIELDS = new Set([10, 11, 12, 13, 14, 15, 16, 20, 21, 30, 40]);
+// ServerMessage body field numbers (proto/messages.proto). Book bodies are 20, 21 and 2 (the
+// compact batch); 40 is mesh.
+const SERVER_BODY_FIELDS = new Set([2, 10, 11, 12, 13, 14, 15, 16, 20, 21, 30, 40]);
+const BODY_DELTA = 2;
 const BODY_SNAPSHOT = 20;
 const BODY_BATCH = 21;
 
@@ -48,6 +51,7 @@ export function decodeServer(bytes: Uint8Array, limits: CodecLimits = DEFAULT_CO
     let requestId = 0;
     let body = 0;
     let book: BookAccumulator | undefined;
+    let delta: DeltaAccumulator | undefined;
     while (r.pos < r.end) {
       const tag = r.tag();
       const field = tag >>> 3;
@@ -59,6 +63,9 @@ export function decodeServer(bytes: Uint8Array, limits: CodecLimits = DEFAULT_CO
           // oneof: a different body in between resets; the same body again merges.
           if (body !== field || book === undefined) book = newBookAccumulator();
           readBookBody(r, r.delimitedEnd(), book, limits);
+        } else if (field === BODY_DELTA) {
+          if (body !== field || delta === undefined) delta = newDeltaAccumulator();
+          readDeltaBody(r, r.delimitedEnd(), delta, limits);
         } else {
           r.skip(wireType);
         }
@@ -68,6 +75,10 @@ export function decodeServer(bytes: Uint8Array, limits: CodecLimits = DEFAULT_CO
       }
     }
     if (body === 0) return fail(ErrorCode.CODEC_UNKNOWN_MESSAGE, 'server message without a known body');
+    if (body === BODY_DELTA) {
+      checkUint(requestId, 'requestId');
+      return ok(finishBookDelta(delta!, requestId, limits));
+    }
     if (body === BODY_BATCH || body === BODY_SNAPSHOT) {
       checkUint(requestId, 'requestId');
       return ok(body === BODY_BATCH ? finishBookBatch(book!, requestId) : finishBookSnapshot(book!, requestId));

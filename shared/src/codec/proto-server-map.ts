@@ -3,6 +3,7 @@ import { decimalPlaces } from '../model/decimal';
 import type { Instrument } from '../model/instrument';
 import type { ExecutionReportMsg, ServerMsg } from '../model/messages';
 import type { CodecLimits } from './codec-limits';
+import { featuresFromProto } from './wire-features';
 import { DecodeError } from './decode-error';
 import {
   checkBool, checkDecimalStep, checkEnum, checkId, checkInt, checkInt32, checkListLength, checkPositive, checkText, checkUint,
@@ -37,7 +38,7 @@ export function serverToProto(msg: NonBookServerMsg): PbServer {
         welcome: {
           sessionId: msg.sessionId, serverTimeUs: msg.serverTimeUs, heartbeatMs: msg.heartbeatMs,
           instruments: msg.instruments.map(instrumentToProto), mdPublicKey: msg.mdPublicKey,
-          account: msg.account, role: msg.role,
+          account: msg.account, role: msg.role, features: msg.features ?? [],
         },
       };
     case 'error':
@@ -145,6 +146,7 @@ export function serverFromProto(m: tickmesh.v1.ServerMessage, limits: CodecLimit
     case 'welcome': {
       const b = m.welcome!;
       const key = b.mdPublicKey ?? new Uint8Array(0);
+      const features = featuresFromProto(b.features, 'welcome.features', limits.maxIdLength);
       if (key.length > limits.maxKeyBytes) throw new DecodeError(ErrorCode.CODEC_INVALID_FIELD, 'welcome.mdPublicKey: too long');
       return {
         type: 'welcome', requestId,
@@ -156,6 +158,7 @@ export function serverFromProto(m: tickmesh.v1.ServerMessage, limits: CodecLimit
         mdPublicKey: new Uint8Array(key),
         account: checkId(b.account ?? '', 'welcome.account', limits.maxIdLength, true),
         role: checkId(b.role ?? '', 'welcome.role', limits.maxIdLength, true),
+        ...(features ? { features } : {}),
       };
     }
     case 'error': {

@@ -6,6 +6,7 @@ import { Algo, type ClientMsg } from '../model/messages';
 import { OrderType, TimeInForce } from '../model/order';
 import type { Result } from '../model/result';
 import { Side } from '../model/side';
+import { encodeBookDelta } from './book-delta-encoder';
 import { encodeBookBatch } from './book-frame-encoder';
 import { decodeClient, decodeServer, encodeClient } from './proto-codec';
 
@@ -91,5 +92,23 @@ describe('protoc wire compatibility', () => {
     expect(m.asks.price.length).toBe(0);
     expect(m.trades).toEqual([{ tradeId: 1, price: 5_000_000, size: 4, aggressor: Side.Buy, timeUs: 99 }]);
     expect(m.state).toBe(StreamState.Live);
+  });
+
+  it('protoc decodes our BookDelta frame, and we decode a BookDelta protoc encoded', () => {
+    const bytes = encodeBookDelta({
+      streamId: 7, epoch: 3, seq: 9, checksum: 4_000_000_000, state: StreamState.Live, timeUs: 1_732_560_000_123_456,
+      bids: { price: [5_000_000, 4_999_999], size: [10, 0] }, asks: { price: [5_000_002], size: [4] },
+      trades: [{ tradeId: 5, price: 5_000_001, size: 2, aggressor: Side.Buy, timeUs: 1_732_560_000_123_456 }],
+    })!;
+    const text = protoc('decode', 'ServerMessage', bytes).toString();
+    for (const line of [
+      'book_delta {', 'stream_id: 7', 'epoch: 3', 'seq: 9', 'time_us: 1732560000123456', 'checksum: 4000000000',
+      'state: STREAM_STATE_LIVE', 'bids: 43', 'bids: 10000000', 'bids: 0', 'asks: 17', 'trades: 10',
+    ]) expect(text).toContain(line);
+    const back = value(decodeServer(protoc('encode', 'ServerMessage', text)));
+    expect(back).toEqual(value(decodeServer(bytes)));
+    if (back.type !== 'bookBatch') return;
+    expect(back.bids.price).toEqual([5_000_000, 4_999_999]);
+    expect(back.trades).toEqual([{ tradeId: 5, price: 5_000_001, size: 2, aggressor: Side.Buy, timeUs: 1_732_560_000_123_456 }]);
   });
 });

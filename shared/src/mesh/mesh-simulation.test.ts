@@ -44,4 +44,16 @@ describe('mesh simulation (in-process, virtual clock, deterministic)', () => {
     expect(r.duplicateFactor).toBeLessThanOrEqual(1.5);
     expect(r.egressFrameRatio).toBeLessThanOrEqual(0.1);
   }, 60_000);
+
+  it('one signature per flush across streams (FlushFrames of BookDelta frames on one channel): every peer ends gap-free', () => {
+    const r = runMeshSimulation({ peers: 20, seed: 3, framesPerStream: 300, frames: 'delta', signing: 'per-flush' });
+    print('mesh simulation: 20 peers, 3 streams x 300 flushes, one FlushFrames signature per flush', r);
+    expect(r.missingFrames).toBe(0);
+    expect(r.checksumMismatches).toBe(0);
+    expect(r.applyErrors).toBe(0);
+    expect(r.misbehaviour).toBe(0);
+    expect(r.duplicateFactor).toBeLessThanOrEqual(1.5);
+    // One relay message per flush carries all three streams.
+    expect(r.seedFrames).toBeLessThan(r.framesPublished / 2);
+  }, 60_000);
 });

@@ -31,7 +31,8 @@ export interface NewOrderMsg {
 }
 
 export type ClientMsg =
-  | { type: 'hello'; requestId: number; clientName: string; protocolVersion: number; token: string }
+  /** `features`: optional wire features asked for (shared/src/codec/wire-features.ts); absent = none. */
+  | { type: 'hello'; requestId: number; clientName: string; protocolVersion: number; token: string; features?: string[] }
   | { type: 'subscribe'; requestId: number; streamIds: number[]; symbols: string[] }
   | { type: 'unsubscribe'; requestId: number; streamIds: number[]; symbols: string[] }
   | { type: 'ping'; requestId: number; nonce: number; timeUs: number }
@@ -93,6 +94,8 @@ export type ServerMsg =
       mdPublicKey: Uint8Array;
       account: string;
       role: string;
+      /** The Hello.features this relay uses on the session; absent = none. */
+      features?: string[];
     }
   | { type: 'error'; requestId: number; code: string; message: string }
   | { type: 'ping'; requestId: number; nonce: number; timeUs: number }

@@ -1,6 +1,8 @@
 import { FastBook } from '../../book/fast-book';
 import { completeSignedFrame, prepareSignedFrame } from '../../codec/frame-signing';
 import { encodeBookBatch, encodeBookSnapshot } from '../../codec/book-frame-encoder';
+import { encodeBookDelta } from '../../codec/book-delta-encoder';
+import { encodeFlushFrames, readFlushFrames } from '../../codec/flush-frames';
 import { decodeServer } from '../../codec/proto-codec';
 import { StreamState, type BookBatch } from '../../model/market-data';
 import { mulberry32, randomInt, type RandomSource } from '../../model/random';
@@ -40,13 +42,23 @@ export interface MeshSimulationOptions {
   drainMs: number;
   /** PRNG seed. Default 1. */
   seed: number;
+  /** Batch frames as BookBatch or the compact BookDelta (Hello.features "book_delta"). Default 'batch'. */
+  frames: 'batch' | 'delta';
+  /**
+   * 'per-stream': one signed frame per stream per flush, streams flushing at staggered offsets.
+   * 'per-flush': every stream flushes at the same instant (as MarketDataService.flush does) and
+   * the relay signs one FlushFrames per flush on one mesh channel carrying all streams.
+   * Default 'per-stream'.
+   */
+  signing: 'per-stream' | 'per-flush';
   node: Partial<MeshNodeOptions>;
   coordinator: Partial<MeshCoordinatorOptions>;
 }
 
 export const DEFAULT_MESH_SIMULATION_OPTIONS: Readonly<MeshSimulationOptions> = Object.freeze({
   peers: 200, streams: 3, framesPerStream: 1000, frameIntervalMs: 10, churn: 0.2, gracefulShare: 0.5, vanishNoticeMs: 100,
-  lossRate: 0.01, minLatencyMs: 0.2, maxLatencyMs: 2, drainMs: 1000, seed: 1, node: {}, coordinator: {},
+  lossRate: 0.01, minLatencyMs: 0.2, maxLatencyMs: 2, drainMs: 1000, seed: 1, frames: 'batch', signing: 'per-stream',
+  node: {}, coordinator: {},
 });
 
 /** Measured outcome of one simulation run. */
@@ -132,6 +144,22 @@ export function runMeshSimulation(overrides: Partial<MeshSimulationOptions> = {}
   let resyncs = 0;
   let alive = 0;
 
+  const perFlush = o.signing === 'per-flush';
+  // The mesh stream id of the flush channel: one past the market-data streams.
+  const channel = o.streams;
+  let flushSeq = 0;
+  const flushPublishedAt = new Float64Array(o.framesPerStream + 1);
+  const encodeBatch = (b: BookBatch) => (o.frames === 'delta' ? encodeBookDelta(b) ?? encodeBookBatch(b) : encodeBookBatch(b));
+  const applyFrame = (peer: SimPeer, frame: Uint8Array) => {
+    const r = decodeServer(frame);
+    if (!r.ok || r.value.type !== 'bookBatch') { applyErrors++; return; }
+    const stream = peer.books[r.value.streamId];
+    if (!stream) { applyErrors++; return; }
+    // A flush may hold a batch the peer's snapshot already covers.
+    if (perFlush && r.value.seq <= stream.seq) return;
+    if (stream.applyBatch(r.value).action !== 'applied') applyErrors++;
+  };
+
   const snapshotInto = (peer: SimPeer, streamId: number) => {
     const book = books[streamId]!;
     const frame = encodeBookSnapshot({
@@ -142,7 +170,11 @@ export function runMeshSimulation(overrides: Partial<MeshSimulationOptions> = {}
     snapshotBytes += frame.length;
     const r = decodeServer(frame);
     if (!r.ok || r.value.type !== 'bookSnapshot' || peer.books[streamId]!.applySnapshot(r.value).action !== 'applied') applyErrors++;
-    peer.node.subscribe(streamId, EPOCH, latestSeq[streamId]!);
+    if (!perFlush) peer.node.subscribe(streamId, EPOCH, latestSeq[streamId]!);
+  };
+  const snapshotAll = (peer: SimPeer) => {
+    for (let s = 0; s < o.streams; s++) snapshotInto(peer, s);
+    if (perFlush) peer.node.subscribe(channel, EPOCH, flushSeq);
   };
 
   let nextPeer = 0;
@@ -153,18 +185,25 @@ export function runMeshSimulation(overrides: Partial<MeshSimulationOptions> = {}
     const directLatency = net.latency(id, RELAY_PEER_ID);
     peer.node = new MeshNode(id, transport, verifier, {
       onFrame(streamId, _epoch, seq, frame) {
-        latencies.push(queue.now() - publishedAt[streamId]![seq]! - directLatency);
-        const r = decodeServer(frame);
-        if (!r.ok || r.value.type !== 'bookBatch' || peer.books[streamId]!.applyBatch(r.value).action !== 'applied') applyErrors++;
+        if (!perFlush) {
+          latencies.push(queue.now() - publishedAt[streamId]![seq]! - directLatency);
+          applyFrame(peer, frame);
+          return;
+        }
+        latencies.push(queue.now() - flushPublishedAt[seq]! - directLatency);
+        const frames = readFlushFrames(frame);
+        if (!frames.ok) { applyErrors++; return; }
+        for (const f of frames.value) applyFrame(peer, f);
       },
       onResync(streamId) {
         resyncs++;
-        snapshotInto(peer, streamId);
+        if (perFlush) snapshotAll(peer);
+        else snapshotInto(peer, streamId);
       },
     }, o.node, queue);
     net.bind(id, peer.node);
     for (let s = 0; s < o.streams; s++) peer.books.push(new BookStream(s));
-    for (let s = 0; s < o.streams; s++) snapshotInto(peer, s);
+    snapshotAll(peer);
     peers.push(peer);
     alive++;
   };
@@ -193,20 +232,33 @@ export function runMeshSimulation(overrides: Partial<MeshSimulationOptions> = {}
     queue.at(runMs * (0.1 + 0.6 * rand()), join);
   }
 
-  for (let s = 0; s < o.streams; s++) {
-    for (let seq = 1; seq <= o.framesPerStream; seq++) {
+  const sign = (streamId: number, seq: number, frame: Uint8Array) => {
+    const prepared = prepareSignedFrame({ streamId, epoch: EPOCH, seq, keyId: 1 }, frame);
+    return completeSignedFrame(prepared, testSignature(SECRET, prepared.signed));
+  };
+  /** Takes stream s's next batch and counts its direct delivery (one /ws frame per stream). */
+  const nextFrame = (s: number, seq: number) => {
+    const frame = encodeBatch(randomBatch(rand, books[s]!, s, seq, Math.round(queue.now() * 1000)));
+    latestSeq[s] = seq;
+    publishedAt[s]![seq] = queue.now();
+    directFrames += alive;
+    directFrameBytes += alive * frame.length;
+    return frame;
+  };
+  for (let seq = 1; seq <= o.framesPerStream; seq++) {
+    if (perFlush) {
+      queue.at((seq - 1) * o.frameIntervalMs + 1, () => {
+        const frames = Array.from({ length: o.streams }, (_, s) => nextFrame(s, seq));
+        flushSeq = seq;
+        flushPublishedAt[seq] = queue.now();
+        coordinator.publish(channel, EPOCH, seq, sign(channel, seq, encodeFlushFrames(frames)));
+      });
+      continue;
+    }
+    for (let s = 0; s < o.streams; s++) {
       // Streams flush at staggered offsets, as venues' updates do not align.
       queue.at((seq - 1) * o.frameIntervalMs + (s * o.frameIntervalMs) / o.streams + 1, () => {
-        const book = books[s]!;
-        const batch = randomBatch(rand, book, s, seq, Math.round(queue.now() * 1000));
-        const frame = encodeBookBatch(batch);
-        const prepared = prepareSignedFrame({ streamId: s, epoch: EPOCH, seq, keyId: 1 }, frame);
-        const message = completeSignedFrame(prepared, testSignature(SECRET, prepared.signed));
-        latestSeq[s] = seq;
-        publishedAt[s]![seq] = queue.now();
-        directFrames += alive;
-        directFrameBytes += alive * frame.length;
-        coordinator.publish(s, EPOCH, seq, message);
+        coordinator.publish(s, EPOCH, seq, sign(s, seq, nextFrame(s, seq)));
       });
     }
   }
