@@ -48,9 +48,10 @@ export function tokenOf(url: string, who: 'trader' | 'viewer' | 'admin' = 'trade
   return t[who];
 }
 
-function withToken(url: string, path: string, token: string | undefined): string {
+function withToken(url: string, path: string, token: string | undefined, query = ''): string {
   const base = url.replace('http', 'ws') + path;
-  return token === '' ? base : `${base}?access_token=${encodeURIComponent(token ?? tokenOf(url))}`;
+  const params = [token === '' ? '' : `access_token=${encodeURIComponent(token ?? tokenOf(url))}`, query].filter((q) => q !== '');
+  return params.length ? `${base}?${params.join('&')}` : base;
 }
 
 type Waiter<T> = { match: (m: T) => boolean; resolve: (m: T) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
@@ -107,9 +108,9 @@ abstract class Client<T> {
 }
 
 export class ProtoClient extends Client<ServerMsg> {
-  /** Connects with the test trader's token unless `token` says otherwise ('' = none). */
-  static async connect(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}, token?: string): Promise<ProtoClient> {
-    const ws = new WebSocket(withToken(url, '/ws', token), options);
+  /** Connects with the test trader's token unless `token` says otherwise ('' = none); `query` goes into the URL too (`features=book_delta`). */
+  static async connect(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}, token?: string, query = ''): Promise<ProtoClient> {
+    const ws = new WebSocket(withToken(url, '/ws', token, query), options);
     const client = new ProtoClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

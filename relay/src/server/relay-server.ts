@@ -10,7 +10,7 @@ import { MeshDistribution } from '../md/mesh-distribution';
 import { RelayMetrics } from '../metrics/relay-metrics';
 import { registerAlertMetrics } from '../metrics/alert-metrics';
 import { legacyJsonProtocol } from '../session/legacy-json-protocol';
-import { protoProtocol } from '../session/proto-protocol';
+import { protoProtocol, protoProtocolFor } from '../session/proto-protocol';
 import { Session, type SessionContext } from '../session/session';
 import type { WireProtocol } from '../session/wire-protocol';
 import type { VenueAdapter } from '../venues/venue-adapter';
@@ -246,8 +246,8 @@ export class Relay {
     // Node drops its own error listener on upgraded sockets; a reset must not crash the relay.
     socket.on('error', () => socket.destroy());
     if (this.signalling.handleUpgrade(req, socket, head)) return;
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const endpoint = this.endpoints.get(path);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const endpoint = this.endpoints.get(url.pathname);
     if (!endpoint || this.stopping) {
       const status = this.stopping ? 503 : 404;
       socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Service Unavailable'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -257,7 +257,9 @@ export class Relay {
     void requirePrincipal(this.auth, req, 'market-data').then((p) => {
       if (!p.ok) return rejectUpgrade(socket, p.reason);
       if (this.stopping || socket.destroyed) return void socket.destroy();
-      endpoint.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => this.accept(ws, endpoint.protocol, p.value, req));
+      // /ws?features=book_delta: the compact book batches (Welcome.features says what was granted).
+      const protocol = endpoint.protocol === protoProtocol ? protoProtocolFor(url.searchParams.get('features')) : endpoint.protocol;
+      endpoint.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => this.accept(ws, protocol, p.value, req));
     });
   }
 

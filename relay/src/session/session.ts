@@ -89,6 +89,7 @@ export class Session implements MdSubscriber, MeshLink {
       mdPublicKey: ctx.mesh?.publicKey ?? new Uint8Array(0),
       account: principal.account,
       role: principal.role,
+      features: protocol.features?.length ? [...protocol.features] : undefined,
     });
   }
 

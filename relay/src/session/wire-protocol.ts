@@ -34,6 +34,8 @@ export interface SessionRequest {
  */
 export interface WireProtocol {
   readonly name: Protocol;
+  /** Wire features granted on this protocol (Welcome.features); none for the plain ones. */
+  readonly features?: readonly string[];
   decode(data: Buffer, isBinary: boolean): Result<SessionRequest>;
   /** Encodes a control message; `req` is the request it answers. null = not sent on this protocol. */
   encode(msg: ServerMsg, req?: SessionRequest): Buffer | string | null;

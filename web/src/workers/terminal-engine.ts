@@ -202,7 +202,8 @@ export class TerminalEngine implements TerminalWorkerApi {
     this.running = true;
     const ready = new Promise<void>((resolve) => this.connectWaiters.push(resolve));
     const wsOrigin = this.origin.replace(/^http/i, 'ws');
-    this.socket.start(() => ({ url: `${wsOrigin}/ws`, protocols: ['tickmesh', `bearer.${keeper.token}`] }));
+    // book_delta: compact book batches (decodeServer reads them as any batch; Welcome.features says if granted).
+    this.socket.start(() => ({ url: `${wsOrigin}/ws?features=book_delta`, protocols: ['tickmesh', `bearer.${keeper.token}`] }));
     return ready;
   }
 
