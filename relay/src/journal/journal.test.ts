@@ -131,6 +131,33 @@ describe('Journal', () => {
     expect(entries.map((e) => e.record)).toEqual(Array.from({ length: 500 }, (_, i) => sampleRecord(i + 1)));
   });
 
+  it('writes nothing while a fdatasync is in flight, so at most one batch is ever unsynced (the torn-tail bound)', async () => {
+    const { journal } = await Journal.open(tmp.file());
+    const first = journal.append(sampleRecord(1));
+    await null; // the flush (a microtask) wrote batch 1 and started its fdatasync
+    expect(journal.stats).toMatchObject({ batches: 1, syncs: 0 });
+    const more = [2, 3, 4].map((n) => journal.append(sampleRecord(n)));
+    await null;
+    // The sync completes on a later turn of the event loop at the earliest: nothing more went down.
+    expect(journal.stats).toMatchObject({ batches: 1, syncs: 0 });
+    await first;
+    await Promise.all(more);
+    expect(journal.stats).toMatchObject({ appends: 4, batches: 2, syncs: 2 });
+    await journal.close();
+    expect((await Journal.read(tmp.file())).map((e) => e.record)).toEqual([1, 2, 3, 4].map(sampleRecord));
+  });
+
+  it('resolves an append only once its record is in the file', async () => {
+    for (const fsync of [false, true]) {
+      const path = tmp.file(`written-${fsync}.tmj`);
+      const { journal } = await Journal.open(path, { fsync });
+      const frame = encodeJournalRecord(sampleRecord(1)).length + FRAME_OVERHEAD;
+      await journal.append(sampleRecord(1));
+      expect((await stat(path)).size).toBe(HEADER_BYTES + frame);
+      await journal.close();
+    }
+  });
+
   it('splits a burst into batches no larger than maxBatchBytes', async () => {
     const frame = encodeJournalRecord(sampleRecord(1)).length + FRAME_OVERHEAD;
     const { journal } = await Journal.open(tmp.file(), { maxBatchBytes: frame * 10 });

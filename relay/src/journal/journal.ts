@@ -1,7 +1,8 @@
-import { link, open, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { fdatasync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { JournalError, JournalErrorCode, journalError } from './journal-error';
-import { FRAME_OVERHEAD, HASH_BYTES, LENGTH_BYTES, chainHash, encodeHeader, payloadCrc } from './journal-format';
+import { FRAME_OVERHEAD, HASH_BYTES, LENGTH_BYTES, chainHashHex, payloadCrc } from './journal-format';
+import { createJournalFile, openIfExists, writeFullySync } from './journal-file';
 import { resolveJournalOptions, type JournalOptions } from './journal-options';
 import type { JournalEntry, JournalRecord } from '@tickmesh/shared';
 import { decodeJournalRecord, encodeJournalRecord } from '@tickmesh/shared';
@@ -43,12 +44,21 @@ interface Batch {
 /** Initial capacity of a batch buffer; it grows by doubling up to maxBatchBytes (or one record). */
 const INITIAL_BATCH_BYTES = 64 * 1024;
 
+/** What the writer is doing: nothing, about to write (a flush is queued), or waiting for a fdatasync. */
+const enum Writer {
+  Idle,
+  Scheduled,
+  Syncing,
+}
+
 /**
  * The relay's append-only, tamper-evident, crash-safe event journal (framing: FORMAT.md).
  *
- * Appends are group-committed: every record appended while a write + fdatasync is in flight
- * joins the next batch, so N concurrent appends cost a handful of syncs, not N. A record's
- * promise resolves only once its batch is on stable storage.
+ * Appends are group-committed: records appended in one synchronous run share one write, and
+ * every record appended while a fdatasync is in flight joins the next batch, so N concurrent
+ * appends cost a handful of syncs, not N. A record's promise resolves only once its batch is
+ * written (and, with fsync, on stable storage). At most one batch is ever written and not yet
+ * synced, which is what bounds a torn tail to one write (FORMAT.md).
  *
  * One Journal per file, in one process: nothing locks the file, so two writers would interleave
  * and break the chain (the relay opens it once at start).
@@ -59,9 +69,15 @@ export class Journal {
 
   private readonly queue: Batch[] = [];
   private readonly spare: Buffer[] = [];
-  private draining: Promise<void> | null = null;
+  private writer = Writer.Idle;
+  /** The batch whose fdatasync is in flight (Writer.Syncing). */
+  private syncing: Batch | null = null;
+  private idleWaiters: (() => void)[] = [];
   private closing: Promise<void> | null = null;
   private failure: JournalError | null = null;
+  // Bound once: they are handed to queueMicrotask / fdatasync for every batch.
+  private readonly flushNow = (): void => this.flush();
+  private readonly onSynced = (err: Error | null): void => this.synced(err);
 
   private constructor(
     /** Path the journal was opened at. */
@@ -71,7 +87,8 @@ export class Journal {
     private readonly maxBatchBytes: number,
     private readonly maxRecordBytes: number,
     private seq: number,
-    private head: Buffer,
+    /** Chain hash of the last record appended; overwritten in place by each append. */
+    private readonly head: Buffer,
     /** File offset where the next batch goes: just past the last record handed to a write. */
     private size: number,
   ) {}
@@ -108,7 +125,7 @@ export class Journal {
         await handle.sync();
       }
       const journal = new Journal(
-        path, handle, opts.fsync, opts.maxBatchBytes, opts.maxRecordBytes, scan.records, scan.headHash, scan.validBytes,
+        path, handle, opts.fsync, opts.maxBatchBytes, opts.maxRecordBytes, scan.records, Buffer.from(scan.headHash), scan.validBytes,
       );
       return { journal, entries, recovered: { truncatedBytes, created } };
     } catch (e) {
@@ -166,8 +183,10 @@ export class Journal {
       ));
     }
     const seq = ++this.seq;
-    const hash = chainHash(this.head, seq, payload);
-    this.head = hash;
+    // The digest comes as hex (what the entry carries) and is decoded into the one head buffer:
+    // no Buffer allocated per record.
+    const hex = chainHashHex(this.head, seq, payload);
+    this.head.write(hex, 0, HASH_BYTES, 'hex');
 
     const batch = this.batchFor(payload.length + FRAME_OVERHEAD);
     const buf = batch.buf;
@@ -178,20 +197,25 @@ export class Journal {
     at += payload.length;
     buf.writeUInt32LE(payloadCrc(payload), at);
     at += 4;
-    hash.copy(buf, at);
+    this.head.copy(buf, at);
     batch.len = at + HASH_BYTES;
     this.stats.appends++;
 
-    const entry: JournalEntry = { seq, record, hash: hash.toString('hex') };
+    const entry: JournalEntry = { seq, record, hash: hex };
     const done = new Promise<JournalEntry>((resolve, reject) => batch.waiters.push({ entry, resolve, reject }));
-    if (!this.draining) this.draining = this.drain();
+    // One microtask, so appends made in the same synchronous run share the write. While a
+    // fdatasync is in flight nothing is scheduled: its completion writes what gathered meanwhile.
+    if (this.writer === Writer.Idle) {
+      this.writer = Writer.Scheduled;
+      queueMicrotask(this.flushNow);
+    }
     return done;
   }
 
   /** Flushes pending appends (awaiting their durability), then closes the file. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      while (this.draining) await this.draining;
+      if (this.writer !== Writer.Idle) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
       await this.handle.close();
     })();
     return this.closing;
@@ -217,96 +241,70 @@ export class Journal {
   }
 
   /**
-   * Writes queued batches one at a time. Taking a batch off the queue closes it: appends made
-   * while its write + sync is in flight open the next batch, which is the group commit.
+   * Writes the queued batches. Taking a batch off the queue closes it: appends made from here
+   * on open the next one. Without fsync every queued batch is written and acknowledged now;
+   * with fsync one batch is written and its fdatasync started, and the rest wait for it (the
+   * group commit).
    */
-  private async drain(): Promise<void> {
-    // One microtask, so appends made in the same synchronous run share the first batch.
-    await null;
+  private flush(): void {
+    this.writer = Writer.Idle;
     for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) {
       if (this.failure) {
-        for (const w of batch.waiters) w.reject(this.failure);
+        rejectAll(batch, this.failure);
         continue;
       }
       try {
-        await writeFully(this.handle, batch.buf, batch.len, this.size);
-        this.stats.batches++;
-        if (this.fsync) {
-          await this.handle.datasync();
-          this.stats.syncs++;
-        }
-        this.size += batch.len;
-        this.stats.bytes += batch.len;
-        for (const w of batch.waiters) w.resolve(w.entry);
+        writeFullySync(this.handle.fd, batch.buf, batch.len, this.size);
       } catch (e) {
-        // After a failed write or fsync the page cache may already have dropped our dirty pages
-        // (Linux marks them clean), so a retry could "succeed" without the data: fail for good.
-        this.failure = journalError(JournalErrorCode.JOURNAL_IO_FAILED, `journal write failed: ${(e as Error).message}`, { cause: e });
-        for (const w of batch.waiters) w.reject(this.failure);
+        this.fail(batch, e);
+        continue;
       }
+      this.stats.batches++;
+      this.size += batch.len;
+      this.stats.bytes += batch.len;
+      // The bytes are in the page cache now: the buffer can take the next batch.
       if (this.spare.length < 2 && batch.buf.length <= this.maxBatchBytes) this.spare.push(batch.buf);
+      if (!this.fsync) {
+        resolveAll(batch);
+        continue;
+      }
+      this.writer = Writer.Syncing;
+      this.syncing = batch;
+      fdatasync(this.handle.fd, this.onSynced);
+      return;
     }
-    // Cleared synchronously after seeing an empty queue, so a later append always starts a new drain.
-    this.draining = null;
+    const waiters = this.idleWaiters;
+    if (waiters.length > 0) {
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private synced(err: Error | null): void {
+    const batch = this.syncing!;
+    this.syncing = null;
+    if (err) this.fail(batch, err);
+    else {
+      this.stats.syncs++;
+      resolveAll(batch);
+    }
+    // What gathered during the sync goes down now, before the callers just acknowledged run:
+    // their work then overlaps the next fdatasync instead of queueing behind it.
+    this.flush();
+  }
+
+  private fail(batch: Batch, e: unknown): void {
+    // After a failed write or fsync the page cache may already have dropped our dirty pages
+    // (Linux marks them clean), so a retry could "succeed" without the data: fail for good.
+    this.failure = journalError(JournalErrorCode.JOURNAL_IO_FAILED, `journal write failed: ${(e as Error).message}`, { cause: e });
+    rejectAll(batch, this.failure);
   }
 }
 
-async function writeFully(handle: FileHandle, buf: Buffer, len: number, position: number): Promise<void> {
-  for (let done = 0; done < len; ) {
-    const { bytesWritten } = await handle.write(buf, done, len - done, position + done);
-    if (bytesWritten <= 0) throw new Error('write made no progress');
-    done += bytesWritten;
-  }
+function resolveAll(batch: Batch): void {
+  for (const w of batch.waiters) w.resolve(w.entry);
 }
 
-async function openIfExists(path: string, flags: string): Promise<FileHandle | null> {
-  try {
-    return await open(path, flags);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-}
-
-/**
- * Creates a journal holding only its header, atomically: the header is written and synced under
- * a temporary name, then hard-linked into place (which fails rather than clobbering a journal
- * someone else just created). A crash can therefore never leave a half-written header at
- * `path`, and a short header always means damage. Returns false if `path` appeared meanwhile.
- */
-async function createJournalFile(path: string): Promise<boolean> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  // Owner only, like the rest of the data directory: the journal holds every account's orders.
-  const h = await open(tmp, 'w', 0o600);
-  try {
-    await h.write(encodeHeader(Date.now() * 1000), 0, undefined, 0);
-    await h.datasync();
-  } finally {
-    await h.close();
-  }
-  let created = true;
-  try {
-    await link(tmp, path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    created = false;
-  } finally {
-    await unlink(tmp);
-  }
-  await syncDirectory(dirname(path));
-  return created;
-}
-
-/** Makes the new directory entry durable; platforms that cannot fsync a directory skip it. */
-async function syncDirectory(dir: string): Promise<void> {
-  let h: FileHandle | undefined;
-  try {
-    h = await open(dir, 'r');
-    await h.sync();
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw e;
-  } finally {
-    await h?.close();
-  }
+function rejectAll(batch: Batch, error: unknown): void {
+  for (const w of batch.waiters) w.reject(error);
 }

@@ -33,7 +33,9 @@ export class OmsCore {
   /** Number of the last order id handed out; recovery raises it past the journal's. */
   seq = 0;
   private readonly listeners = new Set<ReportListener>();
-  private emitTail: Promise<void> = Promise.resolve();
+  /** Reports in journal order, each waiting for its own append; emitted from the front. */
+  private readonly outbox: Outgoing[] = [];
+  private outHead = 0;
 
   constructor(readonly deps: OmsDeps) {
     this.idPrefix = deps.idPrefix ?? 'o-';
@@ -66,7 +68,9 @@ export class OmsCore {
       const reserved = this.store.reserveClientId(intent.account, intent.clientOrderId, rec);
       if (!reserved.ok) throw new Error(`Oms: client id ${intent.clientOrderId} reserved twice`);
     }
-    const written = this.append({ kind: 'order-request', timeUs: now, orderId, parentOrderId, intent: { ...intent } });
+    // `intent` is this call's own copy and the record keeps none of it (the order copies the
+    // fields), so the journal record can hold it as it is.
+    const written = this.append({ kind: 'order-request', timeUs: now, orderId, parentOrderId, intent });
     return { rec, written };
   }
 
@@ -159,19 +163,42 @@ export class OmsCore {
     rec.order.updatedUs = ev.timeUs;
     const report = executionReport(rec.order, ev);
     const durable = this.append({ kind: 'execution', timeUs: ev.timeUs, report });
-    // The emit chain attaches to `durable` only when earlier reports are out; until then a
-    // failed append (journal closed at shutdown, disk error) must not count as unhandled and
-    // take the process down. Callers that await `durable` still see the failure.
-    durable.catch(() => undefined);
-    this.emitTail = this.emitTail.then(
-      () => durable.then(() => this.emit(report), this.onError),
-      this.onError,
+    // A queue in append order rather than a chain of promises: one reaction per report, and a
+    // report goes out in the turn its append resolves once the reports before it are out. Its
+    // rejection is handled here, so a failed append (journal closed at shutdown, disk error)
+    // never counts as unhandled; callers that await `durable` still see the failure.
+    const out: Outgoing = { report, state: PENDING, error: undefined };
+    this.outbox.push(out);
+    durable.then(
+      () => {
+        out.state = DURABLE;
+        this.pump();
+      },
+      (e: unknown) => {
+        out.state = FAILED;
+        out.error = e;
+        this.pump();
+      },
     );
     return durable;
   }
 
   alert(code: string, account: string, symbol: string, message: string, timeUs: number): void {
     this.append({ kind: 'alert', timeUs, code, account, symbol, message }).catch(this.onError);
+  }
+
+  /** Emits the reports at the front of the outbox whose appends have settled; a failed one is never emitted. */
+  private pump(): void {
+    const box = this.outbox;
+    while (this.outHead < box.length) {
+      const out = box[this.outHead]!;
+      if (out.state === PENDING) return;
+      box[this.outHead++] = undefined as unknown as Outgoing;
+      if (out.state === DURABLE) this.emit(out.report);
+      else this.onError(out.error);
+    }
+    box.length = 0;
+    this.outHead = 0;
   }
 
   private emit(report: ExecutionReportMsg): void {
@@ -183,6 +210,17 @@ export class OmsCore {
       }
     }
   }
+}
+
+const PENDING = 0;
+const DURABLE = 1;
+const FAILED = 2;
+
+/** A report waiting in the outbox for its journal append. */
+interface Outgoing {
+  report: ExecutionReportMsg;
+  state: typeof PENDING | typeof DURABLE | typeof FAILED;
+  error: unknown;
 }
 
 /** A copy of the order for callers: they must not see later changes or make their own. */

@@ -146,4 +146,28 @@ describe('Oms durability: acknowledged means durable', () => {
     expect(seen.filter((x) => x.startsWith(`${sid}:`))).toEqual([`${sid}:accepted`, `${sid}:fill`]);
     expect(reports.filter((r) => r.orderId === sid).map((r) => r.status).slice(-2)).toEqual([OrderStatus.PendingCancel, OrderStatus.Filled]);
   });
+
+  it('a report whose append failed is never emitted, goes to onError, and holds back none after it', async () => {
+    const clock = steppingClock();
+    const venue = new SimVenue({ id: 'sim-a', seed: 3, nowUs: clock });
+    const failure = new Error('disk full');
+    const memory = new MemoryJournal();
+    // Fails the Submitted report of the first order only; every other record is stored.
+    const journal = {
+      append: (r: JournalRecord) =>
+        r.kind === 'execution' && r.report.clientOrderId === 'c1' && r.report.execType === ExecType.Status ? Promise.reject(failure) : memory.append(r),
+    };
+    const errors: unknown[] = [];
+    const oms = makeOms([venue], { journal, nowUs: clock, onError: (e) => errors.push(e) });
+    const reports: ExecutionReportMsg[] = [];
+    oms.onReport((r) => reports.push(r));
+    const px = venue.market('BTC-USD')!.engine.bestBid() - 50;
+    await expect(oms.newOrder(intent({ clientOrderId: 'c1', price: px }))).rejects.toBe(failure);
+    const second = await oms.newOrder(intent({ clientOrderId: 'c2', price: px }));
+    await settle();
+    expect(errors).toEqual([failure]);
+    expect(reports.some((r) => r.clientOrderId === 'c1')).toBe(false); // nor did the venue get it
+    const id = second.ok ? second.value.orderId : '';
+    expect(reports.filter((r) => r.orderId === id).map((r) => r.execType)).toEqual([ExecType.Status, ExecType.New]);
+  });
 });

@@ -1,4 +1,4 @@
-import { Algo, ErrorCode, ExecType, OrderStatus, fail, ok, type Fill, type Order, type OrderIntent, type Position, type Result } from '@tickmesh/shared';
+import { Algo, ErrorCode, ExecType, OrderStatus, emptySymbolExposure, fail, ok, tallyOpenOrder, type Fill, type Order, type OrderIntent, type Position, type Result } from '@tickmesh/shared';
 import type { JournalEntry, SymbolExposure } from '@tickmesh/shared';
 import type { VenueAdapter } from '../venues/venue-adapter';
 import { ExecutionBooking } from './execution-booking';
@@ -256,8 +256,14 @@ export class Oms {
 
   /** Position and venue-facing open orders of `account` in `symbol`, for the risk engine. */
   exposure(account: string, symbol: string): SymbolExposure {
-    const open = this.store.open(account, symbol).filter((r) => r.parent === null).map((r) => r.order);
-    return this.book.exposure(account, symbol, open);
+    // Risk asks this once per symbol for every order: one pass over the account's open
+    // orders, no intermediate arrays (PositionBook.exposure tallies the same way).
+    const e = emptySymbolExposure();
+    e.position = this.book.qty(account, symbol);
+    for (const rec of this.store.openOf(account)) {
+      if (rec.parent === null && rec.order.symbol === symbol) tallyOpenOrder(e, rec.order);
+    }
+    return e;
   }
 
   // ---------------------------------------------------------------- recovery

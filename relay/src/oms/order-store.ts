@@ -80,6 +80,11 @@ export class OrderStore {
     return out;
   }
 
+  /** Open orders of `account` (any symbol), live: for one pass without a copy; do not change the store while iterating. */
+  openOf(account: string): Iterable<OrderRecord> {
+    return this.openByAccount.get(account)?.values() ?? NONE;
+  }
+
   /** Children of a parent order, in creation order. */
   children(parentOrderId: string): readonly OrderRecord[] {
     return this.childrenOf.get(parentOrderId) ?? [];
@@ -118,6 +123,8 @@ export class OrderStore {
     return this.byId.size;
   }
 }
+
+const NONE: readonly OrderRecord[] = [];
 
 function push<T>(m: Map<string, T[]>, key: string, v: T): void {
   const list = m.get(key);

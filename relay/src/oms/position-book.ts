@@ -22,6 +22,11 @@ export class PositionBook {
     return p === undefined ? flatPosition(account, symbol) : { ...p };
   }
 
+  /** Signed net position of `account` in `symbol`, lots (0 if it never traded); no copy. */
+  qty(account: string, symbol: string): number {
+    return this.positions.get(account)?.get(symbol)?.qty ?? 0;
+  }
+
   /** Positions of `account` (including flat ones that traded), in first-trade order. */
   list(account: string): Position[] {
     return [...(this.positions.get(account)?.values() ?? [])].map((p) => ({ ...p }));

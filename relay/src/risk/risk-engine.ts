@@ -3,6 +3,7 @@ import {
   qtyText,
   fail,
   isTradingState,
+  orderIntent,
   preTradeCheck,
   withoutOrder,
   type AccountRiskLimits,
@@ -142,7 +143,12 @@ export class RiskEngine extends TypedEmitter<RiskEvents> {
     }
     const ctx = this.fillContext(account, symbol, gate.instrument, gate.state);
     withoutOrder(ctx, order, gate.instrument);
-    const r = preTradeCheck({ ...order, price: newPrice, qty: newQty }, ctx);
+    // The intent fields copied, then the new price and qty: a spread followed by more
+    // properties is a slow path in V8 11 (µs for a 22-field order).
+    const replaced = orderIntent(order, account);
+    replaced.price = newPrice;
+    replaced.qty = newQty;
+    const r = preTradeCheck(replaced, ctx);
     if (!r.ok) return this.deny('replace', order, order.orderId, r.reason.code, r.reason.message, now);
     return r;
   }
