@@ -17,8 +17,9 @@ for (const [entry, out] of [['relay/src/main.ts', 'relay/dist/main.js'], ['relay
     target: 'node20',
     format: 'esm',
     sourcemap: true,
-    // CommonJS packages that require() node builtins stay external too (an ESM bundle cannot require them).
-    external: ['ws', 'pino', 'prom-client', 'bufferutil', 'utf-8-validate', 'proper-lockfile', '@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/kv'],
+    // CommonJS packages that require() node builtins stay external too (an ESM bundle cannot require them);
+    // werift (the order peer's WebRTC) is one, and loads its native-free stack from node_modules.
+    external: ['ws', 'werift', 'pino', 'prom-client', 'bufferutil', 'utf-8-validate', 'proper-lockfile', '@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/kv'],
     logLevel: 'warning',
   });
 }

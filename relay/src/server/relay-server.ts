@@ -20,6 +20,7 @@ import type { RelayUpstream } from './relay-upstream';
 import { AccountSessions } from './account-sessions';
 import { createApiRoutes } from './api-routes';
 import { createSignalling, type Signalling } from './signalling/index';
+import { RelayOrderPeer } from './order-peer/index';
 import { Trading } from './trading';
 import { serveStatic } from './static-files';
 import { CloseCode, transportError } from './transport-error';
@@ -58,6 +59,8 @@ export class Relay {
   private readonly authRoutes: AuthRouteHandler;
   /** PeerJS signalling for the market-data mesh, at /peerjs. */
   readonly signalling: Signalling;
+  /** The relay's own peer on /peerjs: orders and reports on WebRTC data channels (order-peer/). */
+  readonly orderPeer: RelayOrderPeer;
   private apiRoutes: ReturnType<typeof createApiRoutes> | undefined;
   private tradingSide: Trading | undefined;
   private meshSide: MeshDistribution | undefined;
@@ -83,6 +86,7 @@ export class Relay {
     this.auth = deps.auth;
     this.authRoutes = createAuthRoutes(deps.auth, (req) => clientAddress(req, this.options.trustProxy));
     this.signalling = createSignalling(deps.auth, {}, this.log);
+    this.orderPeer = new RelayOrderPeer(this.signalling, deps.auth, { maxPayloadBytes: options.maxPayloadBytes }, this.log, (ws, p, req) => this.accept(ws, protoProtocol, p, req));
     this.md = new MarketDataService({ flushMs: options.flushMs, recentTrades: options.recentTrades }, this.metrics, this.log);
     this.venues = deps.venues;
     this.upstream = deps.upstream;
@@ -210,6 +214,7 @@ export class Relay {
     for (const s of this.sessions) s.close(CloseCode.GoingAway, 'SESSION_SHUTTING_DOWN', DRAIN_CLOSE_MS);
     const closing = Date.now();
     while (this.sessions.size > 0 && Date.now() - closing < DRAIN_CLOSE_MS + 100) await new Promise((r) => setTimeout(r, 10));
+    this.orderPeer.close();
     await (this.upstream?.stop() ?? this.md.stop());
     this.meshSide?.close();
     await this.tradingSide?.close();

@@ -14,3 +14,4 @@ export * from './wall-clock';
 export * from './money';
 export * from './unit-text';
 export * from './fee-calculator';
+export * from './order-channel';

@@ -4,6 +4,7 @@ import type { Candle, PlaceResult, TerminalFrame, TerminalMode, TerminalWorkerAp
 import { account } from './account.svelte';
 import { market, TAPE_LENGTH } from './market.svelte';
 import { meshClient } from './mesh-client.svelte';
+import { orderTransport } from './order-transport.svelte';
 import { replay } from './replay.svelte';
 
 /** Candles the main thread keeps so a chart mounted later (or re-mounted) can draw history. */
@@ -87,6 +88,7 @@ class Terminal {
     }
     if (market.selection.symbol) void this.pushView();
     meshClient.attach(token ? this.api : undefined);
+    orderTransport.attach(token ? this.api : undefined);
     replay.attach(this.api);
     void this.askPersistence(this.api);
     this.raf = requestAnimationFrame(this.tick);
@@ -124,6 +126,7 @@ class Terminal {
     const api = this.api;
     const worker = this.worker;
     meshClient.attach(undefined);
+    orderTransport.attach(undefined);
     // A replay ends with the worker: the mode listeners hear of the return to live below.
     const wasReplay = replay.mode === 'replay';
     replay.attach(undefined);

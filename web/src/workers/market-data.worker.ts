@@ -34,6 +34,10 @@ const api: TerminalWorkerApi = {
   meshConnectFailed: (peerId) => engine.meshConnectFailed(peerId),
   meshToken: () => engine.meshToken(),
   meshTimings: (streamId) => engine.meshTimings(streamId),
+  // The order channel: `link` is a comlink proxy to the main thread's PeerJS DataConnection.
+  setOrderChannel: (link) => engine.setOrderChannel(link),
+  orderChannelData: (data) => engine.orderChannelData(data),
+  orderRouteStats: () => engine.orderRouteStats(),
   // Recording and replay: IndexedDB lives here, next to the frames.
   setRecording: (on) => engine.setRecording(on),
   setRetention: (options) => engine.setRetention(options),

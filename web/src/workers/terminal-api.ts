@@ -1,3 +1,4 @@
+import type { OrderCarrier, OrderChannelLink, OrderRouteStats } from './order-route';
 import type { Candle, Fill, Instrument, Order, OrderIntent, Side, Trade } from '@tickmesh/shared';
 
 /**
@@ -339,6 +340,14 @@ export interface TerminalWorkerApi {
   meshTimings?(streamId: number): Promise<Array<[number, number]>>;
   /** The worker's current access token (it refreshes it), for the signalling server. */
   meshToken?(): Promise<string>;
+
+  // ---- the order channel (orders and reports on a WebRTC data channel to the relay's own peer) ----
+  /** The main thread's PeerJS connection to the relay's order peer (a comlink proxy), or null once it is gone. */
+  setOrderChannel?(link: OrderChannelLink | null): Promise<void>;
+  /** One frame that came on the order channel; resolves with the carrier of orders after it. */
+  orderChannelData?(data: unknown): Promise<OrderCarrier>;
+  /** Which transport carries orders now, and what each carried. */
+  orderRouteStats?(): Promise<OrderRouteStats>;
 
   // ---- recording and replay ----
   /** Recording on (a new recording starts at the next frames) or off (the current one is sealed with final checkpoints). */

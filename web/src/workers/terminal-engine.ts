@@ -1,6 +1,5 @@
 import {
   decodeServer,
-  encodeClient,
   ErrorCode,
   orderIntent,
   preTradeCheck,
@@ -19,6 +18,7 @@ import type { EngineDeps } from './engine-deps';
 import { LadderBuilder, type LadderSource } from './ladder-builder';
 import { MeshPeer, type MeshChannel } from './mesh-peer';
 import { OrderRequests } from './order-requests';
+import { OrderRoute, type OrderChannelLink, type OrderRouteStats } from './order-route';
 import { preTradeContext } from './pre-trade-context-builder';
 import type { BackoffOptions } from './reconnect-backoff';
 import { positionView } from './position-view';
@@ -126,6 +126,8 @@ export class TerminalEngine implements TerminalWorkerApi {
   private readonly lastMid = new Map<string, number>();
   /** Order requests awaiting the relay's answer; its Errors land on the live blotter. */
   private readonly requests: OrderRequests;
+  /** Order requests on the relay's order channel when one is up, else on /ws (order-route.ts). */
+  private readonly orderRoute = new OrderRoute((bytes) => this.socket.send(bytes));
 
   private origin = '';
   private tokens: TokenKeeper | undefined;
@@ -361,6 +363,24 @@ export class TerminalEngine implements TerminalWorkerApi {
     return this.tokens?.token ?? '';
   }
 
+  // ---- order channel (optional part of the worker API; the main thread holds its PeerJS) -----
+
+  async setOrderChannel(link: OrderChannelLink | null): Promise<void> {
+    this.orderRoute.setChannel(link ?? undefined);
+  }
+
+  /** One frame of the order channel; resolves with the carrier after it (`peer` once its Welcome came). */
+  async orderChannelData(data: unknown): Promise<OrderRouteStats['carrier']> {
+    const bytes = toBytes(data);
+    const msg = bytes === undefined ? undefined : this.orderRoute.channelFrame(bytes);
+    if (msg !== undefined) this.handle(msg);
+    return this.orderRoute.carrier;
+  }
+
+  async orderRouteStats(): Promise<OrderRouteStats> {
+    return this.orderRoute.stats();
+  }
+
   // ---- recording and replay (TerminalWorkerApi) -----------------------------------------------
 
   async setRecording(on: boolean): Promise<void> {
@@ -555,9 +575,10 @@ export class TerminalEngine implements TerminalWorkerApi {
         if (this.view.symbol !== '') this.holdStreams(this.viewInstruments());
         return;
       case 'error':
-        if (msg.code.startsWith('MESH_')) this.mesh?.onRelayError(msg.code);
+        if (this.orderRoute.swallow(msg)) return;
         // An edge of a cluster was cut from the OMS for a while: reports may be missing, the REST state is whole.
         if (msg.code === 'CLUSTER_REPORTS_GAP') return void this.reloadAfterGap();
+        if (msg.code.startsWith('MESH_')) this.mesh?.onRelayError(msg.code);
         this.requests.refused(msg.requestId, msg.code, msg.message, this.deps.now() * 1000);
         return;
       case 'subscribed':
@@ -612,6 +633,7 @@ export class TerminalEngine implements TerminalWorkerApi {
   }
 
   private onReport(r: ExecutionReportMsg): void {
+    if (!this.orderRoute.firstCopy(r)) return;
     const sent = this.requests.settled(r.requestId);
     if (this.account !== '' && r.account !== this.account) return;
     this.liveOrders.applyReport(r, sent);
@@ -620,7 +642,7 @@ export class TerminalEngine implements TerminalWorkerApi {
   // ---- outbound -----------------------------------------------------------------------------
 
   private send(msg: ClientMsg): boolean {
-    return this.socket.send(encodeClient(msg));
+    return this.orderRoute.send(msg);
   }
 
   private nextRequestId(): number {

@@ -15,6 +15,15 @@ import { handleSignallingRequest } from './signalling-routes';
 /** A peer registered (`reclaimed`: it took over its own id from an older socket) or left (`code` says why; undefined for a normal close). */
 export type PeerEvent = { type: 'open'; peer: PeerInfo; reclaimed: boolean } | { type: 'close'; peer: PeerInfo; code: string | undefined };
 
+/**
+ * A peer served inside the relay process (the relay's order peer): signals addressed to its
+ * id are handed to `receive` with the sender's registered id and principal, instead of going
+ * to a socket. It answers with `Signalling.send`.
+ */
+export interface LocalPeer {
+  receive(from: { id: string; principal: Principal }, signal: Exclude<ClientSignal, { type: 'HEARTBEAT' }>): void;
+}
+
 /** Counters for metrics: registered peers, how often each SIGNAL_* / AUTH_* code was produced, frames relayed per type. */
 export interface SignallingStats {
   peers: number;
@@ -39,6 +48,13 @@ export interface Signalling {
    */
   send(peerId: string, message: ServerSignal): boolean;
   stats(): SignallingStats;
+  /**
+   * Serves `id` in this process (see LocalPeer). The id must be one no account can register
+   * (not `<tag>-<suffix>`). Returns the detach function.
+   */
+  attachLocal(id: string, peer: LocalPeer): () => void;
+  /** The principal a registered peer signed in with (its newest token after a reclaim); undefined when not registered. */
+  principalOf(peerId: string): Principal | undefined;
   /** Closes every peer (1001 SIGNAL_SHUTTING_DOWN) and stops the timers; later upgrades get 503. */
   close(): void;
 }
@@ -61,6 +77,7 @@ class SignallingServer implements Signalling {
   private readonly byId = new Map<string, SignallingPeer>();
   private readonly byAccount = new Map<string, Set<string>>();
   private readonly listeners = new Set<(e: PeerEvent) => void>();
+  private readonly locals = new Map<string, LocalPeer>();
   private readonly codes: Record<string, number> = {};
   private readonly relayed: Record<string, number> = {};
   private readonly sweepTimer: NodeJS.Timeout;
@@ -129,6 +146,16 @@ class SignallingServer implements Signalling {
 
   send(peerId: string, message: ServerSignal): boolean {
     return this.byId.get(peerId)?.send(message) ?? false;
+  }
+
+  attachLocal(id: string, peer: LocalPeer): () => void {
+    if (this.ids.check(id, '') !== 'invalid') throw new Error(`local peer id ${id} is of the account form`);
+    this.locals.set(id, peer);
+    return () => this.locals.get(id) === peer && this.locals.delete(id);
+  }
+
+  principalOf(peerId: string): Principal | undefined {
+    return this.byId.get(peerId)?.principal;
   }
 
   stats(): SignallingStats {
@@ -226,6 +253,8 @@ class SignallingServer implements Signalling {
       case 'ANSWER':
       case 'CANDIDATE': {
         if (m.dst === peer.id) return this.bad(peer, ErrorCode.SIGNAL_MALFORMED, 'dst is the sender');
+        const local = this.locals.get(m.dst);
+        if (local) return this.toLocal(local, peer, m);
         const target = this.byId.get(m.dst);
         // No queueing for absent peers (the peer package holds them for expire_timeout): a
         // reconnecting peer is reassigned by the mesh coordinator anyway, and the queue is memory an attacker could fill.
@@ -245,6 +274,8 @@ class SignallingServer implements Signalling {
       case 'EXPIRE': {
         // A LEAVE without dst is the peer leaving the server (as in the peer package).
         if (m.dst === undefined) return m.type === 'LEAVE' ? this.drop(peer, undefined) : undefined;
+        const local = this.locals.get(m.dst);
+        if (local) return this.toLocal(local, peer, m);
         const target = this.byId.get(m.dst);
         if (m.type === 'LEAVE') {
           peer.contacts.delete(m.dst);
@@ -253,6 +284,16 @@ class SignallingServer implements Signalling {
         if (target) this.forward(peer, target, m);
         return;
       }
+    }
+  }
+
+  private toLocal(local: LocalPeer, peer: SignallingPeer, m: Exclude<ClientSignal, { type: 'HEARTBEAT' }>): void {
+    this.relayed[m.type] = (this.relayed[m.type] ?? 0) + 1;
+    try {
+      local.receive({ id: peer.id, principal: peer.principal }, m);
+    } catch (err) {
+      // As with listeners: a bug in the local peer must not take signalling down.
+      this.log.error({ err }, 'local signalling peer threw');
     }
   }
 
