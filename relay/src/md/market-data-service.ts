@@ -41,6 +41,7 @@ export const nowUs = wallClockUs;
  */
 export class MarketDataService implements MarketDataSource {
   private readonly streams: MdStream[] = [];
+  private symbolIndex: { streams: number; index: Map<string, { instrument: Instrument; ids: number[] }> } | undefined;
   private readonly byId = new Map<number, MdStream>();
   private readonly subscribers = new Map<number, Set<MdSubscriber>>();
   private readonly venues: VenueAdapter[] = [];
@@ -142,7 +143,29 @@ export class MarketDataService implements MarketDataSource {
 
   /** Stream ids of every venue's stream for a symbol (empty when unknown). */
   streamIdsForSymbol(symbol: string): number[] {
-    return this.streams.filter((s) => s.instrument.symbol === symbol).map((s) => s.id);
+    return this.bySymbol().get(symbol)?.ids.slice() ?? [];
+  }
+
+  /** The instrument of `symbol` as the first venue listing it has it (tick and lot), or undefined. */
+  instrumentOf(symbol: string): Instrument | undefined {
+    return this.bySymbol().get(symbol)?.instrument;
+  }
+
+  /**
+   * Streams by symbol, built once per stream list: the order path asks for a symbol's instrument
+   * and streams several times per order, and a scan with fresh arrays each time showed in profiles.
+   */
+  private bySymbol(): Map<string, { instrument: Instrument; ids: number[] }> {
+    if (this.symbolIndex?.streams !== this.streams.length) {
+      const index = new Map<string, { instrument: Instrument; ids: number[] }>();
+      for (const s of this.streams) {
+        const e = index.get(s.instrument.symbol);
+        if (e) e.ids.push(s.id);
+        else index.set(s.instrument.symbol, { instrument: s.instrument, ids: [s.id] });
+      }
+      this.symbolIndex = { streams: this.streams.length, index };
+    }
+    return this.symbolIndex.index;
   }
 
   onTrade(listener: TradeListener): void {

@@ -52,7 +52,7 @@ export class Trading {
         return { venue: s.instrument.venue, instrument: s.instrument, book: s.book };
       });
     const router = new SmartOrderRouter({ quotes });
-    const instrument = (symbol: string) => md.instruments().find((i) => i.symbol === symbol);
+    const instrument = (symbol: string) => md.instrumentOf(symbol);
     const symbols = [...new Set(md.instruments().map((i) => i.symbol))];
     const buyNotional = tallyNotional(instrument);
     const alerts = new AlertDesk(journal, log);
