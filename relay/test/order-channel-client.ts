@@ -31,8 +31,8 @@ export async function newPeerId(relayUrl: string, token: string): Promise<string
 export async function signIn(relayUrl: string, token: string, id?: string): Promise<PeerLike> {
   const Peer = await loadPeerJs();
   const peerId = id ?? (await newPeerId(relayUrl, token));
-  const port = Number(new URL(relayUrl).port);
-  const peer = new Peer(peerId, { host: '127.0.0.1', port, path: '/peerjs', key: 'peerjs', token, secure: false, config: { iceServers: [] } });
+  const { hostname, port } = new URL(relayUrl);
+  const peer = new Peer(peerId, { host: hostname, port: Number(port), path: '/peerjs', key: 'peerjs', token, secure: false, config: { iceServers: [] } });
   if (!peer.open) await new Promise<void>((resolve, reject) => (peer.on('open', () => resolve()), peer.on('error', reject)));
   return peer;
 }
