@@ -40,6 +40,20 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)]!;
 };
 
+/** Drops the entries before the first one `keep` accepts (the arrays are in time order): no new array per event. */
+function dropOlder<T>(xs: T[], keep: (x: T) => boolean): void {
+  let n = 0;
+  while (n < xs.length && !keep(xs[n]!)) n++;
+  if (n > 0) xs.splice(0, n);
+}
+
+/** Whether `qty` is at least `multiple` × the median of `sizes`; the median is sorted for only when it can be (qty ≥ multiple × the smallest). */
+function isLarge(qty: number, sizes: number[], multiple: number): boolean {
+  let min = Infinity;
+  for (const x of sizes) if (x < min) min = x;
+  return qty >= multiple * min && qty >= multiple * median(sizes);
+}
+
 /**
  * Spoofing and layering: large orders the account never meant to trade, shown to move others,
  * pulled within moments while it trades on the other side.
@@ -65,10 +79,12 @@ export class SpoofingDetector {
     let b = this.books.get(key);
     if (b === undefined) this.books.set(key, (b = { open: new Map(), sizes: [], flashes: [], fills: [], quietUntilUs: -Infinity }));
     const from = e.timeUs - this.o.windowMs * 1000;
-    b.flashes = b.flashes.filter((f) => f.order.timeUs >= from);
-    b.fills = b.fills.filter((f) => f.timeUs >= from);
+    // Flashes are rare (large orders pulled unfilled) and not in order of their order's time: filtered, when there are any.
+    if (b.flashes.length > 0) b.flashes = b.flashes.filter((f) => f.order.timeUs >= from);
+    // Fills come in journal order, which is time order.
+    dropOlder(b.fills, (f) => f.timeUs >= from);
     if (e.kind === 'order') {
-      if (b.sizes.length >= 5 && e.qty >= this.o.largeMultiple * median(b.sizes)) b.open.set(e.orderId, e);
+      if (b.sizes.length >= 5 && isLarge(e.qty, b.sizes, this.o.largeMultiple)) b.open.set(e.orderId, e);
       b.sizes.push(e.qty);
       if (b.sizes.length > this.o.history) b.sizes.shift();
       return [];
