@@ -112,9 +112,13 @@ describe.skipIf(!binary)('cluster: orders through two edges to one OMS node over
     const orders = (await (await fetch(`${url}/api/orders`, { headers: auth })).json()) as { account: string; orders: { clientOrderId: string }[] };
     expect(orders.account).toBe(ACCOUNT);
     expect(orders.orders.map((o) => o.clientOrderId)).toContain('cl-edge2-1');
-    const direct = (await (await fetch(`${oms.url}/api/positions`, { headers: { authorization: `Bearer ${tokenOf(oms.url)}` } })).json()) as unknown;
-    const viaEdge = (await (await fetch(`${url}/api/positions`, { headers: auth })).json()) as unknown;
-    expect(viaEdge).toEqual(direct);
+    // The same answer but for what the live mark moves between the two calls.
+    type Positions = { account: string; positions: Record<string, unknown>[] };
+    const unmarked = (p: Positions) => ({ ...p, positions: p.positions.map(({ unrealisedPnl, unrealisedPnlE8, grossPnlE8, netPnlE8, ...rest }) => rest) });
+    const direct = (await (await fetch(`${oms.url}/api/positions`, { headers: { authorization: `Bearer ${tokenOf(oms.url)}` } })).json()) as Positions;
+    const viaEdge = (await (await fetch(`${url}/api/positions`, { headers: auth })).json()) as Positions;
+    expect(viaEdge.positions.length).toBeGreaterThan(0);
+    expect(unmarked(viaEdge)).toEqual(unmarked(direct));
     const none = await fetch(`${url}/api/orders`);
     expect(none.status).toBe(401);
     expect(await none.json()).toMatchObject({ code: 'AUTH_REQUIRED' });
