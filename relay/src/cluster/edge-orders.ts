@@ -105,7 +105,8 @@ export class EdgeOrders implements OrderEntry {
           timedOut = true;
           continue;
         }
-        return this.unanswered(ClusterOrderCode.CLUSTER_NATS_DOWN, `the request could not be sent to the OMS (${(err as Error).message}); the order was not taken`);
+        // The connection failed under the request: it may or may not have reached the OMS.
+        return this.unanswered(ClusterOrderCode.CLUSTER_NATS_DOWN, `the request to the OMS failed (${(err as Error).message}): if it was taken, its execution reports will say`);
       }
     }
     return timedOut

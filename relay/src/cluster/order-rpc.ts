@@ -24,7 +24,10 @@ export const ClusterOrderCode = {
   OMS_UNAVAILABLE: 'OMS_UNAVAILABLE',
   /** An OMS node may have taken the request but its answer did not come in time: reports will tell. */
   OMS_TIMEOUT: 'OMS_TIMEOUT',
-  /** The node has no NATS connection right now (reconnecting): the request was not sent. */
+  /**
+   * The node has no NATS connection right now (reconnecting): the request was not sent; or the
+   * connection failed under a request, which then may have reached the OMS (its reports will tell).
+   */
   CLUSTER_NATS_DOWN: 'CLUSTER_NATS_DOWN',
   /**
    * Notice to every session of an edge that was cut from NATS: execution reports published
