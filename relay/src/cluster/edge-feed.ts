@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { EncodedFrame } from '../md/encoded-frame';
 import { nowUs, type MdSubscriber } from '../md/market-data-service';
 import type { MarketDataSource, MdStreamRef } from '../md/market-data-source';
+import { instrumentsDigest } from './md-publisher';
 import { ALL_STREAMS_SUBJECT, INSTRUMENTS_SUBJECT, MD_HEARTBEAT_SUBJECT, snapshotSubject, streamIdOf } from './subjects';
 
 /** Limits and timings of an EdgeFeed; defaults written out on each field. */
@@ -85,6 +86,10 @@ export class EdgeFeed implements MarketDataSource {
   private connected = true;
   private loaded = false;
   private stopped = false;
+  /** Digest of the instrument list loaded (md's heartbeat carries the current one). */
+  private digest = '';
+  private reloading = false;
+  private readonly instrumentListeners: ((list: Instrument[]) => void)[] = [];
 
   constructor(
     private readonly nc: NatsConnection,
@@ -104,7 +109,13 @@ export class EdgeFeed implements MarketDataSource {
         if (st) this.onFrame(st, msg.data);
       },
     });
-    this.heartbeats = this.nc.subscribe(MD_HEARTBEAT_SUBJECT, { callback: () => this.heard() });
+    this.heartbeats = this.nc.subscribe(MD_HEARTBEAT_SUBJECT, {
+      callback: (_err, msg) => {
+        this.heard();
+        const digest = new TextDecoder().decode(msg.data);
+        if (this.loaded && digest !== '' && digest !== this.digest) void this.reloadInstruments(digest);
+      },
+    });
     this.heardAt = performance.now();
     this.watchdog = setInterval(() => this.checkMd(), Math.max(10, this.options.mdSilenceMs / 4));
     this.watchdog.unref();
@@ -117,6 +128,48 @@ export class EdgeFeed implements MarketDataSource {
     this.heartbeats?.unsubscribe();
     this.data?.unsubscribe();
     await this.nc.drain().catch(() => {});
+  }
+
+  /** Called with md's new instrument list when it changed (md restarted with other venues or symbols). */
+  onInstruments(listener: (list: Instrument[]) => void): void {
+    this.instrumentListeners.push(listener);
+  }
+
+  /**
+   * md now lists other instruments: streams whose instrument is the same stay (they resync as
+   * any stream does after md restarted); the others end with a stale marker to their
+   * subscribers, and new ones are added. Listeners (the relay: every session) get the new list.
+   */
+  private async reloadInstruments(digest: string): Promise<void> {
+    if (this.reloading) return;
+    this.reloading = true;
+    try {
+      const reply = await this.nc.request(INSTRUMENTS_SUBJECT, undefined, { timeout: this.options.requestTimeoutMs });
+      const list = JSON.parse(new TextDecoder().decode(reply.data)) as Instrument[];
+      const next = new Map(list.map((i) => [i.streamId, i]));
+      for (const [id, st] of this.streams) {
+        const now = next.get(id);
+        if (now && JSON.stringify(now) === JSON.stringify(st.ref.instrument)) continue;
+        this.lose(st, false);
+        st.pending.clear();
+        this.streams.delete(id);
+      }
+      for (const inst of list) {
+        if (this.streams.has(inst.streamId)) continue;
+        const st = newStream(inst);
+        this.streams.set(inst.streamId, st);
+        this.fetch(st);
+      }
+      const was = this.digest;
+      this.list = list;
+      this.digest = instrumentsDigest(reply.data);
+      this.log.warn({ streams: list.length, digest: this.digest, was, heard: digest }, 'edge: md lists other instruments now');
+      for (const l of this.instrumentListeners) l(list);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'edge: md instruments changed, not reachable yet');
+    } finally {
+      this.reloading = false;
+    }
   }
 
   /** True once md's instruments are known, NATS is connected and md is heard. */
@@ -200,19 +253,9 @@ export class EdgeFeed implements MarketDataSource {
       try {
         const reply = await this.nc.request(INSTRUMENTS_SUBJECT, undefined, { timeout: this.options.requestTimeoutMs });
         const list = JSON.parse(new TextDecoder().decode(reply.data)) as Instrument[];
-        for (const inst of list) {
-          this.streams.set(inst.streamId, {
-            ref: { id: inst.streamId, instrument: inst },
-            book: new BookStream(inst.streamId),
-            synced: false,
-            live: new Set(),
-            pending: new Set(),
-            buffered: undefined,
-            again: false,
-            last: undefined,
-          });
-        }
+        for (const inst of list) this.streams.set(inst.streamId, newStream(inst));
         this.list = list;
+        this.digest = instrumentsDigest(reply.data);
         this.loaded = true;
         this.log.info({ streams: list.length }, 'edge: instruments from md');
         for (const st of this.streams.values()) this.fetch(st);
@@ -325,6 +368,8 @@ export class EdgeFeed implements MarketDataSource {
 
   private retry(st: EdgeStream): void {
     setTimeout(() => {
+      // A stream md no longer lists is not asked for again.
+      if (this.streams.get(st.ref.id) !== st) return;
       if (!st.synced || st.pending.size > 0) this.fetch(st);
     }, this.options.retryMs).unref();
   }
@@ -370,4 +415,8 @@ export class EdgeFeed implements MarketDataSource {
     st.pending.clear();
     st.last = after.length === 0 && st.book.seq === snap.seq ? frame : undefined;
   }
+}
+
+function newStream(inst: Instrument): EdgeStream {
+  return { ref: { id: inst.streamId, instrument: inst }, book: new BookStream(inst.streamId), synced: false, live: new Set(), pending: new Set(), buffered: undefined, again: false, last: undefined };
 }

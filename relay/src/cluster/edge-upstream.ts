@@ -41,6 +41,7 @@ export function edgeUpstream(nc: NatsConnection, feed: EdgeFeed, orders: EdgeOrd
       for (const n of notices) n(ClusterOrderCode.CLUSTER_REPORTS_GAP, message);
     },
     onNotice: (listener) => void notices.push(listener),
+    onInstruments: (listener) => feed.onInstruments(listener),
     md: feed,
     orders,
     get ready() {

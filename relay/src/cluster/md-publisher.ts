@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { EncodedFrame } from '../md/encoded-frame';
@@ -44,6 +45,7 @@ export class MdPublisher implements MdSubscriber {
   /** Answers requests, then subscribes to every stream (each first publishes its current snapshot). */
   start(): void {
     const instruments = new TextEncoder().encode(JSON.stringify(this.md.instruments()));
+    const digest = instrumentsDigest(instruments);
     this.responders.push(this.nc.subscribe(INSTRUMENTS_SUBJECT, { callback: (_err, msg) => void msg.respond(instruments) }));
     this.responders.push(
       this.nc.subscribe(ALL_SNAPSHOTS_SUBJECT, {
@@ -62,7 +64,9 @@ export class MdPublisher implements MdSubscriber {
       this.md.subscribe(this, inst.streamId);
     }
     // A quiet venue publishes nothing for a while: the heartbeat tells edges md is still there.
-    this.heartbeat = setInterval(() => this.nc.publish(MD_HEARTBEAT_SUBJECT), this.heartbeatMs);
+    // It carries the instrument list's digest: an edge that knows another list (md restarted
+    // with other venues or symbols) fetches the new one.
+    this.heartbeat = setInterval(() => this.nc.publish(MD_HEARTBEAT_SUBJECT, digest), this.heartbeatMs);
     this.heartbeat.unref();
     this.log.info({ streams: this.subjects.size }, 'md publishing to nats');
   }
@@ -92,4 +96,9 @@ export class MdPublisher implements MdSubscriber {
     for (const s of this.responders) s.unsubscribe();
     await this.nc.drain().catch(() => {});
   }
+}
+
+/** The digest of an instrument list as md answers it (its JSON bytes): what the heartbeat carries. */
+export function instrumentsDigest(listJson: Uint8Array): string {
+  return createHash('sha256').update(listJson).digest('hex').slice(0, 16);
 }

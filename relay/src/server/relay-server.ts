@@ -128,6 +128,9 @@ export class Relay {
       this.upstream.onNotice((code, message) => {
         for (const s of this.sessions) s.notify(code, message);
       });
+      this.upstream.onInstruments((list) => {
+        for (const s of this.sessions) s.announceInstruments(list);
+      });
       await this.upstream.start();
     } else await this.startLocal();
     await new Promise<void>((resolve, reject) => {

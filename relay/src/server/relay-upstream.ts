@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ExecutionReportMsg } from '@tickmesh/shared';
+import type { ExecutionReportMsg, Instrument } from '@tickmesh/shared';
 import type { MarketDataSource } from '../md/market-data-source';
 import type { OrderEntry } from '../session/order-requests';
 
@@ -20,6 +20,8 @@ export interface RelayUpstream {
    * missing, CLUSTER_REPORTS_GAP), sent as an Error with request id 0.
    */
   onNotice(listener: (code: string, message: string) => void): void;
+  /** md's instrument list changed (md restarted with other venues or symbols): the relay tells every session. */
+  onInstruments(listener: (list: Instrument[]) => void): void;
   /** The account now holds `count` sessions on this relay (cancel-on-disconnect across a cluster). */
   accountSessions(account: string, count: number): void;
   /** Answers one `/api/` request (not `/api/auth/`, which each node answers itself). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, type ClientMsg, type ExecutionReportMsg, type ServerMsg } from '@tickmesh/shared';
+import { ErrorCode, type ClientMsg, type ExecutionReportMsg, type Instrument, type ServerMsg } from '@tickmesh/shared';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { EncodedFrame } from '../md/encoded-frame';
@@ -286,6 +286,11 @@ export class Session implements MdSubscriber, MeshLink {
   /** An execution report of this session's account. */
   deliverReport(report: ExecutionReportMsg): void {
     this.send(report);
+  }
+
+  /** The relay's instruments changed (an edge whose md node lists others now): the new list, request id 0. */
+  announceInstruments(instruments: Instrument[]): void {
+    this.send({ type: 'instruments', requestId: 0, instruments });
   }
 
   /** A notice not answering any request (Error with request id 0): e.g. CLUSTER_REPORTS_GAP. */
