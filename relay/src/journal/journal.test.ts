@@ -61,6 +61,30 @@ describe('Journal', () => {
     expect(journal.headHash).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
+  it('with a replica, an append resolves only once the replica took its record, each handed over once in seq order; a refusal fails that append only', async () => {
+    const handed: number[] = [];
+    const release: (() => void)[] = [];
+    const replicate = (e: { seq: number }) => {
+      handed.push(e.seq);
+      if (e.seq === 3) return Promise.reject(new Error('replica refused'));
+      if (e.seq > 4) return Promise.resolve();
+      return new Promise<void>((r) => release.push(r));
+    };
+    const { journal } = await Journal.open(tmp.file(), { fsync: false, replicate });
+    let resolved = 0;
+    const settled = Promise.allSettled([1, 2, 3, 4].map((n) => journal.append(sampleRecord(n)).then((e) => (resolved++, e.seq))));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(handed).toEqual([1, 2, 3, 4]);
+    expect(resolved).toBe(0);
+    for (const r of release) r();
+    const outcomes = await settled;
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[0] as PromiseFulfilledResult<number>).value).toBe(1);
+    // The journal itself is fine: the next append goes through.
+    expect((await journal.append(sampleRecord(5))).seq).toBe(5);
+    await journal.close();
+  });
+
   it('round-trips every kind with gap-free seqs and a chain recomputable from the bytes', async () => {
     const records = everyKind();
     const { journal } = await Journal.open(tmp.file());

@@ -30,7 +30,7 @@ export interface JournalStats {
 
 interface Waiter {
   entry: JournalEntry;
-  resolve: (entry: JournalEntry) => void;
+  resolve: (entry: JournalEntry | PromiseLike<JournalEntry>) => void;
   reject: (error: unknown) => void;
 }
 
@@ -91,6 +91,7 @@ export class Journal {
     private readonly head: Buffer,
     /** File offset where the next batch goes: just past the last record handed to a write. */
     private size: number,
+    private readonly replicate: JournalOptions['replicate'],
   ) {}
 
   /**
@@ -125,7 +126,7 @@ export class Journal {
         await handle.sync();
       }
       const journal = new Journal(
-        path, handle, opts.fsync, opts.maxBatchBytes, opts.maxRecordBytes, scan.records, Buffer.from(scan.headHash), scan.validBytes,
+        path, handle, opts.fsync, opts.maxBatchBytes, opts.maxRecordBytes, scan.records, Buffer.from(scan.headHash), scan.validBytes, options?.replicate,
       );
       return { journal, entries, recovered: { truncatedBytes, created } };
     } catch (e) {
@@ -265,7 +266,7 @@ export class Journal {
       // The bytes are in the page cache now: the buffer can take the next batch.
       if (this.spare.length < 2 && batch.buf.length <= this.maxBatchBytes) this.spare.push(batch.buf);
       if (!this.fsync) {
-        resolveAll(batch);
+        this.acknowledge(batch);
         continue;
       }
       this.writer = Writer.Syncing;
@@ -286,11 +287,18 @@ export class Journal {
     if (err) this.fail(batch, err);
     else {
       this.stats.syncs++;
-      resolveAll(batch);
+      this.acknowledge(batch);
     }
     // What gathered during the sync goes down now, before the callers just acknowledged run:
     // their work then overlaps the next fdatasync instead of queueing behind it.
     this.flush();
+  }
+
+  /** The batch is written (and synced): its appends resolve, in a cluster once the replica has each record too. */
+  private acknowledge(batch: Batch): void {
+    const replicate = this.replicate;
+    if (replicate === undefined) for (const w of batch.waiters) w.resolve(w.entry);
+    else for (const w of batch.waiters) w.resolve(replicate(w.entry).then(() => w.entry));
   }
 
   private fail(batch: Batch, e: unknown): void {
@@ -299,10 +307,6 @@ export class Journal {
     this.failure = journalError(JournalErrorCode.JOURNAL_IO_FAILED, `journal write failed: ${(e as Error).message}`, { cause: e });
     rejectAll(batch, this.failure);
   }
-}
-
-function resolveAll(batch: Batch): void {
-  for (const w of batch.waiters) w.resolve(w.entry);
 }
 
 function rejectAll(batch: Batch, error: unknown): void {

@@ -159,7 +159,7 @@ export class Relay {
     this.md.onBatch(mesh.publishBatch);
     this.signalling.onPeer((e) => e.type === 'close' && mesh.peerUnregistered(e.peer.id));
     await this.md.start();
-    const trading = await Trading.open(this.options.dataDir, this.md, this.venues, () => this.auth.accounts().map((a) => a.account), this.log, {}, {}, this.replicate);
+    const trading = await Trading.open(this.options.dataDir, this.md, this.venues, () => this.auth.accounts().map((a) => a.account), this.log, {}, { replicate: this.replicate });
     this.tradingSide = trading;
     registerAlertMetrics(this.metrics.registry, () => trading.alerts.counts);
     this.apiRoutes = createApiRoutes(this.auth, trading, this.md, this.options);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { StreamState, accountExposure, tallyNotional } from '@tickmesh/shared';
 import type { Logger } from 'pino';
 import { Journal, type JournalOptions } from '../journal/index';
-import type { JournalEntry, JournalRecord } from '@tickmesh/shared';
+import type { JournalRecord } from '@tickmesh/shared';
 import { nowUs, type MarketDataService } from '../md/market-data-service';
 import { AlgoRunner } from '../oms/algos/index';
 import { Oms } from '../oms/oms';
@@ -40,10 +40,8 @@ export class Trading {
     log: Logger,
     riskOptions: RiskOptions = {},
     journalOptions: JournalOptions = {},
-    replicate?: (entry: JournalEntry) => Promise<void>,
   ): Promise<Trading> {
     const { journal, entries, recovered } = await Journal.open(join(dataDir, 'journal.tmj'), journalOptions);
-    if (replicate) shipEveryAppend(journal, replicate);
     if (recovered.truncatedBytes > 0) log.warn({ bytes: recovered.truncatedBytes }, 'journal: dropped a torn last write (never acknowledged)');
 
     const quotes = (symbol: string) =>
@@ -129,17 +127,6 @@ export class Trading {
     // Journaled and counted with the surveillance and market-data alerts (the desk logs it).
     this.risk.on('alert', (a) => this.alerts.raise({ timeUs: a.timeMs * 1000, code: a.code, account: a.account ?? '', symbol: a.symbol ?? '', message: a.message }));
   }
-}
-
-/**
- * In a cluster (relay/src/cluster/journal-replica.ts) a record is durable only once the
- * replica holds it too: every append of this journal, whoever makes it (OMS, risk, admin,
- * alerts), resolves after `replicate`, called in seq order. A failed one fails the append,
- * so nothing unreplicated is ever acknowledged.
- */
-function shipEveryAppend(journal: Journal, replicate: (entry: JournalEntry) => Promise<void>): void {
-  const append = journal.append.bind(journal);
-  journal.append = (record) => append(record).then(async (entry) => (await replicate(entry), entry));
 }
 
 /** Reference price of a symbol: the mid of the best bid and ask across venues, NaN if none. */
