@@ -305,13 +305,20 @@ describe('Binance order entry over the WebSocket API, against the fake', () => {
     fake.addForeignOrder('BTCUSDT', 'web_abc123');
     await until(() => reports.some((r) => r.kind === 'fill' && r.orderId === 'rest'), 'the missed fill', 15_000);
     await until(() => reports.some((r) => r.orderId === 'gone' && r.kind === 'canceled'), 'the unknown order closed');
-    const orders = (v as unknown as { orders: { unknownOrders: string[]; reconciliations: number } }).orders;
+    const orders = (v as unknown as { orders: { unknownOrders: string[]; reconciliations: number; reconciling: boolean } }).orders;
     await until(() => orders.unknownOrders.includes('web_abc123'), 'operator alert for the foreign order');
     expect(reports.find((r) => r.orderId === 'gone' && r.kind === 'canceled')!.reasonCode).toBe(ErrorCode.VENUE_ORDER_NOT_FOUND);
     // A second reconnect does not book it again.
     const reconciled = orders.reconciliations;
+    const subscribed = fake.apiCalls.get('userDataStream.subscribe.signature') ?? 0;
     fake.dropSessions();
-    await until(() => orders.reconciliations > reconciled, 'second reconciliation', 15_000);
+    // A pass that started before the drop may end after it: wait for the new session (its
+    // subscription) and a pass done since, not just any pass, before acting on that session.
+    await until(
+      () => (fake.apiCalls.get('userDataStream.subscribe.signature') ?? 0) > subscribed && !orders.reconciling && orders.reconciliations > reconciled,
+      'second reconciliation, on the new session',
+      15_000,
+    );
     expect(reports.filter((r) => r.kind === 'fill' && r.orderId === 'rest').map((r) => r.qty)).toEqual([100]);
     // And a cancel on the live session ends it.
     v.cancel('rest');
