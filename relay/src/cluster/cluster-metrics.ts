@@ -3,6 +3,7 @@ import type { RelayRole } from '../server/options';
 import type { EdgeFeed } from './edge-feed';
 import type { EdgeOrders } from './edge-orders';
 import type { MdPublisher } from './md-publisher';
+import type { MeshHub } from './mesh-hub';
 import type { OmsService } from './oms-service';
 
 /** A counter whose value is a running total kept elsewhere (plain numbers on the hot path), read at scrape time. */
@@ -23,15 +24,19 @@ function totalOf(registry: Registry, name: string, help: string, read: () => num
  * The cluster's part of a node's /metrics: its role, and what its md publisher or edge feed
  * counted. Read at scrape time from their stats; nothing on the market-data path touches prom-client.
  */
-export function registerClusterMetrics(registry: Registry, role: RelayRole, parts: { publisher?: MdPublisher; feed?: EdgeFeed; orders?: EdgeOrders; service?: OmsService }): void {
+export function registerClusterMetrics(registry: Registry, role: RelayRole, parts: { publisher?: MdPublisher; feed?: EdgeFeed; orders?: EdgeOrders; service?: OmsService; hub?: MeshHub }): void {
   // Registering again (a new publisher on the same relay) reads the new parts.
   registry.removeSingleMetric('tickmesh_cluster_role');
   new Gauge({ name: 'tickmesh_cluster_role', help: 'This node\'s --role (1 for its role)', labelNames: ['role'], registers: [registry] }).set({ role }, 1);
-  const { publisher, feed, orders, service } = parts;
+  const { publisher, feed, orders, service, hub } = parts;
   if (publisher) {
     totalOf(registry, 'tickmesh_cluster_md_published_frames_total', 'Market-data frames the md node published to NATS (each batch once, for every edge)', () => publisher.stats.frames);
     totalOf(registry, 'tickmesh_cluster_md_published_bytes_total', "Bytes of those frames: the md node's market-data egress to NATS", () => publisher.stats.bytes);
     totalOf(registry, 'tickmesh_cluster_md_snapshot_requests_total', 'Snapshot requests from edges answered', () => publisher.stats.snapshotRequests);
+  }
+  if (hub) {
+    totalOf(registry, 'tickmesh_cluster_mesh_up_total', "Mesh messages from the edges' sessions to this node's coordinator", () => hub.upMessages);
+    totalOf(registry, 'tickmesh_cluster_mesh_down_total', "Mesh messages (signed frames, control) sent to the edges' sessions", () => hub.downMessages);
   }
   if (feed) {
     totalOf(registry, 'tickmesh_cluster_edge_batches_total', 'Batches from md forwarded by this edge (each once, however many subscribers)', () => feed.stats.batches);

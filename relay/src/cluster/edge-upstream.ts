@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { RelayUpstream } from '../server/relay-upstream';
 import { forwardApi } from './api-over-nats';
 import type { EdgeFeed } from './edge-feed';
+import type { EdgeMesh } from './edge-mesh';
+import { joinClusterSignalling, type ClusterSignalling } from './cluster-signalling';
 import type { EdgeOrders } from './edge-orders';
 import { EdgePresence } from './session-presence';
 import { ClusterOrderCode } from './order-rpc';
@@ -19,8 +21,9 @@ export interface EdgeUpstream extends RelayUpstream {
   onNatsStatus(status: 'disconnect' | 'reconnect'): void;
 }
 
-export function edgeUpstream(nc: NatsConnection, feed: EdgeFeed, orders: EdgeOrders, log: Logger): EdgeUpstream {
+export function edgeUpstream(nc: NatsConnection, feed: EdgeFeed, orders: EdgeOrders, mesh: EdgeMesh, node: string, log: Logger): EdgeUpstream {
   let reports: Subscription | undefined;
+  let signalling: ClusterSignalling | undefined;
   const listeners: ((r: ExecutionReportMsg) => void)[] = [];
   const notices: ((code: string, message: string) => void)[] = [];
   let downSince: number | undefined;
@@ -44,12 +47,15 @@ export function edgeUpstream(nc: NatsConnection, feed: EdgeFeed, orders: EdgeOrd
     onInstruments: (listener) => feed.onInstruments(listener),
     md: feed,
     orders,
+    mesh,
     get ready() {
       return feed.ready;
     },
     onReport: (listener) => void listeners.push(listener),
     api: (req, res) => forwardApi(nc, req, res),
-    start: async () => {
+    start: async (host) => {
+      signalling = joinClusterSignalling(nc, node, host.signalling, log);
+      mesh.start(signalling.directory);
       reports = nc.subscribe(ALL_REPORTS_SUBJECT, {
         callback: (_err, m) => {
           let r: ExecutionReportMsg;
@@ -66,6 +72,8 @@ export function edgeUpstream(nc: NatsConnection, feed: EdgeFeed, orders: EdgeOrd
       await feed.start();
     },
     stop: async () => {
+      mesh.stop();
+      signalling?.stop();
       presence.stop();
       reports?.unsubscribe();
       await feed.stop();

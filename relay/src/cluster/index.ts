@@ -14,3 +14,8 @@ export * from './journal-replica';
 export * from './oms-standby';
 export * from './oms-shared';
 export * from './session-presence';
+export * from './cluster-signalling';
+export * from './edge-mesh';
+export * from './mesh-hub';
+export * from './peer-directory';
+export * from './signal-bridge';

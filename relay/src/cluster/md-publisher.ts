@@ -32,6 +32,7 @@ export class MdPublisher implements MdSubscriber {
   private readonly subjects = new Map<number, string>();
   private readonly responders: Subscription[] = [];
   private closed = false;
+  private readonly closers: (() => void)[] = [];
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -89,8 +90,14 @@ export class MdPublisher implements MdSubscriber {
     this.stats.bytes += bytes.length;
   }
 
+  /** Runs `fn` when the publisher closes (what was started beside it on its connection: the mesh hub). */
+  onClose(fn: () => void): void {
+    this.closers.push(fn);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    for (const fn of this.closers.splice(0)) fn();
     clearInterval(this.heartbeat);
     for (const id of this.subjects.keys()) this.md.unsubscribe(this, id);
     for (const s of this.responders) s.unsubscribe();

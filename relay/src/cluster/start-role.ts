@@ -5,6 +5,8 @@ import type { RelayUpstream } from '../server/relay-upstream';
 import { registerClusterMetrics } from './cluster-metrics';
 import { EdgeFeed, type EdgeFeedOptions } from './edge-feed';
 import { EdgeOrders, type EdgeOrdersOptions } from './edge-orders';
+import { EdgeMesh } from './edge-mesh';
+import { startMeshHub } from './cluster-signalling';
 import { edgeUpstream, type EdgeUpstream } from './edge-upstream';
 import { MdPublisher } from './md-publisher';
 import { natsAuthOf, openNatsConnection } from './nats-connection';
@@ -13,7 +15,7 @@ import { OmsPresence } from './session-presence';
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { nuid, type NatsConnection } from '@nats-io/transport-node';
 import { clientIdPrefixFor } from '../venues/live/client-id-prefix';
 import { lockDataDir } from '../server/data-dir-lock';
 import { JournalReplica } from './journal-replica';
@@ -31,19 +33,23 @@ export async function openEdgeUpstream(
   log: Logger,
   feedOptions: Partial<EdgeFeedOptions> = {},
   ordersOptions: Partial<EdgeOrdersOptions> = {},
-): Promise<{ upstream: RelayUpstream; feed: EdgeFeed; orders: EdgeOrders }> {
+): Promise<{ upstream: RelayUpstream; feed: EdgeFeed; orders: EdgeOrders; mesh: EdgeMesh }> {
   let feed: EdgeFeed | undefined;
   let orders: EdgeOrders | undefined;
   let upstream: EdgeUpstream | undefined;
+  let mesh: EdgeMesh | undefined;
   const nc = await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-edge', auth: natsAuthOf(options) }, log, (s) => {
     feed?.onNatsStatus(s);
     orders?.onNatsStatus(s);
     upstream?.onNatsStatus(s);
+    mesh?.onNatsStatus(s);
   });
+  const node = nuid.next();
   feed = new EdgeFeed(nc, log, feedOptions);
   orders = new EdgeOrders(nc, ordersOptions);
-  upstream = edgeUpstream(nc, feed, orders, log);
-  return { upstream, feed, orders };
+  mesh = new EdgeMesh(nc, node, log);
+  upstream = edgeUpstream(nc, feed, orders, mesh, node, log);
+  return { upstream, feed, orders, mesh };
 }
 
 /** `--role md`: publishes the started relay's market data to NATS and answers the edges' requests. */
@@ -53,7 +59,9 @@ export async function startMdPublisher(options: RelayOptions, relay: Relay, log:
   relay.addReadinessCheck(() => natsUp);
   const publisher = new MdPublisher(nc, relay.md, log);
   publisher.start();
-  registerClusterMetrics(relay.metrics.registry, 'md', { publisher });
+  const mesh = startMeshHub(nc, nuid.next(), relay, log);
+  publisher.onClose(() => mesh.stop());
+  registerClusterMetrics(relay.metrics.registry, 'md', { publisher, hub: mesh.hub });
   return publisher;
 }
 
@@ -105,6 +113,8 @@ export async function startOmsNode(options: RelayOptions, relay: Relay, log: Log
   relay.addReadinessCheck(active?.natsUp ?? (() => natsUp));
   const publisher = new MdPublisher(conn, relay.md, log);
   publisher.start();
+  const mesh = startMeshHub(conn, nuid.next(), relay, log);
+  publisher.onClose(() => mesh.stop());
   const service = new OmsService(conn, relay.trading.oms, relay.api, log, options.accountMessagesPerSecond);
   service.start();
   // Cancel-on-disconnect across the cluster: the account's last session anywhere closed.
@@ -114,6 +124,6 @@ export async function startOmsNode(options: RelayOptions, relay: Relay, log: Log
   });
   presence.start();
   relay.setSessionsElsewhere((account) => presence.sessions(account));
-  registerClusterMetrics(relay.metrics.registry, 'oms', { publisher, service });
+  registerClusterMetrics(relay.metrics.registry, 'oms', { publisher, service, hub: mesh.hub });
   return { publisher, service, presence };
 }

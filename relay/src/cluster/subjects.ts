@@ -65,3 +65,24 @@ export const ALL_REPORTS_SUBJECT = `${SUBJECT_ROOT}.reports.*`;
 
 /** Each edge's sessions per account (cancel-on-disconnect across the cluster: session-presence.ts). */
 export const PRESENCE_SUBJECT = `${SUBJECT_ROOT}.presence`;
+
+/** Each relay's PeerJS peers (ids and accounts): cross-relay signalling and mesh registration (peer-directory.ts). */
+export const PEER_DIRECTORY_SUBJECT = `${SUBJECT_ROOT}.peers`;
+
+/** Signals for the PeerJS peers held by one relay of the cluster: `tickmesh.signal.<node>`. */
+export function signalSubject(node: string): string {
+  return `${SUBJECT_ROOT}.signal.${subjectToken(node)}`;
+}
+
+/** Request: which node runs the cluster's mesh coordinator, and its market-data public key (mesh-hub.ts). */
+export const MESH_HUB_SUBJECT = `${SUBJECT_ROOT}.rpc.mesh.hub`;
+
+/** Mesh control from the edges' sessions to the hub: `tickmesh.mesh.up.<hub>`. */
+export function meshUpSubject(hub: string): string {
+  return `${SUBJECT_ROOT}.mesh.up.${subjectToken(hub)}`;
+}
+
+/** What the hub sends one edge's sessions (signed frames, control, delivery switches): `tickmesh.mesh.down.<edge>`. */
+export function meshDownSubject(edge: string): string {
+  return `${SUBJECT_ROOT}.mesh.down.${subjectToken(edge)}`;
+}

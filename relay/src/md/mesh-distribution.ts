@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { EncodedFrame } from './encoded-frame';
 import type { MarketDataService } from './market-data-service';
-import type { MeshLink } from './mesh-link';
+import type { MeshLink, MeshPort } from './mesh-link';
 import { SessionMeshTransport, meshWireFrame } from './session-mesh-transport';
 import { SignedBatchPipeline, type SignedBatchPipelineOptions } from './signed-batch-pipeline';
 
@@ -51,7 +51,7 @@ interface PeerLinkState {
  * 4. `leave`, `want`, `report`, `goodbye` go to the coordinator; leave and goodbye restore direct
  *    delivery. Closing the session, eviction, or the id leaving signalling do the same.
  */
-export class MeshDistribution {
+export class MeshDistribution implements MeshPort {
   readonly coordinator: MeshCoordinator;
   private readonly transport: SessionMeshTransport;
   private readonly pipeline: SignedBatchPipeline;

@@ -24,3 +24,16 @@ export interface MeshLink {
   /** Refuses one mesh request with a stable code; the session stays open (it may be trading). */
   refuseMesh(requestId: number, code: string, message: string): void;
 }
+
+/**
+ * The mesh as a session sees it: MeshDistribution in a relay that runs its own market data, or
+ * an edge's EdgeMesh (relay/src/cluster/edge-mesh.ts) forwarding to the cluster's mesh hub.
+ */
+export interface MeshPort {
+  /** Raw public key for Welcome.md_public_key; empty when there is none (yet). */
+  readonly publicKey: Uint8Array;
+  /** One `ClientMessage.mesh` payload from a session. */
+  receive(link: MeshLink, requestId: number, bytes: Uint8Array): void;
+  /** The session ended. */
+  linkClosed(link: MeshLink): void;
+}

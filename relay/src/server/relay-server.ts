@@ -76,6 +76,8 @@ export class Relay {
   private readonly readinessChecks: (() => boolean)[] = [];
   /** Sessions an account holds on other relays of the cluster (an OMS node hears the edges'). */
   private sessionsElsewhere: (account: string) => number = () => 0;
+  /** PeerJS ids other relays of the cluster hold, by account (the mesh hub accepts their hello). */
+  private meshPeersElsewhere: (peerId: string, account: string) => boolean = () => false;
 
   constructor(
     readonly options: RelayOptions,
@@ -85,7 +87,9 @@ export class Relay {
     this.metrics = new RelayMetrics({ defaultMetrics: deps.defaultMetrics });
     this.auth = deps.auth;
     this.authRoutes = createAuthRoutes(deps.auth, (req) => clientAddress(req, this.options.trustProxy));
-    this.signalling = createSignalling(deps.auth, {}, this.log);
+    // Peer ids from the auth directory's secret: an id one relay of a cluster issued is valid on all
+    // (behind a load balancer, GET id and the /peerjs socket may reach different relays).
+    this.signalling = createSignalling(deps.auth, { idKey: deps.auth.deriveKey('peerjs-ids') }, this.log);
     this.orderPeer = new RelayOrderPeer(this.signalling, deps.auth, { maxPayloadBytes: options.maxPayloadBytes }, this.log, (ws, p, req) => this.accept(ws, protoProtocol, p, req));
     this.md = new MarketDataService({ flushMs: options.flushMs, recentTrades: options.recentTrades }, this.metrics, this.log);
     this.venues = deps.venues;
@@ -131,7 +135,7 @@ export class Relay {
       this.upstream.onInstruments((list) => {
         for (const s of this.sessions) s.announceInstruments(list);
       });
-      await this.upstream.start();
+      await this.upstream.start({ signalling: this.signalling });
     } else await this.startLocal();
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
@@ -150,7 +154,7 @@ export class Relay {
     // Signed before the first flush: every batch goes to the mesh (Ed25519, else P-256; keyId 1).
     const mesh = new MeshDistribution({
       signer: await generateFrameSigner({ keyId: 1 }),
-      isRegistered: (peerId, account) => this.signalling.peers().some((p) => p.id === peerId && p.account === account),
+      isRegistered: (peerId, account) => this.signalling.peers().some((p) => p.id === peerId && p.account === account) || this.meshPeersElsewhere(peerId, account),
       md: this.md,
       metrics: this.metrics,
       log: this.log,
@@ -273,7 +277,7 @@ export class Relay {
 
   private accept(ws: WebSocket, protocol: WireProtocol, principal: Principal, req: IncomingMessage): void {
     const up = this.upstream;
-    const ctx: SessionContext = { orders: up?.orders ?? this.trading.oms, accountLimiter: this.accounts, md: up?.md ?? this.md, options: this.options, metrics: this.metrics, log: this.log, mesh: this.meshSide };
+    const ctx: SessionContext = { orders: up?.orders ?? this.trading.oms, accountLimiter: this.accounts, md: up?.md ?? this.md, options: this.options, metrics: this.metrics, log: this.log, mesh: up ? up.mesh : this.meshSide };
     const session = new Session(ws, protocol, ctx, principal);
     this.sessions.add(session);
     this.accounts.add(principal.account, session);
@@ -292,6 +296,11 @@ export class Relay {
   get mesh(): MeshDistribution {
     if (!this.meshSide) throw new Error('relay not started');
     return this.meshSide;
+  }
+
+  /** The mesh hub's view of the other relays' signalling (relay/src/cluster/cluster-signalling.ts). */
+  setMeshPeersElsewhere(holds: (peerId: string, account: string) => boolean): void {
+    this.meshPeersElsewhere = holds;
   }
 
   /** An OMS node's view of the edges' sessions: cancel-on-disconnect waits for the account's last one anywhere. */

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionReportMsg, Instrument } from '@tickmesh/shared';
 import type { MarketDataSource } from '../md/market-data-source';
+import type { MeshPort } from '../md/mesh-link';
+import type { Signalling } from './signalling/index';
 import type { OrderEntry } from '../session/order-requests';
 
 /**
@@ -11,6 +13,8 @@ import type { OrderEntry } from '../session/order-requests';
 export interface RelayUpstream {
   readonly md: MarketDataSource;
   readonly orders: OrderEntry;
+  /** The cluster's market-data mesh as this relay's sessions reach it; none: mesh messages are refused. */
+  readonly mesh?: MeshPort;
   /** Part of /readyz: the upstream is reachable and has its instruments. */
   readonly ready: boolean;
   /** Every execution report of every account, wherever its order was placed: the relay gives each to its account's sessions. */
@@ -26,6 +30,7 @@ export interface RelayUpstream {
   accountSessions(account: string, count: number): void;
   /** Answers one `/api/` request (not `/api/auth/`, which each node answers itself). */
   api(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  start(): Promise<void>;
+  /** Starts it; `signalling` is the relay's own /peerjs server (joined to the cluster's). */
+  start(host: { signalling: Signalling }): Promise<void>;
   stop(): Promise<void>;
 }

@@ -5,8 +5,7 @@ import type { WebSocket } from 'ws';
 import type { EncodedFrame } from '../md/encoded-frame';
 import { nowUs, type MdSubscriber } from '../md/market-data-service';
 import type { MarketDataSource } from '../md/market-data-source';
-import type { MeshDistribution } from '../md/mesh-distribution';
-import type { MeshLink } from '../md/mesh-link';
+import type { MeshLink, MeshPort } from '../md/mesh-link';
 import type { WireFrame } from '../md/wire-frame';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import { can, type Principal } from '../server/auth/index';
@@ -30,7 +29,7 @@ export interface SessionContext {
   metrics: RelayMetrics;
   log: Logger;
   /** The market-data mesh; without it Welcome carries no key and mesh messages are refused. */
-  mesh?: MeshDistribution;
+  mesh?: MeshPort;
 }
 
 /** Protocol version this relay speaks (Hello.protocol_version). */

@@ -128,6 +128,8 @@ export const ErrorCode = {
   MESH_RESYNC: 'MESH_RESYNC',
   // The PeerJS id in a relay-link MeshHello is not registered in signalling by this account (or none was bound yet).
   MESH_PEER_NOT_REGISTERED: 'MESH_PEER_NOT_REGISTERED',
+  // An edge of a cluster reaches no mesh hub (the md node's coordinator) right now: the session stays on direct delivery.
+  MESH_NO_HUB: 'MESH_NO_HUB',
   // market-data recordings (shared/src/codec/RECORDING-FORMAT.md): a file that cannot be read to its end
   RECORDING_BAD_MAGIC: 'RECORDING_BAD_MAGIC',
   RECORDING_UNSUPPORTED_VERSION: 'RECORDING_UNSUPPORTED_VERSION',

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, fail, ok, type Result } from '@tickmesh/shared';
@@ -45,7 +46,16 @@ export class AuthService {
     private readonly store: AccountStore,
     private readonly tokens: JwtTokens,
     private readonly codes: LoginCodes,
+    private readonly secret: Uint8Array,
   ) {}
+
+  /**
+   * A key for `purpose` derived from the signing secret (HMAC-SHA256): the same on every relay
+   * sharing this auth directory (a cluster), and never the token key itself.
+   */
+  deriveKey(purpose: string): Uint8Array {
+    return new Uint8Array(createHmac('sha256', this.secret).update(`tickmesh:${purpose}`, 'utf8').digest());
+  }
 
   /**
    * Opens (on first run: creates) the data directory `dataDir` and returns the service with
@@ -89,7 +99,7 @@ export class AuthService {
         store = await AccountStore.load(accountsFile);
       }
     }
-    const auth = new AuthService(dataDir, opts, store, new JwtTokens(secret, opts.now), new LoginCodes(opts.now));
+    const auth = new AuthService(dataDir, opts, store, new JwtTokens(secret, opts.now), new LoginCodes(opts.now), secret);
     const code = auth.issueLoginCode(demoAccount);
     return { auth, firstRun, loginCode: code.ok ? code.value : undefined, credentialsFile };
   }

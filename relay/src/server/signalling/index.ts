@@ -1,4 +1,4 @@
-export { createSignalling, type Signalling, type PeerEvent, type SignallingStats, type LocalPeer } from './signalling-server';
+export { createSignalling, type Signalling, type PeerEvent, type SignallingStats, type LocalPeer, type RemotePeers, type RelayedSignal } from './signalling-server';
 export { defaultSignallingOptions, resolveSignallingOptions, type SignallingOptions } from './signalling-options';
 export type { PeerInfo } from './signalling-peer';
 export { PeerjsType, type ServerSignal } from './peerjs-protocol';

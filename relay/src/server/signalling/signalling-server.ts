@@ -24,6 +24,18 @@ export interface LocalPeer {
   receive(from: { id: string; principal: Principal }, signal: Exclude<ClientSignal, { type: 'HEARTBEAT' }>): void;
 }
 
+/** A signal between peers as another relay of the cluster hands it over (OFFER, ANSWER, CANDIDATE, LEAVE, EXPIRE). */
+export type RelayedSignal = Exclude<ClientSignal, { type: 'HEARTBEAT' }> & { dst: string };
+
+/**
+ * Peers registered on the other relays of a cluster (relay/src/cluster/signal-bridge.ts): a
+ * signal to an id no peer of this relay holds is handed to the relay holding it.
+ */
+export interface RemotePeers {
+  /** Sends `signal` to the relay holding `signal.dst`; false when no relay of the cluster holds it. */
+  forward(from: { id: string; account: string }, signal: RelayedSignal): boolean;
+}
+
 /** Counters for metrics: registered peers, how often each SIGNAL_* / AUTH_* code was produced, frames relayed per type. */
 export interface SignallingStats {
   peers: number;
@@ -53,6 +65,15 @@ export interface Signalling {
    * (not `<tag>-<suffix>`). Returns the detach function.
    */
   attachLocal(id: string, peer: LocalPeer): () => void;
+  /** Signals to ids held by other relays of the cluster go to `remote` (relay/src/cluster/). */
+  attachRemote(remote: RemotePeers): void;
+  /**
+   * A signal from a peer of another relay to one of ours, as that relay's signalling accepted it
+   * (`from.id` stamped there). False when no peer of this relay holds `signal.dst`.
+   */
+  deliverRemote(from: { id: string }, signal: RelayedSignal): boolean;
+  /** A peer of another relay left the cluster: no peer here counts it as a contact any more. */
+  remotePeerGone(id: string): void;
   /** The principal a registered peer signed in with (its newest token after a reclaim); undefined when not registered. */
   principalOf(peerId: string): Principal | undefined;
   /** Closes every peer (1001 SIGNAL_SHUTTING_DOWN) and stops the timers; later upgrades get 503. */
@@ -78,6 +99,7 @@ class SignallingServer implements Signalling {
   private readonly byAccount = new Map<string, Set<string>>();
   private readonly listeners = new Set<(e: PeerEvent) => void>();
   private readonly locals = new Map<string, LocalPeer>();
+  private remote: RemotePeers | undefined;
   private readonly codes: Record<string, number> = {};
   private readonly relayed: Record<string, number> = {};
   private readonly sweepTimer: NodeJS.Timeout;
@@ -152,6 +174,34 @@ class SignallingServer implements Signalling {
     if (this.ids.check(id, '') !== 'invalid') throw new Error(`local peer id ${id} is of the account form`);
     this.locals.set(id, peer);
     return () => this.locals.get(id) === peer && this.locals.delete(id);
+  }
+
+  attachRemote(remote: RemotePeers): void {
+    this.remote = remote;
+  }
+
+  deliverRemote(from: { id: string }, signal: RelayedSignal): boolean {
+    const target = this.byId.get(signal.dst);
+    if (!target || target.gone) return false;
+    if (signal.type === 'LEAVE') target.contacts.delete(from.id);
+    else if (signal.type !== 'EXPIRE') {
+      // The sender's relay counted the contact on its side; the limit holds on this one too.
+      if (!target.contacts.has(from.id) && target.contacts.size >= this.options.maxConnectionsPerPeer) {
+        this.count(ErrorCode.SIGNAL_TOO_MANY_CONNECTIONS);
+        return false;
+      }
+      target.contacts.add(from.id);
+    }
+    const out: ServerSignal = { type: signal.type, src: from.id, dst: target.id };
+    if (signal.payload !== undefined) out.payload = signal.payload;
+    if (!target.send(out)) return false;
+    this.relayed[signal.type] = (this.relayed[signal.type] ?? 0) + 1;
+    return true;
+  }
+
+  remotePeerGone(id: string): void {
+    if (this.byId.has(id)) return;
+    for (const p of this.byId.values()) p.contacts.delete(id);
   }
 
   principalOf(peerId: string): Principal | undefined {
@@ -256,9 +306,7 @@ class SignallingServer implements Signalling {
         const local = this.locals.get(m.dst);
         if (local) return this.toLocal(local, peer, m);
         const target = this.byId.get(m.dst);
-        // No queueing for absent peers (the peer package holds them for expire_timeout): a
-        // reconnecting peer is reassigned by the mesh coordinator anyway, and the queue is memory an attacker could fill.
-        if (!target) return void peer.send({ type: PeerjsType.Expire, src: m.dst, dst: peer.id });
+        if (!target) return this.toRemote(peer, m);
         if (!peer.contacts.has(target.id)) {
           const max = this.options.maxConnectionsPerPeer;
           if (peer.contacts.size >= max || target.contacts.size >= max) {
@@ -282,9 +330,28 @@ class SignallingServer implements Signalling {
           target?.contacts.delete(peer.id);
         }
         if (target) this.forward(peer, target, m);
+        else this.remote?.forward({ id: peer.id, account: peer.account }, { ...m, dst: m.dst });
         return;
       }
     }
+  }
+
+  /**
+   * An OFFER, ANSWER or CANDIDATE to an id no peer here holds: to the relay of the cluster that
+   * holds it, else EXPIRE. No queueing for absent peers (the peer package holds them for
+   * expire_timeout): a reconnecting peer is reassigned by the mesh coordinator anyway, and the
+   * queue is memory an attacker could fill.
+   */
+  private toRemote(peer: SignallingPeer, m: Extract<ClientSignal, { type: 'OFFER' | 'ANSWER' | 'CANDIDATE' }>): void {
+    const expire = () => void peer.send({ type: PeerjsType.Expire, src: m.dst, dst: peer.id });
+    if (!this.remote) return expire();
+    if (!peer.contacts.has(m.dst) && peer.contacts.size >= this.options.maxConnectionsPerPeer) {
+      this.count(ErrorCode.SIGNAL_TOO_MANY_CONNECTIONS);
+      return void peer.send(errorSignal(PeerjsType.Error, ErrorCode.SIGNAL_TOO_MANY_CONNECTIONS, 'too many connections'));
+    }
+    if (!this.remote.forward({ id: peer.id, account: peer.account }, m)) return expire();
+    peer.contacts.add(m.dst);
+    this.relayed[m.type] = (this.relayed[m.type] ?? 0) + 1;
   }
 
   private toLocal(local: LocalPeer, peer: SignallingPeer, m: Exclude<ClientSignal, { type: 'HEARTBEAT' }>): void {
