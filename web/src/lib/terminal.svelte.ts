@@ -5,6 +5,7 @@ import { account } from './account.svelte';
 import { market, TAPE_LENGTH } from './market.svelte';
 import { meshClient } from './mesh-client.svelte';
 import { orderTransport } from './order-transport.svelte';
+import { priceAlerts } from './price-alerts.svelte';
 import { replay } from './replay.svelte';
 
 /** Candles the main thread keeps so a chart mounted later (or re-mounted) can draw history. */
@@ -89,6 +90,7 @@ class Terminal {
     if (market.selection.symbol) void this.pushView();
     meshClient.attach(token ? this.api : undefined);
     orderTransport.attach(token ? this.api : undefined);
+    priceAlerts.attach(token ? this.api : undefined);
     replay.attach(this.api);
     void this.askPersistence(this.api);
     this.raf = requestAnimationFrame(this.tick);
@@ -127,6 +129,7 @@ class Terminal {
     const worker = this.worker;
     meshClient.attach(undefined);
     orderTransport.attach(undefined);
+    priceAlerts.attach(undefined);
     // A replay ends with the worker: the mode listeners hear of the return to live below.
     const wasReplay = replay.mode === 'replay';
     replay.attach(undefined);
@@ -310,6 +313,7 @@ class Terminal {
 
     market.ladder = f.ladder;
     meshClient.onFrame(f.mesh);
+    priceAlerts.onFrame(f);
 
     if (f.trades.length > 0) {
       const next = f.trades.slice(-TAPE_LENGTH).reverse();

@@ -27,6 +27,8 @@ const api: TerminalWorkerApi = {
   cancelOrder: (clientOrderId) => engine.cancelOrder(clientOrderId),
   replaceOrder: (clientOrderId, price, qty) => engine.replaceOrder(clientOrderId, price, qty),
   cancelAll: (symbol) => engine.cancelAll(symbol),
+  addPriceAlert: (request) => engine.addPriceAlert(request),
+  removePriceAlert: (id) => engine.removePriceAlert(id),
   stats: () => engine.stats(),
   // The mesh: `links` is a comlink proxy to the main thread's PeerJS; channels arrive transferred.
   setMesh: (peerId, links) => engine.setMesh(peerId, links),

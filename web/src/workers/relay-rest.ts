@@ -54,6 +54,11 @@ export class RelayRest {
     return (await this.get<{ positions: RestPosition[] }>('/api/positions')).positions;
   }
 
+  /** GET /api/tickers: every stream's last trade price (ticks; null = never traded) and 24 h figures. */
+  async lastPrices(): Promise<Array<{ venue: string; symbol: string; last: number | null }>> {
+    return (await this.get<{ tickers: Array<{ venue: string; symbol: string; last: number | null }> }>('/api/tickers')).tickers;
+  }
+
   /** POST /api/auth/refresh: a fresh token for the current one. */
   async refresh(): Promise<{ token: string; expiresAt: number }> {
     return this.call<{ token: string; expiresAt: number }>('/api/auth/refresh', { method: 'POST', body: '{}' });

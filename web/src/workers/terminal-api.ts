@@ -1,3 +1,5 @@
+import type { PriceAlert, PriceAlertRequest } from './alerts/price-alert';
+import type { PriceAlertResult } from './alerts/price-alert-watch';
 import type { OrderCarrier, OrderChannelLink, OrderRouteStats } from './order-route';
 import type { Candle, Fill, Instrument, Order, OrderIntent, Side, Trade } from '@tickmesh/shared';
 
@@ -84,6 +86,8 @@ export interface PositionView {
 }
 
 /** One animation frame's worth of state. Arrays of events carry only what is new since the last frame. */
+export type { PriceAlert, PriceAlertRequest, PriceAlertResult };
+
 export interface TerminalFrame {
   frame: number;
   connection: { state: ConnectionState; rttMs: number; reconnectInMs: number; account: string; role: string };
@@ -118,6 +122,10 @@ export interface TerminalFrame {
   recorder: RecorderStatus;
   /** The replay while one is open (mode 'replay'), else undefined. */
   replay?: ReplayStatus;
+  /** Every price alert (newest first) when any changed, else undefined. */
+  priceAlerts?: PriceAlert[];
+  /** Price alerts that fired since the last frame (the UI shows and notifies them). */
+  alertsFired: PriceAlert[];
 }
 
 export type TerminalMode = 'live' | 'replay';
@@ -325,6 +333,9 @@ export interface TerminalWorkerApi {
   cancelOrder(clientOrderId: string): Promise<PlaceResult>;
   replaceOrder(clientOrderId: string, price: number, qty: number): Promise<PlaceResult>;
   cancelAll(symbol?: string): Promise<PlaceResult>;
+  /** Sets a price alert on a listed symbol (ticks); refused with an ALERT_* code. Kept in IndexedDB. */
+  addPriceAlert(request: PriceAlertRequest): Promise<PriceAlertResult>;
+  removePriceAlert(id: string): Promise<PlaceResult>;
   /**
    * Test and bench hook: how long the worker spent applying market data (`applyMs`, recording
    * included) and recording it (`recordMs`: the recorder's share on the live path), and how many updates.

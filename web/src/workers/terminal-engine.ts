@@ -1,3 +1,5 @@
+import { PriceAlertWatch, type PriceAlertResult } from './alerts/price-alert-watch';
+import type { PriceAlertRequest } from './alerts/price-alert';
 import {
   decodeServer,
   ErrorCode,
@@ -122,6 +124,8 @@ export class TerminalEngine implements TerminalWorkerApi {
   /** startReplay/stopReplay run one at a time, in call order. */
   private replayOps: Promise<unknown> = Promise.resolve();
   private readonly rtt: RttProbe;
+  /** The trader's price alerts, evaluated on live trades and the relay's tickers (alerts/). */
+  private readonly priceAlerts: PriceAlertWatch;
   private readonly risk = new Map<string, SymbolRiskInfo>();
   private readonly lastMid = new Map<string, number>();
   /** Order requests awaiting the relay's answer; its Errors land on the live blotter. */
@@ -177,9 +181,12 @@ export class TerminalEngine implements TerminalWorkerApi {
     this.books = new StreamBooks(
       (streamId) => this.send({ type: 'subscribe', requestId: this.nextRequestId(), streamIds: [streamId], symbols: [] }),
       (entry, trade) => {
-        if (this.replayDesk === undefined) this.onTrade(entry, trade);
+        if (this.replayDesk !== undefined) return;
+        this.onTrade(entry, trade);
+        this.priceAlerts.trade(entry.instrument.symbol, entry.instrument.venue, trade.price);
       },
     );
+    this.priceAlerts = new PriceAlertWatch(this.deps.now, this.deps.random, () => this.instruments);
     this.recordingWanted = options.recording !== false;
     this.recordings = new RecordingLibrary((streamId) => {
       const e = this.books.get(streamId);
@@ -201,6 +208,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     const keeper = new TokenKeeper(options.token, () => this.rest!.refresh(), { now: this.deps.now, refreshShare: this.refreshShare });
     this.tokens = keeper;
     this.rest = new RelayRest(this.deps.fetch, this.origin, () => keeper.token);
+    this.priceAlerts.start(this.rest);
     this.running = true;
     const ready = new Promise<void>((resolve) => this.connectWaiters.push(resolve));
     const wsOrigin = this.origin.replace(/^http/i, 'ws');
@@ -229,6 +237,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     const next: View = { symbol: view.symbol, venue: view.venue, depth: clampDepth(view.depth), candleSeconds: view.candleSeconds ?? 60 };
     const prev = this.view;
     this.view = next;
+    this.priceAlerts.show(next.symbol);
     if (next.symbol !== prev.symbol) this.subscribeView();
     if (next.symbol !== prev.symbol || next.venue !== prev.venue || next.candleSeconds !== prev.candleSeconds) this.restartTrades();
   }
@@ -300,6 +309,15 @@ export class TerminalEngine implements TerminalWorkerApi {
   }
 
   /** Cancels every open order of the account, or of one symbol. */
+  /** Sets a price alert (the level in ticks; direction from the last price when left out). */
+  addPriceAlert(request: PriceAlertRequest): Promise<PriceAlertResult> {
+    return this.priceAlerts.add(request);
+  }
+
+  removePriceAlert(id: string): Promise<PlaceResult> {
+    return this.priceAlerts.remove(id);
+  }
+
   async cancelAll(symbol?: string): Promise<PlaceResult> {
     if (this.replayDesk) return this.replayDesk.cancelAll(symbol);
     const blocked = this.tradingBlocked();
@@ -734,6 +752,7 @@ export class TerminalEngine implements TerminalWorkerApi {
     this.socket.stop();
     this.tokens?.stop();
     this.rtt.stop();
+    this.priceAlerts.stop();
     this.welcomed = false;
     this.subscribedSymbol = '';
     this.mesh?.endSession();
@@ -830,6 +849,7 @@ export class TerminalEngine implements TerminalWorkerApi {
       mode: this.replayDesk ? 'replay' : 'live',
       accountReset: false,
       recorder: this.recordings.recorder.status(),
+      ...this.priceAlerts.frame(),
     };
     const orders = this.activeOrders;
     if (this.replayDesk !== this.shownDesk) {
