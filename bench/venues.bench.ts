@@ -19,6 +19,8 @@ import { openBinanceVenue } from '../relay/src/venues/binance/binance-venue';
 import { parseStreamFrame, type DepthSnapshot } from '../relay/src/venues/binance/binance-wire';
 import { CoinbaseFakeServer, CoinbaseBookSync, marketDataSubscriptions, openCoinbaseVenue, parseMessage } from '../relay/src/venues/coinbase/index';
 import { KrakenFakeServer, KrakenBookSync, openKrakenVenue, parseKrakenFrame } from '../relay/src/venues/kraken/index';
+import { CcxtBookSync, type CcxtSyncHost } from '../relay/src/venues/ccxt/ccxt-book-sync';
+import type { CcxtOrderBook } from '../relay/src/venues/ccxt/ccxt-wire';
 import { formatNumber, printTable } from './table';
 
 const EVENTS = Number(process.env.VENUE_BENCH_EVENTS ?? 20_000);
@@ -102,6 +104,41 @@ const rows: Array<Record<string, string | number>> = [];
   });
   const same = JSON.stringify(ours!.top(Side.Buy, 20).map((t) => t / 100)) === JSON.stringify(topOf(book!.bids, 20));
   rows.push({ venue: 'binance diff depth', messages: frames.length, 'ours msg/s': oursRate, 'ccxt msg/s': ccxtRate, ratio: `${(oursRate / ccxtRate).toFixed(2)}×`, 'same top 20': same ? 'yes' : 'NO' });
+}
+
+// ---------------------------------------------------------------- ccxt:binance (the generic adapter)
+// The same frames through ccxt's binance handler, then the generic adapter's step on each
+// resolved book (CcxtBookSync.onBook: every level float -> exact ticks/lots, diffed into the
+// feed, crossed-book check). "ours" = ccxt + that step; "ccxt" = ccxt alone, on the same frames.
+{
+  const fake = await BinanceFakeServer.start({ symbols: [{ symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT', tickSize: '0.01', stepSize: '0.00001', midTicks: 6_500_000 }], depth: 200 });
+  const venue = await openBinanceVenue({ symbols: ['BTC-USDT'], restUrl: fake.restUrl, wsUrl: fake.wsUrl });
+  const market = venue.markets[0]!;
+  const snap = (await (await fetch(`${fake.restUrl}/api/v3/depth?symbol=BTCUSDT&limit=1000`)).json()) as DepthSnapshot;
+  const frames = (await record(`${fake.wsUrl}/stream?streams=btcusdt@depth@100ms`, [], (n) => fake.pump(n))).filter((f) => f.includes('depthUpdate'));
+  await fake.stop();
+  const ex = new ccxt.pro.binance!();
+  const ccxtMarket = { instrument: market.instrument, ccxtSymbol: 'BTC/USDT', price: market.price, size: market.size, minNotionalE8: 0 };
+  const host = { venue: 'ccxt:binance', exchange: { orderbooks: {} }, log: { info() {}, warn() {}, error() {} }, stopped: false, watched() {}, dropBookSocket() {}, noteRateLimited() {}, retryAfterMs: () => 0, scrub: String } as unknown as CcxtSyncHost;
+  const fresh = () => new OrderBook({ bids: snap.bids.map(([p, q]) => [Number(p), Number(q)]), asks: snap.asks.map(([p, q]) => [Number(p), Number(q)]) });
+  let ours: FeedBook | undefined;
+  let book: CcxtBook | undefined;
+  const oursRate = measure(frames, () => {
+    ours = new FeedBook(new CountingFeed(), market.price, market.size);
+    const sync = new CcxtBookSync(ccxtMarket, ours, host);
+    const b = fresh();
+    sync.onBook(b as unknown as CcxtOrderBook);
+    return (text) => {
+      ex.handleOrderBookMessage!(undefined, (JSON.parse(text) as { data: unknown }).data, b);
+      sync.onBook(b as unknown as CcxtOrderBook);
+    };
+  });
+  const ccxtRate = measure(frames, () => {
+    book = fresh();
+    return (text) => void ex.handleOrderBookMessage!(undefined, (JSON.parse(text) as { data: unknown }).data, book);
+  });
+  const same = JSON.stringify(ours!.top(Side.Buy, 20).map((t) => t / 100)) === JSON.stringify(topOf(book!.bids, 20));
+  rows.push({ venue: 'ccxt:binance (ccxt + exact diff per book)', messages: frames.length, 'ours msg/s': oursRate, 'ccxt msg/s': ccxtRate, ratio: `${(oursRate / ccxtRate).toFixed(2)}×`, 'same top 20': same ? 'yes' : 'NO' });
 }
 
 // ---------------------------------------------------------------- Coinbase

@@ -36,6 +36,8 @@ if [ "$BASE" = localhost/tickmesh-node20-base ] && ! buildah inspect --type imag
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   # The machine's trusted CAs (its HTTPS egress may be intercepted), so npm ci works inside.
+  # minbase has no ca-certificates package, hence no /etc/ssl/certs of its own.
+  mkdir -p "$root/etc/ssl/certs"
   cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
   c=$(buildah from scratch)
   buildah copy "$c" "$root" / >/dev/null

@@ -113,7 +113,7 @@ describe.skipIf(!binary)('cluster: an md node to an edge node through NATS', () 
       return false;
     };
     // No OMS node here: orders are refused after a short budget rather than the default 3 s.
-    const opened = await openEdgeUpstream(options, log, { mdSilenceMs: 1500, inbound }, { budgetMs: 800 });
+    const opened = await openEdgeUpstream(options, log, { mdSilenceMs: 1500, inbound, idleUnsubscribeMs: 300 }, { budgetMs: 800 });
     feed = opened.feed;
     edge = await startRelay([], { role: 'edge', natsUrls: [nats.url] }, opened.upstream);
     registerClusterMetrics(edge.metrics.registry, 'edge', { feed });
@@ -195,6 +195,25 @@ describe.skipIf(!binary)('cluster: an md node to an edge node through NATS', () 
     } finally {
       c.close();
     }
+  });
+
+  it('the edge takes from NATS only the streams its sessions hold, and lets one go after its last subscriber left', async () => {
+    const other = md.md.instruments().find((i) => i.streamId !== STREAM)!.streamId;
+    await until(() => feed.heldStreams === 1, 5000, 'only the held stream on NATS');
+    const c = await ProtoClient.connect(edge.url);
+    try {
+      c.send({ type: 'subscribe', requestId: 9, streamIds: [other], symbols: [] });
+      await c.next((m) => m.type === 'bookSnapshot' && m.streamId === other, 5000);
+      await c.next((m) => m.type === 'bookBatch' && m.streamId === other, 5000);
+      expect(feed.heldStreams).toBe(2);
+    } finally {
+      c.close();
+    }
+    await until(() => feed.heldStreams === 1, 5000, 'the other stream let go');
+    // The stream still held kept flowing all along.
+    const seq = edgeWatch.book.seq;
+    await until(() => edgeWatch.book.seq > seq, 5000, 'the held stream moving');
+    expect(edgeWatch.book.isLive).toBe(true);
   });
 
   it('with no OMS node in the cluster, an order on an edge is refused with OMS_UNAVAILABLE (not taken) and its REST calls with 503', async () => {

@@ -51,6 +51,9 @@ describe.skipIf(!binary)('cluster: nodes reach a NATS server that wants a token 
     await feed.start();
     await until(() => feed.ready, 10_000, 'the edge ready through TLS with the token');
     expect(feed.instruments().map((i) => i.symbol)).toEqual(md.md.instruments().map((i) => i.symbol));
-    await until(() => publisher.stats.frames > 5 && feed.stats.batches > 5, 10_000, 'batches through TLS');
+    // A subscriber of the edge's: the edge takes a stream from NATS only while one holds it.
+    let got = 0;
+    feed.subscribe({ deliverBatch: () => got++, deliverSnapshot: () => got++ }, feed.instruments()[0]!.streamId);
+    await until(() => publisher.stats.frames > 5 && feed.stats.batches > 5 && got > 5, 10_000, 'batches through TLS');
   });
 });

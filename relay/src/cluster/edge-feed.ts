@@ -5,7 +5,7 @@ import { EncodedFrame } from '../md/encoded-frame';
 import { nowUs, type MdSubscriber } from '../md/market-data-service';
 import type { MarketDataSource, MdStreamRef } from '../md/market-data-source';
 import { instrumentsDigest } from './md-publisher';
-import { ALL_STREAMS_SUBJECT, INSTRUMENTS_SUBJECT, MD_HEARTBEAT_SUBJECT, snapshotSubject, streamIdOf } from './subjects';
+import { INSTRUMENTS_SUBJECT, MD_HEARTBEAT_SUBJECT, snapshotSubject, streamSubject } from './subjects';
 
 /** Limits and timings of an EdgeFeed; defaults written out on each field. */
 export interface EdgeFeedOptions {
@@ -23,11 +23,16 @@ export interface EdgeFeedOptions {
    * long: subscribers get their books marked STALE until md is heard again. Default 3000 ms.
    */
   mdSilenceMs: number;
+  /**
+   * A stream no session of this edge holds is dropped from NATS this long after its last
+   * subscriber left (so a page switching back and forth does not refetch each time). Default 5000 ms.
+   */
+  idleUnsubscribeMs: number;
   /** Test hook: a frame for which this returns false is dropped as if NATS had lost it. Default none. */
   inbound?: (streamId: number, bytes: Uint8Array) => boolean;
 }
 
-export const DEFAULT_EDGE_FEED_OPTIONS: Readonly<EdgeFeedOptions> = Object.freeze({ requestTimeoutMs: 2000, retryMs: 250, maxBuffered: 1024, mdSilenceMs: 3000 });
+export const DEFAULT_EDGE_FEED_OPTIONS: Readonly<EdgeFeedOptions> = Object.freeze({ requestTimeoutMs: 2000, retryMs: 250, maxBuffered: 1024, mdSilenceMs: 3000, idleUnsubscribeMs: 5000 });
 
 /** What an edge has seen, for tests and logs. */
 export interface EdgeFeedStats {
@@ -57,6 +62,10 @@ interface EdgeStream {
   again: boolean;
   /** The last snapshot while no batch came after it: a late joiner gets it at once. */
   last: EncodedFrame | undefined;
+  /** The stream's NATS subscription while some session of this edge holds it (or did, within idleUnsubscribeMs). */
+  nats: Subscription | undefined;
+  /** Drops the subscription once nobody held the stream for idleUnsubscribeMs. */
+  idle: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -71,13 +80,17 @@ interface EdgeStream {
  * gets a stale marker: a snapshot of the book as it was at the last seq with state STALE (the
  * one frame an edge encodes), so a client never shows it as live; after the reconnect every
  * stream is fetched again. The same when md falls silent (no heartbeat, no frame) with NATS up.
+ *
+ * An edge takes from NATS only the streams its sessions hold: the first subscriber subscribes
+ * the stream's subject and fetches its snapshot (the late-joiner path), and the subscription
+ * goes idleUnsubscribeMs after the last one left. So an edge's ingress follows its own clients,
+ * not md's whole list.
  */
 export class EdgeFeed implements MarketDataSource {
   readonly stats: EdgeFeedStats = { batches: 0, resyncs: 0, snapshotsFetched: 0, staleMarkers: 0 };
   private readonly options: EdgeFeedOptions;
   private readonly streams = new Map<number, EdgeStream>();
   private list: Instrument[] = [];
-  private data: Subscription | undefined;
   private heartbeats: Subscription | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   /** performance.now() when md was last heard (heartbeat or frame). */
@@ -99,16 +112,8 @@ export class EdgeFeed implements MarketDataSource {
     this.options = { ...DEFAULT_EDGE_FEED_OPTIONS, ...options };
   }
 
-  /** Subscribes to every stream and starts asking md for its instruments (ready once they came). */
+  /** Starts hearing md's heartbeat and asking md for its instruments (ready once they came); streams are taken as sessions hold them. */
   async start(): Promise<void> {
-    this.data = this.nc.subscribe(ALL_STREAMS_SUBJECT, {
-      callback: (_err, msg) => {
-        const id = streamIdOf(msg.subject);
-        const st = id === undefined ? undefined : this.streams.get(id);
-        this.heard();
-        if (st) this.onFrame(st, msg.data);
-      },
-    });
     this.heartbeats = this.nc.subscribe(MD_HEARTBEAT_SUBJECT, {
       callback: (_err, msg) => {
         this.heard();
@@ -126,7 +131,7 @@ export class EdgeFeed implements MarketDataSource {
     this.stopped = true;
     clearInterval(this.watchdog);
     this.heartbeats?.unsubscribe();
-    this.data?.unsubscribe();
+    for (const st of this.streams.values()) this.drop(st);
     await this.nc.drain().catch(() => {});
   }
 
@@ -152,14 +157,10 @@ export class EdgeFeed implements MarketDataSource {
         if (now && JSON.stringify(now) === JSON.stringify(st.ref.instrument)) continue;
         this.lose(st, false);
         st.pending.clear();
+        this.drop(st);
         this.streams.delete(id);
       }
-      for (const inst of list) {
-        if (this.streams.has(inst.streamId)) continue;
-        const st = newStream(inst);
-        this.streams.set(inst.streamId, st);
-        this.fetch(st);
-      }
+      for (const inst of list) if (!this.streams.has(inst.streamId)) this.streams.set(inst.streamId, newStream(inst));
       const was = this.digest;
       this.list = list;
       this.digest = instrumentsDigest(reply.data);
@@ -182,7 +183,7 @@ export class EdgeFeed implements MarketDataSource {
     if (this.mdAlive) return;
     this.mdAlive = true;
     this.log.info('edge: md heard again, resyncing');
-    for (const st of this.streams.values()) this.fetch(st);
+    for (const st of this.streams.values()) if (st.nats) this.fetch(st);
   }
 
   private checkMd(): void {
@@ -202,7 +203,7 @@ export class EdgeFeed implements MarketDataSource {
     this.connected = true;
     // md gets the silence allowance again from now: its heartbeat may take a moment to return.
     this.heardAt = performance.now();
-    for (const st of this.streams.values()) this.fetch(st);
+    for (const st of this.streams.values()) if (st.nats) this.fetch(st);
   }
 
   // ---- MarketDataSource ----------------------------------------------------------------
@@ -222,6 +223,7 @@ export class EdgeFeed implements MarketDataSource {
   subscribe(sub: MdSubscriber, streamId: number): void {
     const st = this.streams.get(streamId);
     if (!st) throw new Error(`unknown stream ${streamId}`); // callers validate ids first
+    this.hold(st);
     st.live.delete(sub);
     const last = st.last;
     if (st.synced && last && last.seq === st.book.seq && last.data.epoch === st.book.epoch) {
@@ -239,8 +241,46 @@ export class EdgeFeed implements MarketDataSource {
 
   unsubscribe(sub: MdSubscriber, streamId: number): void {
     const st = this.streams.get(streamId);
-    st?.live.delete(sub);
-    st?.pending.delete(sub);
+    if (!st) return;
+    st.live.delete(sub);
+    st.pending.delete(sub);
+    if (st.live.size === 0 && st.pending.size === 0 && st.nats && !st.idle) {
+      st.idle = setTimeout(() => {
+        st.idle = undefined;
+        if (st.live.size === 0 && st.pending.size === 0) this.drop(st);
+      }, this.options.idleUnsubscribeMs);
+      st.idle.unref();
+    }
+  }
+
+  /** Streams this edge takes from NATS now (held by a session, or within idleUnsubscribeMs of it). */
+  get heldStreams(): number {
+    let n = 0;
+    for (const st of this.streams.values()) if (st.nats) n++;
+    return n;
+  }
+
+  /** The stream's subject, subscribed (the first subscriber of a stream not held). */
+  private hold(st: EdgeStream): void {
+    clearTimeout(st.idle);
+    st.idle = undefined;
+    if (st.nats) return;
+    st.nats = this.nc.subscribe(streamSubject(st.ref.instrument.venue, st.ref.id), {
+      callback: (_err, msg) => {
+        this.heard();
+        if (this.streams.get(st.ref.id) === st && st.nats) this.onFrame(st, msg.data);
+      },
+    });
+  }
+
+  /** Nobody here holds the stream: off NATS, and its book no longer followed (a later subscriber fetches it anew). */
+  private drop(st: EdgeStream): void {
+    clearTimeout(st.idle);
+    st.idle = undefined;
+    st.nats?.unsubscribe();
+    st.nats = undefined;
+    st.synced = false;
+    st.last = undefined;
   }
 
   /** Batches are made by the md node: nothing is pending here. */
@@ -258,7 +298,7 @@ export class EdgeFeed implements MarketDataSource {
         this.digest = instrumentsDigest(reply.data);
         this.loaded = true;
         this.log.info({ streams: list.length }, 'edge: instruments from md');
-        for (const st of this.streams.values()) this.fetch(st);
+        for (const st of this.streams.values()) if (st.nats) this.fetch(st);
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, 'edge: md instruments not reachable yet');
         await new Promise((r) => setTimeout(r, this.options.retryMs));
@@ -337,7 +377,7 @@ export class EdgeFeed implements MarketDataSource {
 
   /** Asks md for the stream's snapshot, unless a request is out already (then once more after it). */
   private fetch(st: EdgeStream): void {
-    if (this.stopped || !this.connected || !this.mdAlive) return;
+    if (this.stopped || !this.connected || !this.mdAlive || !st.nats) return;
     if (st.buffered) {
       st.again = true;
       return;
@@ -348,6 +388,8 @@ export class EdgeFeed implements MarketDataSource {
       (reply) => {
         const buffered = st.buffered ?? [];
         st.buffered = undefined;
+        // Dropped meanwhile (nobody holds it): its book is not followed, the answer is of no use.
+        if (!st.nats) return;
         const decoded = decodeServer(reply.data);
         if (!decoded.ok || decoded.value.type !== 'bookSnapshot') {
           this.log.warn({ stream: st.ref.id }, 'edge: md answered a snapshot request with something else');
@@ -418,5 +460,5 @@ export class EdgeFeed implements MarketDataSource {
 }
 
 function newStream(inst: Instrument): EdgeStream {
-  return { ref: { id: inst.streamId, instrument: inst }, book: new BookStream(inst.streamId), synced: false, live: new Set(), pending: new Set(), buffered: undefined, again: false, last: undefined };
+  return { ref: { id: inst.streamId, instrument: inst }, book: new BookStream(inst.streamId), synced: false, live: new Set(), pending: new Set(), buffered: undefined, again: false, last: undefined, nats: undefined, idle: undefined };
 }

@@ -7,6 +7,7 @@ import { EdgeFeed, type EdgeFeedOptions } from './edge-feed';
 import { EdgeOrders, type EdgeOrdersOptions } from './edge-orders';
 import { EdgeMesh } from './edge-mesh';
 import { startMeshHub } from './cluster-signalling';
+import type { MeshHub } from './mesh-hub';
 import { edgeUpstream, type EdgeUpstream } from './edge-upstream';
 import { MdPublisher } from './md-publisher';
 import { natsAuthOf, openNatsConnection } from './nats-connection';
@@ -107,14 +108,20 @@ export async function standbyUntilActive(options: RelayOptions, log: Logger, onL
  * publishes it) and answers the edges' orders and REST calls. `active`: the node's connection
  * (standbyUntilActive's); without one it opens its own. /readyz then includes NATS.
  */
-export async function startOmsNode(options: RelayOptions, relay: Relay, log: Logger, active?: Pick<ActiveOms, 'nc' | 'natsUp'>): Promise<{ publisher: MdPublisher; service: OmsService; presence: OmsPresence }> {
+export async function startOmsNode(options: RelayOptions, relay: Relay, log: Logger, active?: Pick<ActiveOms, 'nc' | 'natsUp'>): Promise<{ publisher: MdPublisher | undefined; service: OmsService; presence: OmsPresence }> {
   let natsUp = true;
   const conn = active?.nc ?? (await openNatsConnection({ servers: options.natsUrls, name: 'tickmesh-oms', auth: natsAuthOf(options) }, log, (s) => (natsUp = s === 'reconnect')));
   relay.addReadinessCheck(active?.natsUp ?? (() => natsUp));
-  const publisher = new MdPublisher(conn, relay.md, log);
-  publisher.start();
-  const mesh = startMeshHub(conn, nuid.next(), relay, log);
-  publisher.onClose(() => mesh.stop());
+  // With an md node publishing the same venues, this node keeps its books for risk and routing only.
+  let publisher: MdPublisher | undefined;
+  let hub: MeshHub | undefined;
+  if (options.omsPublishesMd) {
+    publisher = new MdPublisher(conn, relay.md, log);
+    publisher.start();
+    const mesh = startMeshHub(conn, nuid.next(), relay, log);
+    publisher.onClose(() => mesh.stop());
+    hub = mesh.hub;
+  }
   const service = new OmsService(conn, relay.trading.oms, relay.api, log, options.accountMessagesPerSecond);
   service.start();
   // Cancel-on-disconnect across the cluster: the account's last session anywhere closed.
@@ -124,6 +131,6 @@ export async function startOmsNode(options: RelayOptions, relay: Relay, log: Log
   });
   presence.start();
   relay.setSessionsElsewhere((account) => presence.sessions(account));
-  registerClusterMetrics(relay.metrics.registry, 'oms', { publisher, service, hub: mesh.hub });
+  registerClusterMetrics(relay.metrics.registry, 'oms', { publisher, service, hub });
   return { publisher, service, presence };
 }

@@ -14,6 +14,26 @@ export interface MdSubscriber {
   deliverBatch(frame: EncodedFrame): void;
   /** A snapshot (on subscribe, resync, conflation recovery or a new epoch). */
   deliverSnapshot(frame: EncodedFrame): void;
+  /**
+   * Every frame of the current flush that this subscriber holds has been delivered: a session
+   * hands its bytes to the kernel now instead of at the end of the tick. Optional.
+   */
+  endOfFlush?(): void;
+}
+
+/** One stream's frame of a flush: the batch (or the new epoch's snapshot) and who gets it. */
+interface FlushItem {
+  streamId: number;
+  frame: EncodedFrame;
+  snapshot: boolean;
+  subs: Set<MdSubscriber>;
+}
+
+/** A subscriber of any stream, with the streams it holds (indexed by stream id: no hash lookup per frame). */
+interface SubscriberEntry {
+  readonly sub: MdSubscriber;
+  held: Uint8Array;
+  count: number;
 }
 
 export interface MarketDataOptions {
@@ -25,8 +45,8 @@ export interface MarketDataOptions {
   candles?: CandleStoreOptions;
 }
 
-/** Told of every trade as it is published (circuit breakers, VWAP volume). */
-export type TradeListener = (symbol: string, price: number, size: number, timeUs: number) => void;
+/** Told of every trade as it is published (circuit breakers, VWAP volume, conditional-order triggers: the venue). */
+export type TradeListener = (symbol: string, price: number, size: number, timeUs: number, venue: string) => void;
 
 /** Told of every batch once it went to the direct subscribers (the mesh's signer). */
 export type BatchListener = (frame: EncodedFrame) => void;
@@ -44,6 +64,10 @@ export class MarketDataService implements MarketDataSource {
   private symbolIndex: { streams: number; index: Map<string, { instrument: Instrument; ids: number[] }> } | undefined;
   private readonly byId = new Map<number, MdStream>();
   private readonly subscribers = new Map<number, Set<MdSubscriber>>();
+  /** Every subscriber of any stream, with the streams it holds: the flush visits each once. */
+  private readonly anyStream = new Map<MdSubscriber, SubscriberEntry>();
+  /** The frames of the flush being distributed (reused: the flush allocates no array). */
+  private readonly flushItems: FlushItem[] = [];
   private readonly venues: VenueAdapter[] = [];
   private readonly snapshotCache = new Map<number, EncodedFrame>();
   private timer: NodeJS.Timeout | undefined;
@@ -195,7 +219,19 @@ export class MarketDataService implements MarketDataSource {
     const stream = this.byId.get(streamId);
     if (!stream) throw new Error(`unknown stream ${streamId}`); // callers validate ids first
     for (const l of this.subscribeListeners) l(streamId);
-    this.subscribers.get(streamId)!.add(sub);
+    const subs = this.subscribers.get(streamId)!;
+    if (!subs.has(sub)) {
+      subs.add(sub);
+      let entry = this.anyStream.get(sub);
+      if (!entry) this.anyStream.set(sub, (entry = { sub, held: new Uint8Array(this.streams.length + 1), count: 0 }));
+      if (entry.held.length <= streamId) {
+        const grown = new Uint8Array(this.streams.length + 1);
+        grown.set(entry.held);
+        entry.held = grown;
+      }
+      entry.held[streamId] = 1;
+      entry.count++;
+    }
     sub.deliverSnapshot(this.snapshotFrame(stream));
   }
 
@@ -212,7 +248,11 @@ export class MarketDataService implements MarketDataSource {
   }
 
   unsubscribe(sub: MdSubscriber, streamId: number): void {
-    this.subscribers.get(streamId)?.delete(sub);
+    if (!this.subscribers.get(streamId)?.delete(sub)) return;
+    const entry = this.anyStream.get(sub);
+    if (!entry) return;
+    entry.held[streamId] = 0;
+    if (--entry.count === 0) this.anyStream.delete(sub);
   }
 
   /**
@@ -229,39 +269,79 @@ export class MarketDataService implements MarketDataSource {
     return frame;
   }
 
-  /** Flushes every stream with pending changes. Runs on the timer; tests call it directly. */
+  /**
+   * Flushes every stream with pending changes. Runs on the timer; tests call it directly.
+   *
+   * Subscriber by subscriber rather than stream by stream: each subscriber gets its frames of
+   * this flush (in stream order, as before) and is then told `endOfFlush`, so a session's bytes
+   * leave in one write as soon as its frames are in, while the next session is served. Stream
+   * by stream, every session's bytes waited until all streams had gone to all sessions (the
+   * writes were released at the end of the tick): with 1,000 clients, the first client's data
+   * waited for the whole fan-out loop. Each frame is still encoded once for everybody.
+   */
   flush(): void {
     const start = performance.now();
     const timeUs = nowUs();
-    let batches = 0;
+    const items = this.flushItems;
     for (const stream of this.streams) {
       if (!stream.dirty) continue;
       this.metrics.mdBatchAge.observe((start - stream.dirtySince) / 1000);
-      this.flushStream(stream, timeUs);
-      batches++;
+      items.push(this.takeFrame(stream, timeUs));
     }
-    if (batches > 0) this.metrics.mdFlushDuration.observe((performance.now() - start) / 1000);
+    if (items.length === 0) return;
+    try {
+      this.distribute(items);
+    } finally {
+      items.length = 0;
+    }
+    this.metrics.mdFlushDuration.observe((performance.now() - start) / 1000);
   }
 
+  /** One stream now (flushPending, a snapshot's pending changes): its subscribers, then the listeners. */
   private flushStream(stream: MdStream, timeUs: number): void {
+    const item = this.takeFrame(stream, timeUs);
+    if (item.snapshot) for (const sub of item.subs) sub.deliverSnapshot(item.frame);
+    else for (const sub of item.subs) sub.deliverBatch(item.frame);
+    if (!item.snapshot) for (const l of this.batchListeners) l(item.frame);
+  }
+
+  /** Takes a dirty stream's frame: its batch (candles and trade listeners told), or the snapshot of a new epoch. */
+  private takeFrame(stream: MdStream, timeUs: number): FlushItem {
     const subs = this.subscribers.get(stream.id)!;
     stream.health.lastFlushAt = Date.now();
     if (stream.takeReset()) {
       this.log.debug({ stream: stream.id, epoch: stream.epoch, subscribers: subs.size }, 'stream reset: new epoch');
-      const frame = this.snapshotFrame(stream);
-      for (const sub of subs) sub.deliverSnapshot(frame);
-      return;
+      return { streamId: stream.id, frame: this.snapshotFrame(stream), snapshot: true, subs };
     }
     const batch = stream.takeBatch(timeUs);
     const frame = new EncodedFrame(stream, 'batch', batch);
     this.metrics.mdBatches.inc();
     for (const t of batch.trades) this.candles.trade(stream.id, t.price, t.size, t.timeUs);
     if (this.tradeListeners.length > 0) {
-      const symbol = stream.instrument.symbol;
-      for (const t of batch.trades) for (const l of this.tradeListeners) l(symbol, t.price, t.size, t.timeUs);
+      const { symbol, venue } = stream.instrument;
+      for (const t of batch.trades) for (const l of this.tradeListeners) l(symbol, t.price, t.size, t.timeUs, venue);
     }
-    for (const sub of subs) sub.deliverBatch(frame);
+    return { streamId: stream.id, frame, snapshot: false, subs };
+  }
+
+  private distribute(items: readonly FlushItem[]): void {
+    const n = items.length;
+    for (const entry of this.anyStream.values()) {
+      const sub = entry.sub;
+      let any = false;
+      for (let i = 0; i < n; i++) {
+        const item = items[i]!;
+        if (entry.held[item.streamId] !== 1) continue;
+        any = true;
+        if (item.snapshot) sub.deliverSnapshot(item.frame);
+        else sub.deliverBatch(item.frame);
+      }
+      if (any) sub.endOfFlush?.();
+    }
     // After the fan-out: direct subscribers never wait for the mesh's signature.
-    for (const l of this.batchListeners) l(frame);
+    for (let i = 0; i < n; i++) {
+      const item = items[i]!;
+      if (!item.snapshot) for (const l of this.batchListeners) l(item.frame);
+    }
   }
 }

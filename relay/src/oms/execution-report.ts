@@ -55,5 +55,6 @@ export function executionReport(order: Order, ev: ReportEvent): ExecutionReportM
     timeUs: ev.timeUs,
     account: order.account,
     algo: order.algo,
+    trigger: order.trigger === undefined ? undefined : { ...order.trigger },
   };
 }

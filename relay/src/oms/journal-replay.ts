@@ -69,7 +69,10 @@ export function replayJournal(entries: Iterable<JournalEntry>, store: OrderStore
 }
 
 function isWorking(s: OrderStatus): boolean {
-  return s === OrderStatus.Submitted || s === OrderStatus.Accepted || s === OrderStatus.PartiallyFilled || s === OrderStatus.Triggered;
+  return (
+    s === OrderStatus.Submitted || s === OrderStatus.Accepted || s === OrderStatus.PartiallyFilled || s === OrderStatus.Triggered ||
+    s === OrderStatus.PendingTrigger
+  );
 }
 
 /** What a restart does with the orders the journal leaves open; see {@link ordersAtRestart}. */

@@ -7,6 +7,7 @@ import { createOrderRecord, type OrderRecord } from './order-record';
 import { OrderStore } from './order-store';
 import { orderStatusName, transition } from './order-transitions';
 import { PositionBook } from './position-book';
+import { TriggerFeed } from './conditional/trigger-feed';
 
 /** A subscriber to every execution report (Oms.onReport). */
 export type ReportListener = (report: ExecutionReportMsg) => void;
@@ -24,6 +25,8 @@ export type ReportListener = (report: ExecutionReportMsg) => void;
  */
 export class OmsCore {
   readonly store = new OrderStore();
+  /** The market prices armed conditional orders watch (Oms.onMarketPrice pushes them in). */
+  readonly triggers = new TriggerFeed();
   readonly book = new PositionBook();
   /** By venue id; the map Oms exposes as its own `venues`. */
   readonly venues = new Map<string, VenueAdapter>();

@@ -1,4 +1,4 @@
-import type { Instrument } from '@tickmesh/shared';
+import type { Instrument, TriggerSource } from '@tickmesh/shared';
 import type { VenueAdapter } from '../venues/venue-adapter';
 import type { OmsAlgos, OmsJournal, OmsRisk, OmsRouter } from './oms-ports';
 
@@ -16,6 +16,12 @@ export interface OmsDeps {
   nowUs(): number;
   /** Cumulative traded lots of `symbol` (for VWAP algos). Default: always 0. */
   marketVolume?(symbol: string): number;
+  /**
+   * The price conditional orders arm on (ticks): the last trade or the mid of `symbol` on
+   * `venue` ('' = across venues), NaN when there is none yet. Later prices are pushed in
+   * through Oms.onMarketPrice. Default: always NaN (armed orders wait for the first push).
+   */
+  marketPrice?(symbol: string, venue: string, source: TriggerSource): number;
   /** Timer for algos; returns a clear function. Default: an unref'd setTimeout. */
   setTimer?(ms: number, fn: () => void): () => void;
   /**

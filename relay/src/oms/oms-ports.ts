@@ -1,4 +1,4 @@
-import type { Order, OrderIntent, OrderStatus, OrderType, Result, TimeInForce } from '@tickmesh/shared';
+import type { Order, OrderIntent, OrderStatus, OrderType, Result, Side, TimeInForce } from '@tickmesh/shared';
 import type { JournalRecord } from '@tickmesh/shared';
 
 /**
@@ -45,6 +45,8 @@ export interface OmsRouter {
 
 /** What an algo asks the OMS to send: side, symbol and account come from the parent. */
 export interface AlgoChildRequest {
+  /** Default: the parent's side (only a bracket's exits trade the other way). */
+  side?: Side;
   venue: string;
   price: number;
   qty: number;
@@ -107,8 +109,8 @@ export interface AlgoOutcome {
 
 /** A running algo, as the OMS drives it. */
 export interface AlgoHandle {
-  /** A child of this parent filled `qty` lots. */
-  onChildFill(qty: number): void;
+  /** A child of this parent filled `qty` lots (the algos need not know which; conditional orders do). */
+  onChildFill(qty: number, childOrderId: string): void;
   /** A child reached a terminal status (filled, canceled, expired, rejected, denied). */
   onChildDone(childOrderId: string, status: OrderStatus): void;
   /** The parent was canceled: stop timers and send nothing more (the OMS cancels children). */

@@ -5,6 +5,8 @@ import { cancelOutstanding, type OmsCore } from './oms-core';
 import type { OrderRecord } from './order-record';
 import { isTerminal } from './order-transitions';
 import type { CancelOrder, ParentOrders } from './parent-orders';
+import type { ConditionalParents } from './conditional-parents';
+import type { ResumeState } from './conditional/index';
 
 /** What {@link Oms.recover} rebuilt. */
 export interface RecoverySummary {
@@ -16,6 +18,8 @@ export interface RecoverySummary {
   resumed: number;
   /** Algo parents open before the restart, closed with OMS_ALGO_INTERRUPTED once their children ended. */
   interrupted: number;
+  /** Conditional orders armed before the restart, armed again on the journaled trigger level. */
+  rearmed: number;
 }
 
 /**
@@ -28,6 +32,7 @@ export interface RecoverySummary {
 export async function recoverFromJournal(
   core: OmsCore,
   parents: ParentOrders,
+  conditionals: ConditionalParents,
   cancelOrder: CancelOrder,
   entries: Iterable<JournalEntry>,
 ): Promise<RecoverySummary> {
@@ -37,8 +42,10 @@ export async function recoverFromJournal(
   const now = core.nowUs();
   const writes: Promise<unknown>[] = [];
   const lostIds = new Set(plan.lost.map((r) => r.order.orderId));
+  // Armed conditional orders are held here, not at a venue: they are armed again (below).
+  const rearm = plan.parents.filter((p) => isArmed(core, p));
   // Parents first: how each one ends is decided before its lost children end below.
-  for (const p of plan.parents) writes.push(...recoverParent(core, parents, p, lostIds));
+  for (const p of plan.parents) if (!rearm.includes(p)) writes.push(...recoverParent(core, parents, p, lostIds));
   // Every venue that keeps orders hears the hand-back, with none too: until then an order with
   // our client-id prefix at the venue may be one of these, not an unknown one.
   for (const venue of core.venues.values()) venue.resume?.(plan.resume.get(venue) ?? []);
@@ -49,7 +56,9 @@ export async function recoverFromJournal(
     writes.push(core.publish(rec, { execType: ExecType.Canceled, timeUs: now }));
     parents.childEnded(rec, now);
   }
+  for (const p of rearm) writes.push(conditionals.start(p, now, 0, p.order.status === OrderStatus.Submitted ? undefined : resumeState(core, p)));
   for (const p of plan.parents) {
+    if (rearm.includes(p)) continue;
     // Children still working at a venue that kept them: an interrupted algo's, or those of a
     // parent whose cancel was outstanding (that cancel may never have reached the venue).
     if (p.order.algo !== Algo.None || p.parent!.cancelRequested) {
@@ -67,7 +76,35 @@ export async function recoverFromJournal(
     lost: plan.lost.length + endedWith(ErrorCode.OMS_VENUE_SESSION_LOST),
     resumed: [...plan.resume.values()].reduce((n, l) => n + l.length, 0),
     interrupted: plan.parents.filter((p) => p.order.algo !== Algo.None).length,
+    rearmed: rearm.length,
   };
+}
+
+/**
+ * A conditional order the restart finds armed (PendingTrigger), or Submitted with no child
+ * yet (the crash came between its Submitted and its armed record): its trigger lived at the
+ * relay, so nothing of it was lost with a venue session. Unlike an algo it had no schedule to
+ * miss: a stop the market crossed while the relay was down fires on the first price after
+ * the restart, as it would have then. One whose trigger already fired (Triggered) is carried
+ * over like a routed parent, through the children its venues kept.
+ */
+function isArmed(core: OmsCore, rec: OrderRecord): boolean {
+  const o = rec.order;
+  if (o.conditional === undefined || rec.parent!.cancelRequested) return false;
+  return o.status === OrderStatus.PendingTrigger || (o.status === OrderStatus.Submitted && core.store.children(o.orderId).length === 0);
+}
+
+/** What an armed order's handle adopts: its children still open (kept by their venue), and its exits' fills. */
+function resumeState(core: OmsCore, rec: OrderRecord): ResumeState {
+  const o = rec.order;
+  const open: ResumeState['open'] = [];
+  let exitFilled = 0;
+  for (const c of core.store.children(o.orderId)) {
+    const k = c.order;
+    if (k.side !== o.side) exitFilled += k.filledQty;
+    if (!isTerminal(k.status)) open.push({ orderId: k.orderId, side: k.side, price: k.price, orderType: k.orderType, qty: k.qty, filledQty: k.filledQty });
+  }
+  return { open, exitFilled };
 }
 
 /**

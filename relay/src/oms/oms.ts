@@ -1,4 +1,4 @@
-import { Algo, ErrorCode, ExecType, OrderStatus, emptySymbolExposure, fail, ok, tallyOpenOrder, type Fill, type Order, type OrderIntent, type Position, type Result } from '@tickmesh/shared';
+import { Algo, ErrorCode, ExecType, OrderStatus, emptySymbolExposure, validateConditional, type TriggerSource, fail, ok, tallyOpenOrder, type Fill, type Order, type OrderIntent, type Position, type Result } from '@tickmesh/shared';
 import type { JournalEntry, SymbolExposure } from '@tickmesh/shared';
 import type { VenueAdapter } from '../venues/venue-adapter';
 import { ExecutionBooking } from './execution-booking';
@@ -9,6 +9,7 @@ import type { OrderRecord } from './order-record';
 import type { OrderStore } from './order-store';
 import { isTerminal } from './order-transitions';
 import { ParentOrders } from './parent-orders';
+import { ConditionalParents } from './conditional-parents';
 import type { PositionBook } from './position-book';
 
 export type { RecoverySummary } from './oms-recovery';
@@ -38,6 +39,10 @@ export type MarkedPosition = Position & { unrealisedPnl: number };
  * - algo parent (algo ≠ None): Accepted once the algo started; the algo sends children
  *   through its AlgoContext. Children are not risk-checked again: the parent was, and the
  *   OMS never lets children commit more than the parent's qty (OMS_CHILD_EXCEEDS_PARENT).
+ * - conditional parent (`conditional` set: stop, take-profit, trailing, OCO, bracket;
+ *   ConditionalParents): validated (OMS_TRIGGER_* / OMS_TRAIL_INVALID / OMS_CONDITIONAL_INVALID),
+ *   risk-checked, then armed (PendingTrigger) on the prices pushed into onMarketPrice; what a
+ *   trigger releases is risk-checked again (a halted market denies it, RISK_TRADING_HALTED).
  *
  * Order ids are `<idPrefix><n>`; venue order ids are these ids.
  */
@@ -45,6 +50,7 @@ export class Oms {
   private readonly core: OmsCore;
   private readonly parents: ParentOrders;
   private readonly executions: ExecutionBooking;
+  private readonly conditionals: ConditionalParents;
   // Short names for the core's state the requests and queries below read.
   private readonly store: OrderStore;
   private readonly book: PositionBook;
@@ -54,10 +60,20 @@ export class Oms {
     this.core = new OmsCore(deps);
     this.parents = new ParentOrders(this.core, (rec, now, requestId) => this.cancelRecord(rec, now, requestId));
     this.executions = new ExecutionBooking(this.core, this.parents);
+    this.conditionals = new ConditionalParents(this.core, this.parents, (rec, now, requestId) => this.cancelRecord(rec, now, requestId));
     this.store = this.core.store;
     this.book = this.core.book;
     this.venues = this.core.venues;
     for (const venue of this.venues.values()) venue.onExecution((e) => this.executions.apply(venue.id, e));
+  }
+
+  /**
+   * A new market price of `symbol` at `venue` (ticks): every trade as TriggerSource.Last, the
+   * mid after every book change as TriggerSource.Mark. Armed conditional orders of the symbol
+   * are checked against it, synchronously; what fires is journaled and sent from here.
+   */
+  onMarketPrice(symbol: string, venue: string, source: TriggerSource, price: number): void {
+    this.core.triggers.push(symbol, venue, source, price);
   }
 
   /** Subscribes to every execution report (all accounts); returns the unsubscribe function. */
@@ -81,14 +97,16 @@ export class Oms {
       return fail(ErrorCode.OMS_DUPLICATE_CLIENT_ORDER_ID, `client order id ${intent.clientOrderId} already used`);
     }
     if (this.deps.instrument(intent.symbol) === undefined) return fail(ErrorCode.OMS_UNKNOWN_SYMBOL, `unknown symbol ${intent.symbol}`);
-    const direct = intent.algo === Algo.None && intent.venue !== '';
-    if (direct && !this.venues.has(intent.venue)) return fail(ErrorCode.OMS_UNKNOWN_VENUE, `unknown venue ${intent.venue}`);
+    const conditional = intent.conditional !== undefined;
+    const direct = intent.algo === Algo.None && intent.venue !== '' && !conditional;
+    if ((direct || conditional) && intent.venue !== '' && !this.venues.has(intent.venue)) return fail(ErrorCode.OMS_UNKNOWN_VENUE, `unknown venue ${intent.venue}`);
 
     const now = this.deps.nowUs();
     const { rec, written } = this.core.create(intent, '', now);
     const writes: Promise<unknown>[] = [written];
-    if (intent.algo !== Algo.None && this.deps.algos.validate !== undefined) {
-      const valid = this.deps.algos.validate(intent);
+    const check = conditional ? validateConditional : intent.algo !== Algo.None ? this.deps.algos.validate : undefined;
+    if (check !== undefined) {
+      const valid = check(intent);
       if (!valid.ok) {
         writes.push(this.core.deny(rec, valid.reason, now, requestId));
         const denied = snapshot(rec);
@@ -113,6 +131,8 @@ export class Oms {
       writes.push(this.core.deny(rec, risk.reason, now, requestId));
     } else if (direct) {
       writes.push(this.core.submitted(rec, now, requestId));
+    } else if (conditional) {
+      writes.push(this.conditionals.start(rec, now, requestId));
     } else if (intent.algo !== Algo.None) {
       writes.push(this.parents.startAlgo(rec, now, requestId));
     } else {
@@ -285,7 +305,7 @@ export class Oms {
    */
   async recover(entries: Iterable<JournalEntry>): Promise<RecoverySummary> {
     if (this.store.size > 0) throw new Error('Oms.recover() must run before any order is placed');
-    return recoverFromJournal(this.core, this.parents, (rec, now, requestId) => this.cancelRecord(rec, now, requestId), entries);
+    return recoverFromJournal(this.core, this.parents, this.conditionals, (rec, now, requestId) => this.cancelRecord(rec, now, requestId), entries);
   }
 
   // ---------------------------------------------------------------- cancel

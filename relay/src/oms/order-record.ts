@@ -51,9 +51,9 @@ export interface OrderRecord {
   parent: ParentState | null;
 }
 
-/** A parent is an order the OMS works itself: an algo order or a smart-routed one (venue ''). */
-export function isParentIntent(order: Pick<Order, 'parentOrderId' | 'algo' | 'venue'>): boolean {
-  return order.parentOrderId === '' && (order.algo !== Algo.None || order.venue === '');
+/** A parent is an order the OMS works itself: an algo order, a smart-routed one (venue '') or a conditional one. */
+export function isParentIntent(order: Pick<Order, 'parentOrderId' | 'algo' | 'venue' | 'conditional'>): boolean {
+  return order.parentOrderId === '' && (order.algo !== Algo.None || order.venue === '' || order.conditional !== undefined);
 }
 
 /** The status the order shows given its working status and outstanding requests. */

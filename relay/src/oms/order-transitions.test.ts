@@ -4,7 +4,7 @@ import { canTransition, isTerminal, transition, transitions } from './order-tran
 
 /**
  * Written independently of the table, from the lifecycle rules in DESIGN.md and the OMS
- * brief: every allowed (from>to) pair, by name. Every other pair of the 12×12 matrix must
+ * brief: every allowed (from>to) pair, by name. Every other pair of the 13×13 matrix must
  * be refused.
  */
 const ALLOWED = new Set([
@@ -62,6 +62,20 @@ const ALLOWED = new Set([
   'partially-filled>filled',
   'partially-filled>canceled',
   'partially-filled>expired',
+
+  // conditional orders (relay/src/oms/conditional): armed, fired, the triggered child denied
+  'submitted>pending-trigger',
+  'accepted>pending-trigger', // a bracket's exits armed after its entry filled at once
+  'partially-filled>pending-trigger', // ... after partial fills
+  'partially-filled>triggered', // an OCO's limit leg part-filled, then its stop fired
+  'pending-trigger>triggered',
+  'pending-trigger>partially-filled', // an OCO's limit leg trades while the stop waits
+  'pending-trigger>filled',
+  'pending-trigger>pending-cancel',
+  'pending-trigger>canceled',
+  'pending-trigger>expired',
+  'pending-cancel>pending-trigger', // cancel refused: back to armed
+  'triggered>denied', // the risk re-check at the trigger refused the child (halted market)
 ]);
 
 const NAMES: Record<string, OrderStatus> = {
@@ -77,12 +91,13 @@ const NAMES: Record<string, OrderStatus> = {
   canceled: OrderStatus.Canceled,
   expired: OrderStatus.Expired,
   triggered: OrderStatus.Triggered,
+  'pending-trigger': OrderStatus.PendingTrigger,
 };
 const TERMINAL = ['denied', 'rejected', 'filled', 'canceled', 'expired'];
 
 describe('order transition table', () => {
-  it('covers all 12 statuses', () => {
-    expect(Object.keys(NAMES)).toHaveLength(12);
+  it('covers all 13 statuses', () => {
+    expect(Object.keys(NAMES)).toHaveLength(13);
     expect(Object.keys(transitions).map(Number).sort((a, b) => a - b)).toEqual(Object.values(NAMES).sort((a, b) => a - b));
   });
 
@@ -131,6 +146,16 @@ describe('order transition table', () => {
       expect(r.ok && r.value).toBe(before);
       expect(transition(o, before).ok).toBe(true);
     }
+  });
+
+  it('a stop: armed, fired, filled; or fired into a halted market and denied', () => {
+    const o = { status: OrderStatus.Submitted };
+    for (const s of [OrderStatus.PendingTrigger, OrderStatus.Triggered, OrderStatus.PartiallyFilled, OrderStatus.Filled]) expect(transition(o, s).ok).toBe(true);
+    const d = { status: OrderStatus.PendingTrigger };
+    expect(transition(d, OrderStatus.Denied).ok).toBe(false); // the trigger is on record first
+    expect(transition(d, OrderStatus.Triggered).ok).toBe(true);
+    expect(transition(d, OrderStatus.Denied).ok).toBe(true);
+    expect(isTerminal(d.status)).toBe(true);
   });
 
   it('a replace is acknowledged back to working, or refused back to the previous status', () => {

@@ -20,12 +20,23 @@ const S = OrderStatus;
  *   returns the order to working. The OMS remembers that status (OrderRecord.working).
  * - PendingUpdate → PendingCancel: a cancel may be sent while a replace is outstanding.
  * - PartiallyFilled → PartiallyFilled: each further partial fill is a state change.
+ *
+ * Conditional orders (relay/src/oms/conditional; the parent the OMS holds, never a venue):
+ * - Submitted → PendingTrigger: armed once risk passed; Accepted / PartiallyFilled →
+ *   PendingTrigger: a bracket's exits armed once its entry filled (or ended part-filled).
+ * - PendingTrigger → PartiallyFilled / Filled: an OCO's limit leg traded while its stop waits;
+ *   PartiallyFilled → Triggered: that OCO's stop then fired for the rest.
+ * - PendingTrigger → Triggered: the relay's market data crossed the trigger; the child goes out.
+ * - Triggered → Denied: the triggered child failed its risk re-check (a halted market): it is
+ *   refused with the risk code, never sent, and the conditional order ends with it.
+ * - PendingTrigger → Canceled / Expired and PendingCancel → PendingTrigger: as for working
+ *   orders (an armed order with nothing at a venue cancels at once).
  */
 export const transitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   [S.Initialized]: [S.Denied, S.Submitted, S.Canceled],
   [S.Denied]: [],
-  [S.Submitted]: [S.Accepted, S.Rejected, S.PendingCancel, S.PartiallyFilled, S.Filled, S.Canceled, S.Expired],
-  [S.Accepted]: [S.PendingUpdate, S.PendingCancel, S.PartiallyFilled, S.Filled, S.Canceled, S.Expired, S.Triggered],
+  [S.Submitted]: [S.Accepted, S.Rejected, S.PendingCancel, S.PartiallyFilled, S.Filled, S.Canceled, S.Expired, S.PendingTrigger],
+  [S.Accepted]: [S.PendingUpdate, S.PendingCancel, S.PartiallyFilled, S.Filled, S.Canceled, S.Expired, S.Triggered, S.PendingTrigger],
   [S.Rejected]: [],
   [S.PendingUpdate]: [S.Accepted, S.PartiallyFilled, S.Triggered, S.PendingCancel, S.Filled, S.Canceled, S.Expired],
   [S.PendingCancel]: [
@@ -38,12 +49,14 @@ export const transitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
     S.Canceled,
     S.Expired,
     S.Rejected,
+    S.PendingTrigger,
   ],
-  [S.PartiallyFilled]: [S.PartiallyFilled, S.PendingUpdate, S.PendingCancel, S.Filled, S.Canceled, S.Expired],
+  [S.PartiallyFilled]: [S.PartiallyFilled, S.PendingUpdate, S.PendingCancel, S.Filled, S.Canceled, S.Expired, S.PendingTrigger, S.Triggered],
   [S.Filled]: [],
   [S.Canceled]: [],
   [S.Expired]: [],
-  [S.Triggered]: [S.PendingUpdate, S.PendingCancel, S.PartiallyFilled, S.Filled, S.Canceled, S.Expired, S.Rejected],
+  [S.Triggered]: [S.PendingUpdate, S.PendingCancel, S.PartiallyFilled, S.Filled, S.Canceled, S.Expired, S.Rejected, S.Denied],
+  [S.PendingTrigger]: [S.Triggered, S.PartiallyFilled, S.Filled, S.PendingCancel, S.Canceled, S.Expired],
 };
 
 /** Human-readable status names (messages and alerts only; never matched on). */
@@ -60,6 +73,7 @@ export const orderStatusName: Readonly<Record<OrderStatus, string>> = {
   [S.Canceled]: 'canceled',
   [S.Expired]: 'expired',
   [S.Triggered]: 'triggered',
+  [S.PendingTrigger]: 'pending-trigger',
 };
 
 /** True if the table allows `from` → `to`. */

@@ -1,4 +1,4 @@
-import { Algo, ErrorCode, ExecType, OrderStatus, OrderType, type Reason } from '@tickmesh/shared';
+import { Algo, Contingency, ErrorCode, ExecType, OrderStatus, OrderType, type Reason } from '@tickmesh/shared';
 import type { VenueExecution } from '../venues/venue-adapter';
 import { cancelOutstanding, snapshot, tradeEvent, type OmsCore } from './oms-core';
 import type { AlgoChildRequest, AlgoContext } from './oms-ports';
@@ -18,7 +18,8 @@ const noop = (): void => {};
  * (and reported under it), and it ends once no child is open and none will come.
  *
  * Children are not risk-checked again: the parent was, and no child may commit more than
- * the parent's qty (OMS_CHILD_EXCEEDS_PARENT).
+ * the parent's qty (OMS_CHILD_EXCEEDS_PARENT). The exception is what a conditional order's
+ * trigger releases (ConditionalParents, `riskCheck`): the market may have halted since.
  */
 export class ParentOrders {
   constructor(
@@ -40,7 +41,7 @@ export class ParentOrders {
     const writes = [this.core.submitted(rec, now, requestId)];
     for (const c of plan.value) {
       const child = { venue: c.venue, price: c.price, qty: c.qty, orderType: c.orderType ?? o.orderType, timeInForce: c.timeInForce ?? o.timeInForce };
-      writes.push(this.spawnChild(rec, child, o.postOnly, now));
+      writes.push(this.spawnChild(rec, child, o.postOnly, now).written);
     }
     rec.parent!.complete = true;
     this.settle(rec, now);
@@ -78,7 +79,7 @@ export class ParentOrders {
         };
       },
       sendChild: (child) => {
-        this.spawnChild(rec, child, false, core.nowUs()).catch(core.onError);
+        this.spawnChild(rec, child, false, core.nowUs()).written.catch(core.onError);
       },
       cancelChildren: () => {
         const now = core.nowUs();
@@ -103,7 +104,7 @@ export class ParentOrders {
    * Settles a parent after the algo's current call returned: algos call done() and onDone()
    * back to back, and the parent's final status should use the outcome given by the second.
    */
-  private scheduleSettle(rec: OrderRecord): void {
+  scheduleSettle(rec: OrderRecord): void {
     queueMicrotask(() => this.settle(rec, this.core.nowUs()));
   }
 
@@ -111,20 +112,36 @@ export class ParentOrders {
    * Creates, journals and (once durable) sends one child of `parentRec`. A child that would
    * commit more than the parent's qty, arrives after the parent ended or names an unknown
    * venue is created Denied, so the refusal is on the record and the algo learns of it.
+   *
+   * Children on the parent's side may together commit at most its qty; children on the other
+   * side (a bracket's exits) at most what the parent filled. `riskCheck` (children a
+   * conditional order's trigger released): the risk engine checks the child first, its
+   * decision is journaled, and a refusal creates the child Denied with the risk code.
+   * `refusal`: the caller already refused it (a routing failure, a risk check it ran). Returns
+   * the child's id at once; `written` resolves once it is durable and was sent.
    */
-  private spawnChild(parentRec: OrderRecord, c: AlgoChildRequest, postOnly: boolean, now: number): Promise<unknown> {
+  spawnChild(
+    parentRec: OrderRecord,
+    c: AlgoChildRequest,
+    postOnly: boolean,
+    now: number,
+    opts: { riskCheck?: boolean; refusal?: Reason } = {},
+  ): { id: string; written: Promise<unknown> } {
     const core = this.core;
     const p = parentRec.order;
+    const side = c.side ?? p.side;
     const siblings = core.store.children(p.orderId);
     const n = siblings.length + 1;
-    const committed = siblings.reduce((s, k) => s + (isTerminal(k.order.status) ? k.order.filledQty : k.order.qty), 0);
+    let committed = 0;
+    for (const k of siblings) if (k.order.side === side) committed += isTerminal(k.order.status) ? k.order.filledQty : k.order.qty;
+    const cap = side === p.side ? p.qty : p.filledQty;
     const { rec, written } = core.create(
       {
         account: p.account,
         clientOrderId: `${p.clientOrderId}.${n}`,
         symbol: p.symbol,
         venue: c.venue,
-        side: p.side,
+        side,
         orderType: c.orderType,
         timeInForce: c.timeInForce,
         price: c.price,
@@ -137,17 +154,30 @@ export class ParentOrders {
       p.orderId,
       now,
     );
-    let refusal: Reason | null = null;
-    if (isTerminal(p.status) || parentRec.parent!.cancelRequested) refusal = { code: ErrorCode.OMS_ORDER_NOT_OPEN, message: 'parent order ended' };
-    else if (!core.venues.has(c.venue)) refusal = { code: ErrorCode.OMS_UNKNOWN_VENUE, message: `unknown venue ${c.venue}` };
-    else if (committed + c.qty > p.qty) refusal = { code: ErrorCode.OMS_CHILD_EXCEEDS_PARENT, message: 'children exceed the parent qty' };
+    let refusal: Reason | null = opts.refusal ?? null;
     if (refusal !== null) {
-      const d = core.deny(rec, refusal, now, 0);
+      // given by the caller
+    } else if (isTerminal(p.status) || parentRec.parent!.cancelRequested) refusal = { code: ErrorCode.OMS_ORDER_NOT_OPEN, message: 'parent order ended' };
+    else if (!core.venues.has(c.venue)) refusal = { code: ErrorCode.OMS_UNKNOWN_VENUE, message: `unknown venue ${c.venue}` };
+    else if (committed + c.qty > cap) refusal = { code: ErrorCode.OMS_CHILD_EXCEEDS_PARENT, message: 'children exceed the parent qty' };
+    const writes = [written];
+    if (refusal === null && opts.riskCheck === true) {
+      const risk = core.deps.risk.checkNew(snapshot(rec));
+      writes.push(core.append({
+        kind: 'risk', timeUs: now, account: p.account, orderId: rec.order.orderId, clientOrderId: rec.order.clientOrderId,
+        accepted: risk.ok, code: risk.ok ? '' : risk.reason.code, message: risk.ok ? '' : risk.reason.message,
+      }));
+      if (!risk.ok) refusal = risk.reason;
+    }
+    const id = rec.order.orderId;
+    if (refusal !== null) {
+      writes.push(core.deny(rec, refusal, now, 0));
       // Never call back into the algo from inside its own sendChild.
       queueMicrotask(() => this.childEnded(rec, now));
-      return Promise.all([written, d]);
+      return { id, written: Promise.all(writes) };
     }
-    return Promise.all([written, core.submitted(rec, now, 0)]).then(() => core.sendToVenue(rec));
+    writes.push(core.submitted(rec, now, 0));
+    return { id, written: Promise.all(writes).then(() => core.sendToVenue(rec)) };
   }
 
   // ---------------------------------------------------------------- cancel
@@ -198,8 +228,9 @@ export class ParentOrders {
   childFilled(child: OrderRecord, e: VenueExecution): void {
     const parent = this.parentOf(child);
     if (parent === undefined) return;
-    this.rollUpFill(parent, e);
-    parent.parent!.handle?.onChildFill(e.qty);
+    // A bracket's exits trade the other way: their fills are theirs (booked on the child), not the entry's.
+    if (child.order.side === parent.order.side) this.rollUpFill(parent, e);
+    parent.parent!.handle?.onChildFill(e.qty, child.order.orderId);
   }
 
   /**
@@ -213,7 +244,9 @@ export class ParentOrders {
     p.cumNotional += e.price * e.qty;
     p.fees += e.fee;
     parent.parent!.rolledUpFills++;
-    const to = p.filledQty >= p.qty ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
+    // A bracket whose entry filled is not done: its exits are armed now (PendingTrigger).
+    const full = p.conditional?.contingency === Contingency.Bracket ? OrderStatus.PendingTrigger : OrderStatus.Filled;
+    const to = p.filledQty >= p.qty ? full : OrderStatus.PartiallyFilled;
     if (!isTerminal(p.status)) parent.working = to;
     this.core.moveFromVenue(parent, to, e);
     const durable = this.core.publish(parent, tradeEvent(e));
@@ -246,9 +279,15 @@ export class ParentOrders {
     if (children.some((c) => !isTerminal(c.order.status))) return;
     let to: OrderStatus = OrderStatus.Canceled;
     let execType: ExecType = ExecType.Canceled;
+    const last = children[children.length - 1];
     if (p.filledQty >= p.qty) {
       to = OrderStatus.Filled;
       execType = ExecType.Status;
+    } else if (p.status === OrderStatus.Triggered && last?.order.status === OrderStatus.Denied) {
+      // A trigger released a child the risk re-check refused (a halted market): Denied, with its code.
+      to = OrderStatus.Denied;
+      execType = ExecType.Denied;
+      p.reasonCode = last.order.reasonCode;
     } else if (st.cancelRequested) {
       to = OrderStatus.Canceled;
     } else if (st.outcome !== null && isTerminal(st.outcome.status) && st.outcome.status !== OrderStatus.Filled) {
@@ -273,7 +312,8 @@ export class ParentOrders {
     this.core.publish(rec, { execType, timeUs });
   }
 
-  private clearTimers(rec: OrderRecord): void {
+  /** Stops the parent's timers and (conditional orders) its market-data watches. */
+  clearTimers(rec: OrderRecord): void {
     const timers = rec.parent!.timers;
     for (const clear of [...timers]) clear();
     timers.clear();

@@ -1,4 +1,4 @@
-import { OrderStatus, Side, newOrder, orderIntent, Algo, OrderType, TimeInForce, type Fill } from '@tickmesh/shared';
+import { OrderStatus, Side, newOrder, orderIntent, Algo, OrderType, TimeInForce, Contingency, TriggerSource, TriggerType, type Fill } from '@tickmesh/shared';
 import { describe, expect, it } from 'vitest';
 import { testInstrument } from '../../../shared/src/model/instrument-fixtures';
 import { fillView, orderView, positionView } from './rest-views';
@@ -23,6 +23,20 @@ describe('REST views carry money in 1e-8 quote', () => {
     expect(orderView(o, instrumentOf)).toMatchObject({ cumNotional: 10_000_000, cumNotionalE8: 1_000_000_000, feesE8: 33 });
     const f: Fill = { fillId: 'o1-1', orderId: 'o1', parentOrderId: '', account: 'a', symbol: 'BTC-USD', venue: 'sim-a', side: Side.Buy, price: 5_000_000, qty: 2, fee: 33, liquidityMaker: false, tradeId: 1, timeUs: 1 };
     expect(fillView(f, instrumentOf)).toMatchObject({ fee: 33, feeE8: 33, notionalE8: 1_000_000_000 });
+  });
+});
+
+describe('conditional orders in REST reads', () => {
+  it('an order shows its trigger: type, source, the armed level, and which fired at what price', () => {
+    const conditional = { triggerType: TriggerType.Stop, triggerSource: TriggerSource.Mark, triggerPrice: 4_900_000, trailOffset: 0, trailBps: 0, contingency: Contingency.None, takeProfitPrice: 0, stopLimitPrice: 0 };
+    const intent = orderIntent({ clientOrderId: 'c', symbol: 'BTC-USD', venue: 'sim-a', side: Side.Sell, orderType: OrderType.Market, timeInForce: TimeInForce.GTC, price: 0, qty: 2, postOnly: false, algo: Algo.None, displayQty: 0, durationMs: 0, conditional }, 'a');
+    const o = newOrder(intent, 'o1', '', 1);
+    o.trigger!.firedTrigger = TriggerType.Stop;
+    o.trigger!.firedPrice = 4_899_999;
+    // What the HTTP layer sends: JSON of the view.
+    const json = JSON.parse(JSON.stringify(orderView(o, instrumentOf)));
+    expect(json.conditional).toEqual(conditional);
+    expect(json.trigger).toEqual({ triggerType: TriggerType.Stop, triggerSource: TriggerSource.Mark, contingency: Contingency.None, triggerPrice: 4_900_000, firedTrigger: TriggerType.Stop, firedPrice: 4_899_999 });
   });
 });
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isIceUrl } from './ice-servers';
 import { defaultRelayOptions, type RelayOptions, type RelayRole } from './options';
+import { isSimScenario, SIM_SCENARIO_NAMES } from '../venues/sim/scenarios/scenario-names';
 
 /** Venue ids `--venues` accepts (sim = the two simulated venues). */
 export const VENUE_IDS = ['sim', 'binance', 'coinbase', 'kraken'] as const;
@@ -24,7 +25,7 @@ export const ClusterOptionCode = {
 interface Flag {
   key: keyof RelayOptions;
   env: string;
-  kind: 'int' | 'string' | 'list' | 'urls' | 'bool' | 'venues' | 'url' | 'role' | 'nats-urls';
+  kind: 'int' | 'string' | 'list' | 'urls' | 'bool' | 'venues' | 'url' | 'role' | 'nats-urls' | 'ccxt-symbols' | 'scenarios';
   help: string;
   min?: number;
   /** Stable code of an invalid value; flags without one give a plain message. */
@@ -42,6 +43,7 @@ const flags: Record<string, Flag> = {
   symbols: { key: 'symbols', env: 'SYMBOLS', kind: 'list', help: 'comma-separated symbols of the simulated venues' },
   seed: { key: 'seed', env: 'SEED', kind: 'int', min: 0, help: 'seed of the simulated order flow' },
   'sim-rate': { key: 'simRate', env: 'SIM_RATE', kind: 'int', min: 1, help: 'simulated actions per second per instrument' },
+  'sim-scenario': { key: 'simScenario', env: 'SIM_SCENARIO', kind: 'scenarios', help: `comma-separated simulator scenarios, seeded by --seed: abusive traders through the OMS and feed faults (${SIM_SCENARIO_NAMES.join(', ')})` },
   'flush-ms': { key: 'flushMs', env: 'FLUSH_MS', kind: 'int', min: 1, help: 'market-data batching interval in ms' },
   'queue-limit': { key: 'queueLimitBytes', env: 'QUEUE_LIMIT', kind: 'int', min: 1024, help: 'per-connection send queue limit in bytes' },
   'slow-consumer-timeout-ms': { key: 'slowConsumerTimeoutMs', env: 'SLOW_CONSUMER_TIMEOUT_MS', kind: 'int', min: 1, help: 'close a conflated connection not drained within this time' },
@@ -58,6 +60,7 @@ const flags: Record<string, Flag> = {
   'nats-ca': { key: 'natsCa', env: 'NATS_CA', kind: 'string', help: 'CA file for tls:// NATS servers with a private CA' },
   'nats-cert': { key: 'natsCert', env: 'NATS_CERT', kind: 'string', help: 'client certificate for NATS servers that verify clients' },
   'nats-key': { key: 'natsKey', env: 'NATS_KEY', kind: 'string', help: 'client key for --nats-cert' },
+  'oms-publishes-md': { key: 'omsPublishesMd', env: 'OMS_PUBLISHES_MD', kind: 'bool', help: 'with --role oms: publish its market data to NATS (default true; false when an md node publishes the same venues)' },
   'oms-lease-ms': { key: 'omsLeaseMs', env: 'OMS_LEASE_MS', kind: 'int', min: 300, help: 'with --role oms: how long the OMS lease outlives a dead active before a standby takes over' },
   'auth-dir': { key: 'authDir', env: 'AUTH_DIR', kind: 'string', help: 'directory of the signing secret and accounts, when not the data dir: every node of a cluster names the same one, so a token from one edge is valid on all' },
   'token-ttl-sec': { key: 'tokenTtlSec', env: 'TOKEN_TTL_SEC', kind: 'int', min: 10, help: 'lifetime of access tokens in seconds' },
@@ -66,7 +69,7 @@ const flags: Record<string, Flag> = {
   'turn-urls': { key: 'turnUrls', env: 'TURN_URLS', kind: 'urls', help: 'comma-separated TURN URLs for mesh peers (turn:host:3478?transport=udp)' },
   'turn-secret': { key: 'turnSecret', env: 'TURN_SECRET', kind: 'string', help: "TURN REST-API shared secret (coturn static-auth-secret): ephemeral credentials per peer" },
   'turn-ttl-sec': { key: 'turnTtlSec', env: 'TURN_TTL_SEC', kind: 'int', min: 60, help: 'lifetime of TURN credentials in seconds' },
-  venues: { key: 'venues', env: 'VENUES', kind: 'venues', help: `comma-separated venues: ${VENUE_IDS.join(', ')} (sim = the simulated sim-a and sim-b)` },
+  venues: { key: 'venues', env: 'VENUES', kind: 'venues', help: `comma-separated venues: ${VENUE_IDS.join(', ')}, ccxt:<exchange> (any ccxt.pro exchange id, e.g. ccxt:okx; sim = the simulated sim-a and sim-b)` },
   'binance-symbols': { key: 'binanceSymbols', env: 'BINANCE_SYMBOLS', kind: 'list', help: 'Binance symbols as BASE-QUOTE (BTC-USDT is Binance BTCUSDT)' },
   'coinbase-symbols': { key: 'coinbaseSymbols', env: 'COINBASE_SYMBOLS', kind: 'list', help: 'Coinbase products (BTC-USD)' },
   'kraken-symbols': { key: 'krakenSymbols', env: 'KRAKEN_SYMBOLS', kind: 'list', help: 'Kraken pairs as BASE-QUOTE (BTC-USD is Kraken BTC/USD, legacy XBT/USD)' },
@@ -74,6 +77,11 @@ const flags: Record<string, Flag> = {
   'binance-ws-url': { key: 'binanceWsUrl', env: 'BINANCE_WS_URL', kind: 'url', help: 'Binance market-stream base URL' },
   'binance-ws-api-url': { key: 'binanceWsApiUrl', env: 'BINANCE_WS_API_URL', kind: 'url', help: 'Binance WebSocket API URL (orders, user data)' },
   'binance-testnet': { key: 'binanceTestnet', env: 'BINANCE_TESTNET', kind: 'bool', help: "Binance's spot testnet for market data and orders (true/false)" },
+  'ccxt-symbols': { key: 'ccxtSymbols', env: 'CCXT_SYMBOLS', kind: 'ccxt-symbols', help: 'symbols of the ccxt:<exchange> venues as BASE-QUOTE; okx:BTC-USDT is that exchange only, a plain BTC-USDT every ccxt venue' },
+  'ccxt-config': { key: 'ccxtConfig', env: 'CCXT_CONFIG', kind: 'string', help: 'JSON file of ccxt constructor overrides per exchange ({"okx": {"urls": …, "options": …}}), never keys' },
+  'ccxt-sandbox': { key: 'ccxtSandbox', env: 'CCXT_SANDBOX', kind: 'bool', help: "ccxt's sandbox (testnet) for every ccxt venue that has one (true/false)" },
+  'ccxt-poll-ms': { key: 'ccxtPollMs', env: 'CCXT_POLL_MS', kind: 'int', min: 100, help: 'ccxt venues: open orders polled this often for fills and closes (ms)' },
+  'ccxt-silence-ms': { key: 'ccxtSilenceMs', env: 'CCXT_SILENCE_MS', kind: 'int', min: 100, help: "ccxt venues: a socket silent this long (no message, no server ping) is dropped, its books STALE (ms); set it above the exchange's heartbeat" },
   'coinbase-rest-url': { key: 'coinbaseRestUrl', env: 'COINBASE_REST_URL', kind: 'url', help: 'Coinbase Advanced Trade REST base URL' },
   'coinbase-ws-url': { key: 'coinbaseWsUrl', env: 'COINBASE_WS_URL', kind: 'url', help: 'Coinbase Advanced Trade WebSocket URL' },
   'coinbase-user-ws-url': { key: 'coinbaseUserWsUrl', env: 'COINBASE_USER_WS_URL', kind: 'url', help: 'Coinbase Advanced Trade user-channel WebSocket URL (order updates; wss://advanced-trade-ws-user.coinbase.com, or --coinbase-ws-url when that is set)' },
@@ -119,6 +127,10 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     const code = 'RELAY_TLS_PAIR_INCOMPLETE';
     return { kind: 'error', code, message: `${code}: --tls-cert (TLS_CERT) and --tls-key (TLS_KEY) go together: give both, or neither for plain HTTP` };
   }
+  if (options.simScenario.length > 0 && !options.venues.includes('sim')) {
+    const code = 'RELAY_SIM_SCENARIO_NEEDS_SIM';
+    return { kind: 'error', code, message: `${code}: --sim-scenario (SIM_SCENARIO) runs on the simulated venues: add sim to --venues (VENUES)` };
+  }
   if ((options.natsCert === '') !== (options.natsKey === '')) {
     const code = ClusterOptionCode.RELAY_NATS_TLS_PAIR_INCOMPLETE;
     return { kind: 'error', code, message: `${code}: --nats-cert (NATS_CERT) and --nats-key (NATS_KEY) go together` };
@@ -157,7 +169,11 @@ function parseValue(flag: Flag, raw: string): unknown {
     }
     case 'venues': {
       const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
-      return items.length > 0 && items.every((v) => (VENUE_IDS as readonly string[]).includes(v)) ? [...new Set(items)] : undefined;
+      return items.length > 0 && items.every((v) => (VENUE_IDS as readonly string[]).includes(v) || /^ccxt:[a-z0-9]{2,30}$/.test(v)) ? [...new Set(items)] : undefined;
+    }
+    case 'ccxt-symbols': {
+      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return items.length > 0 && items.every((s) => /^([a-z0-9]{2,30}:)?[A-Z0-9]{2,10}-[A-Z0-9]{2,10}$/.test(s)) ? items : undefined;
     }
     case 'url':
       return /^(https?|wss?):\/\/[^\s]+$/.test(raw) ? raw.replace(/\/+$/, '') : undefined;
@@ -167,6 +183,10 @@ function parseValue(flag: Flag, raw: string): unknown {
     }
     case 'role':
       return (ROLES as readonly string[]).includes(raw) ? raw : undefined;
+    case 'scenarios': {
+      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return items.length > 0 && items.every(isSimScenario) ? [...new Set(items)] : undefined;
+    }
     case 'nats-urls': {
       // user:password@ is allowed in a URL (NATS's own credentials); a path or spaces are not.
       const items = raw.split(',').map((s) => s.trim()).filter(Boolean);

@@ -18,6 +18,13 @@ export interface RelayOptions {
    * after the active died (at once after a graceful stop). Default 3000 ms.
    */
   omsLeaseMs: number;
+  /**
+   * With `--role oms`: publish this node's market data to NATS as an md node does (the embedded
+   * simulator lives in the OMS node, so its books come from there). False when an md node
+   * publishes the same venues: two publishers of one stream would interleave two seq spaces.
+   * Default true.
+   */
+  omsPublishesMd: boolean;
   /** NATS auth token (prefer the NATS_TOKEN environment variable: flags show in `ps`). Default none. */
   natsToken: string;
   /** NATS .creds file (user JWT + nkey seed). Default none. */
@@ -45,6 +52,11 @@ export interface RelayOptions {
   seed: number;
   /** Simulated venue activity, order-flow actions per second per instrument. Default 200. */
   simRate: number;
+  /**
+   * Simulator scenarios (relay/src/venues/sim/scenarios): abusive and benign traders trading
+   * through the OMS, feed faults at the simulated venues; seeded by `seed`. Default none.
+   */
+  simScenario: string[];
   /** Market-data flush interval: every update within one interval goes out as one batch. Default 10 ms. */
   flushMs: number;
   /** Per-connection send-queue limit in bytes; over it book streams are conflated. Default 1 MiB. */
@@ -86,7 +98,7 @@ export interface RelayOptions {
   turnSecret: string;
   /** Lifetime of those TURN credentials. Default 3600 s. */
   turnTtlSec: number;
-  /** Venues to run: sim (sim-a and sim-b), binance, coinbase, kraken. Default sim. */
+  /** Venues to run: sim (sim-a and sim-b), binance, coinbase, kraken, and ccxt:<exchange> (any ccxt.pro exchange id, e.g. ccxt:okx). Default sim. */
   venues: string[];
   /** Canonical BASE-QUOTE symbols per real venue (Binance BTCUSDT = BTC-USDT; USDT is not USD). */
   binanceSymbols: string[];
@@ -107,12 +119,30 @@ export interface RelayOptions {
   krakenAuthWsUrl: string;
   /** Binance order entry and market data on its spot testnet (real orders, no money). Default false. */
   binanceTestnet: boolean;
+  /**
+   * Symbols of the `ccxt:<exchange>` venues, canonical BASE-QUOTE (ccxt's BASE/QUOTE spot): an
+   * entry `okx:BTC-USDT` is that exchange's only; a plain `BTC-USDT` is every ccxt venue's.
+   * Default BTC-USDT, ETH-USDT.
+   */
+  ccxtSymbols: string[];
+  /**
+   * A JSON file of ccxt constructor overrides per exchange, `{"okx": {"urls": {...}, "options": {...}, "timeout": 10000}}`
+   * (regional hosts, proxies, a local fake); never keys. Default '' (ccxt's own endpoints).
+   */
+  ccxtConfig: string;
+  /** ccxt's sandbox (setSandboxMode) for every ccxt venue that has one. Default false. */
+  ccxtSandbox: boolean;
+  /** ccxt venues' open orders are polled this often for fills and closes (ccxt's REST). Default 1000 ms. */
+  ccxtPollMs: number;
+  /** A ccxt venue's socket silent this long (no message, no server ping) is dropped and its books STALE. Default 30000 ms. */
+  ccxtSilenceMs: number;
 }
 
 export const defaultRelayOptions: RelayOptions = {
   role: 'all',
   natsUrls: [],
   omsLeaseMs: 3000,
+  omsPublishesMd: true,
   natsToken: '',
   natsCreds: '',
   natsCa: '',
@@ -126,6 +156,7 @@ export const defaultRelayOptions: RelayOptions = {
   symbols: ['BTC-USD', 'ETH-USD', 'SOL-USD'],
   seed: 1,
   simRate: 200,
+  simScenario: [],
   flushMs: 10,
   queueLimitBytes: 1 << 20,
   slowConsumerTimeoutMs: 5000,
@@ -159,4 +190,9 @@ export const defaultRelayOptions: RelayOptions = {
   krakenWsUrl: '',
   krakenAuthWsUrl: '',
   binanceTestnet: false,
+  ccxtSymbols: ['BTC-USDT', 'ETH-USDT'],
+  ccxtConfig: '',
+  ccxtSandbox: false,
+  ccxtPollMs: 1000,
+  ccxtSilenceMs: 30_000,
 };

@@ -22,6 +22,7 @@ import { createApiRoutes } from './api-routes';
 import { createSignalling, type Signalling } from './signalling/index';
 import { RelayOrderPeer } from './order-peer/index';
 import { Trading } from './trading';
+import { scenarioSurveillance, startRelayScenario, type SimScenario } from '../venues/sim/scenarios/index';
 import { serveStatic } from './static-files';
 import { CloseCode, transportError } from './transport-error';
 import { clientAddress, HSTS_VALUE, isSecureRequest, TLS_MIN_VERSION, TlsCode, TlsReloader, TlsStartError, tlsMetrics, type ReloadTrigger, type TlsPair } from './tls/index';
@@ -64,6 +65,8 @@ export class Relay {
   private apiRoutes: ReturnType<typeof createApiRoutes> | undefined;
   private tradingSide: Trading | undefined;
   private meshSide: MeshDistribution | undefined;
+  /** `--sim-scenario`: scripted traders and feed faults at the simulated venues. */
+  private scenario: SimScenario | undefined;
   private readonly venues: VenueAdapter[];
   /** Every open session per account: reports, the shared request budget, cancel-on-disconnect. */
   private readonly accounts: AccountSessions<Session>;
@@ -163,8 +166,11 @@ export class Relay {
     this.md.onBatch(mesh.publishBatch);
     this.signalling.onPeer((e) => e.type === 'close' && mesh.peerUnregistered(e.peer.id));
     await this.md.start();
-    const trading = await Trading.open(this.options.dataDir, this.md, this.venues, () => this.auth.accounts().map((a) => a.account), this.log, {}, { replicate: this.replicate });
+    const scenarios = this.options.simScenario ?? [];
+    const trading = await Trading.open(this.options.dataDir, this.md, this.venues, () => this.auth.accounts().map((a) => a.account), this.log, {}, { replicate: this.replicate }, { surveillance: scenarioSurveillance(scenarios) });
     this.tradingSide = trading;
+    this.scenario = startRelayScenario({ simScenario: scenarios, seed: this.options.seed }, this.venues, trading.oms, this.md);
+    if (this.scenario) this.log.info({ scenarios: this.scenario.names, accounts: this.scenario.accounts }, 'sim scenario running');
     registerAlertMetrics(this.metrics.registry, () => trading.alerts.counts);
     this.apiRoutes = createApiRoutes(this.auth, trading, this.md, this.options);
     trading.oms.onReport((r) => this.accounts.deliver(r));
@@ -222,6 +228,7 @@ export class Relay {
     const closing = Date.now();
     while (this.sessions.size > 0 && Date.now() - closing < DRAIN_CLOSE_MS + 100) await new Promise((r) => setTimeout(r, 10));
     this.orderPeer.close();
+    this.scenario?.stop();
     await (this.upstream?.stop() ?? this.md.stop());
     this.meshSide?.close();
     await this.tradingSide?.close();
@@ -277,7 +284,7 @@ export class Relay {
 
   private accept(ws: WebSocket, protocol: WireProtocol, principal: Principal, req: IncomingMessage): void {
     const up = this.upstream;
-    const ctx: SessionContext = { orders: up?.orders ?? this.trading.oms, accountLimiter: this.accounts, md: up?.md ?? this.md, options: this.options, metrics: this.metrics, log: this.log, mesh: up ? up.mesh : this.meshSide };
+    const ctx: SessionContext = { orders: up?.orders ?? this.trading.oms, accountLimiter: this.accounts, md: up?.md ?? this.md, options: this.options, metrics: this.metrics, log: this.log, mesh: up ? up.mesh : this.meshSide, alerts: this.tradingSide?.alerts };
     const session = new Session(ws, protocol, ctx, principal);
     this.sessions.add(session);
     this.accounts.add(principal.account, session);

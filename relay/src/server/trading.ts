@@ -6,12 +6,24 @@ import type { JournalRecord } from '@tickmesh/shared';
 import { nowUs, type MarketDataService } from '../md/market-data-service';
 import { AlgoRunner } from '../oms/algos/index';
 import { Oms } from '../oms/oms';
+import { TriggerPrices } from './trigger-prices';
 import { SmartOrderRouter } from '../oms/sor/index';
 import { RiskEngine, type RiskOptions } from '../risk/index';
 import { AlertDesk, surveilledJournal, watchMarketData } from '../surveillance/live/index';
-import type { MdAnomalyMonitor } from '../surveillance/market-data/index';
-import { Surveillance } from '../surveillance/index';
+import type { MdAnomalyMonitor, MdAnomalyOptions } from '../surveillance/market-data/index';
+import { Surveillance, type SurveillanceOptions } from '../surveillance/index';
 import type { VenueAdapter } from '../venues/venue-adapter';
+
+/** What Trading.open takes beyond the essentials; every field optional. */
+export interface TradingExtras {
+  /** Options of live surveillance, e.g. `wash.ownerOf` for linked accounts. Default: the detectors' defaults, each account its own owner. */
+  surveillance?: SurveillanceOptions;
+  /** Options of the market-data anomaly monitor. Default: its defaults (checks every 250 ms on the wall clock). */
+  anomalies?: MdAnomalyOptions;
+  /** Clock of the OMS in µs and of risk in ms. Default: the wall clock (a bench runs a simulated one). */
+  nowUs?: () => number;
+  nowMs?: () => number;
+}
 
 /**
  * The order side of the relay, wired once: journal -> OMS (state machine, SOR, algos) ->
@@ -28,7 +40,8 @@ export class Trading {
     private readonly md: MarketDataService,
     /** Every alert raised since start: journaled, counted by code (tickmesh_alerts_total). */
     readonly alerts: AlertDesk,
-    private readonly anomalies: MdAnomalyMonitor,
+    /** Market-data anomaly detection over md's streams (its timer runs until close). */
+    readonly anomalies: MdAnomalyMonitor,
   ) {}
 
   /** Opens (or creates) `<dataDir>/journal.tmj`, rebuilds orders and positions, starts routing. */
@@ -40,7 +53,9 @@ export class Trading {
     log: Logger,
     riskOptions: RiskOptions = {},
     journalOptions: JournalOptions = {},
+    extras: TradingExtras = {},
   ): Promise<Trading> {
+    const clockUs = extras.nowUs ?? nowUs;
     const { journal, entries, recovered } = await Journal.open(join(dataDir, 'journal.tmj'), journalOptions);
     if (recovered.truncatedBytes > 0) log.warn({ bytes: recovered.truncatedBytes }, 'journal: dropped a torn last write (never acknowledged)');
 
@@ -55,6 +70,7 @@ export class Trading {
     const buyNotional = tallyNotional(instrument);
     const alerts = new AlertDesk(journal, log);
     const volume = new Map<string, number>();
+    const triggerPrices = new TriggerPrices(md);
     // The OMS and risk need each other (risk reads exposure, the OMS asks risk): risk is built
     // first with a late-bound exposure lookup.
     let oms: Oms | undefined;
@@ -64,23 +80,26 @@ export class Trading {
       // The OMS tallies per symbol (ticks × lots, 0 for none); the shared fold makes the figures
       // account-wide and values them, exactly as the browser's pre-check does.
       exposure: (account, symbol) => accountExposure(symbol, symbols, (s) => oms!.exposure(account, s), buyNotional),
-      nowMs: Date.now,
+      nowMs: extras.nowMs ?? Date.now,
     });
     oms = new Oms({
       venues,
       risk,
       router,
       algos: new AlgoRunner({}, router),
-      journal: surveilledJournal(journal, new Surveillance(), alerts, log),
+      journal: surveilledJournal(journal, new Surveillance(extras.surveillance), alerts, log),
       instrument,
-      nowUs,
+      nowUs: clockUs,
       marketVolume: (symbol) => volume.get(symbol) ?? 0,
+      marketPrice: (symbol, venue, source) => triggerPrices.price(symbol, venue, source),
       onError: (err) => log.error({ err }, 'OMS error'),
     });
     const summary = await oms.recover(entries);
     log.info({ records: entries.length, ...summary }, 'journal replayed');
+    // After recovery: re-armed conditional orders see the first prices of this run.
+    triggerPrices.attach(oms);
 
-    const trading = new Trading(journal, oms, risk, md, alerts, watchMarketData(md, alerts));
+    const trading = new Trading(journal, oms, risk, md, alerts, watchMarketData(md, alerts, extras.anomalies));
     md.onTrade((symbol, price, size, timeUs) => {
       volume.set(symbol, (volume.get(symbol) ?? 0) + size);
       risk.onTrade(symbol, price, timeUs);

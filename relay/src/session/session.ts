@@ -8,6 +8,7 @@ import type { MarketDataSource } from '../md/market-data-source';
 import type { MeshLink, MeshPort } from '../md/mesh-link';
 import type { WireFrame } from '../md/wire-frame';
 import type { RelayMetrics } from '../metrics/relay-metrics';
+import { alertMessage, type AlertFeed } from '../surveillance/live/index';
 import { can, type Principal } from '../server/auth/index';
 import type { RelayOptions } from '../server/options';
 import { transportError } from '../server/transport-error';
@@ -30,6 +31,8 @@ export interface SessionContext {
   log: Logger;
   /** The market-data mesh; without it Welcome carries no key and mesh messages are refused. */
   mesh?: MeshPort;
+  /** Where admin sessions' SubscribeAlerts listen; without it they are refused SURV_ALERTS_UNAVAILABLE. */
+  alerts?: AlertFeed;
 }
 
 /** Protocol version this relay speaks (Hello.protocol_version). */
@@ -63,6 +66,8 @@ export class Session implements MdSubscriber, MeshLink {
   private readonly out: SessionOutput;
   /** Streams the mesh feeds (joined, not on fallback), subscribed or not yet. */
   private readonly meshStreams = new Set<number>();
+  /** Set while the session receives alerts (an admin's SubscribeAlerts). */
+  private alertsOff: (() => void) | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -115,6 +120,11 @@ export class Session implements MdSubscriber, MeshLink {
       return;
     }
     this.protocol.marketData(frame, sub, this.out.sendBatchFrame);
+  }
+
+  /** This flush's frames are all written: they leave now, in one write, while the next session is served. */
+  endOfFlush(): void {
+    this.out.release();
   }
 
   deliverSnapshot(frame: EncodedFrame): void {
@@ -252,6 +262,9 @@ export class Session implements MdSubscriber, MeshLink {
         if (this.ctx.mesh) this.ctx.mesh.receive(this, msg.requestId, msg.payload);
         else this.refuse(msg.requestId, ErrorCode.MESH_PEER_NOT_REGISTERED, 'this relay runs no mesh');
         return;
+      case 'subscribeAlerts':
+        this.subscribeAlerts(msg);
+        return;
     }
   }
 
@@ -280,6 +293,27 @@ export class Session implements MdSubscriber, MeshLink {
         this.refuse(msg.requestId, ErrorCode.OMS_INTERNAL_ERROR, 'the order could not be processed');
       },
     );
+  }
+
+  /**
+   * Admins only: the alerts still held with a seq above `sinceSeq`, then every alert as it is
+   * journaled, until the session ends (pushed, never polled). Acknowledged by Subscribed with no
+   * streams, before the held ones; subscribing again replays from the new `sinceSeq`.
+   */
+  private subscribeAlerts(msg: Extract<ClientMsg, { type: 'subscribeAlerts' }>): void {
+    if (!can(this.principal, 'admin')) {
+      this.refuse(msg.requestId, ErrorCode.AUTH_FORBIDDEN, `role ${this.principal.role} may not read alerts`);
+      return;
+    }
+    const feed = this.ctx.alerts;
+    if (feed === undefined) {
+      this.refuse(msg.requestId, ErrorCode.SURV_ALERTS_UNAVAILABLE, 'this relay raises no alerts (an edge: subscribe on the OMS node)');
+      return;
+    }
+    this.alertsOff?.();
+    this.send({ type: 'subscribed', requestId: msg.requestId, streamIds: [] });
+    for (const a of feed.recent(msg.sinceSeq)) this.send(alertMessage(a, msg.requestId));
+    this.alertsOff = feed.onAlert((a) => this.send(alertMessage(a)));
   }
 
   /** An execution report of this session's account. */
@@ -403,6 +437,8 @@ export class Session implements MdSubscriber, MeshLink {
 
   private onClose(code: number): void {
     this.closed = true;
+    this.alertsOff?.();
+    this.alertsOff = undefined;
     clearInterval(this.drainTimer);
     for (const id of [...this.subs.keys()]) this.drop(id);
     // After the subscriptions are gone: nothing is re-sent to a closed socket.

@@ -9,6 +9,7 @@ import {
 } from './binance/index';
 import { COINBASE_REST_URL, COINBASE_WS_URL, openCoinbaseVenue } from './coinbase/index';
 import { KRAKEN_REST_URL, KRAKEN_WS_URL, openKrakenVenue } from './kraken/index';
+import { CcxtPassword, ccxtExchangeOf, ccxtSymbolsFor, openCcxtVenue, readCcxtConfig } from './ccxt/index';
 import { defaultSimVenues } from './sim/index';
 
 /**
@@ -31,6 +32,7 @@ export async function openVenues(options: RelayOptions, env: Record<string, stri
   const live = async (venue: string, symbols: string[], restUrl: string, wsUrl: string): Promise<LiveVenueConfig> => ({
     symbols, restUrl, wsUrl, credentials: await credentials(venue), clientIdPrefix, log,
   });
+  let ccxtOverrides: Record<string, Record<string, unknown>> | undefined;
   for (const id of options.venues) {
     if (id === 'sim') {
       venues.push(...defaultSimVenues({ seed: options.seed, symbols: options.symbols, updatesPerSecond: options.simRate }));
@@ -46,6 +48,17 @@ export async function openVenues(options: RelayOptions, env: Record<string, stri
     } else if (id === 'kraken') {
       const config = await live(id, options.krakenSymbols, options.krakenRestUrl || KRAKEN_REST_URL, options.krakenWsUrl || KRAKEN_WS_URL);
       venues.push(await openKrakenVenue({ ...config, authWsUrl: options.krakenAuthWsUrl || undefined }));
+    } else if (ccxtExchangeOf(id)) {
+      // Any ccxt.pro exchange: keys as every venue's (CCXT_<EXCHANGE>_API_KEY/_SECRET, else <data-dir>/ccxt_<exchange>-keys.json), plus an optional passphrase.
+      const exchange = ccxtExchangeOf(id)!;
+      ccxtOverrides ??= await readCcxtConfig(options.ccxtConfig);
+      const symbols = ccxtSymbolsFor(exchange, options.ccxtSymbols);
+      if (symbols.length === 0) throw new VenueStartError('VENUE_UNLISTED_SYMBOL', `${id}: no symbols (--ccxt-symbols ${exchange}:BASE-QUOTE or a plain BASE-QUOTE)`);
+      const password = env[`CCXT_${exchange.toUpperCase()}_API_PASSWORD`];
+      venues.push(await openCcxtVenue({
+        exchange, symbols, credentials: await credentials(`ccxt_${exchange}`), password: password ? new CcxtPassword(password) : undefined,
+        ccxt: ccxtOverrides[exchange], sandbox: options.ccxtSandbox, pollMs: options.ccxtPollMs, silenceMs: options.ccxtSilenceMs, clientIdPrefix, log,
+      }));
     } else {
       throw new VenueStartError('VENUE_UNKNOWN', `venue ${id} is not available in this build`);
     }

@@ -6,6 +6,7 @@
 import type { ExecutionReportMsg } from '../model/messages';
 import type { OrderIntent } from '../model/order';
 import { pb, type tickmesh } from './proto-types';
+import { conditionalFromProto, conditionalToProto, reportTriggerFromProto, reportTriggerToProto } from './proto-conditional';
 import type { JournalRecord } from '../model/journal-record';
 
 type PbRecord = tickmesh.v1.JournalRecord.$Properties;
@@ -35,7 +36,7 @@ function recordToProto(r: JournalRecord): PbRecord {
           order: {
             clientOrderId: i.clientOrderId, symbol: i.symbol, venue: i.venue, side: i.side, type: i.orderType,
             timeInForce: i.timeInForce, price: i.price, qty: i.qty, postOnly: i.postOnly, algo: i.algo,
-            displayQty: i.displayQty, durationMs: i.durationMs,
+            displayQty: i.displayQty, durationMs: i.durationMs, ...conditionalToProto(i.conditional),
           },
         },
       };
@@ -52,6 +53,7 @@ function recordToProto(r: JournalRecord): PbRecord {
             qty: x.qty, filledQty: x.filledQty, leavesQty: x.leavesQty, cumNotional: x.cumNotional,
             lastPrice: x.lastPrice, lastQty: x.lastQty, tradeId: x.tradeId, reasonCode: x.reasonCode, reason: x.reason,
             fee: x.fee, liquidityMaker: x.liquidityMaker, timeUs: x.timeUs, account: x.account, algo: x.algo,
+            ...reportTriggerToProto(x.trigger),
           },
         },
       };
@@ -97,6 +99,8 @@ function recordFromProto(m: tickmesh.v1.JournalRecord): JournalRecord {
         displayQty: o.displayQty ?? 0,
         durationMs: o.durationMs ?? 0,
       };
+      const conditional = conditionalFromProto(o, 'order', false);
+      if (conditional !== undefined) intent.conditional = conditional;
       return { kind: 'order-request', timeUs, orderId: b.orderId ?? '', parentOrderId: b.parentOrderId ?? '', intent };
     }
     case 'execution': {
@@ -130,6 +134,8 @@ function recordFromProto(m: tickmesh.v1.JournalRecord): JournalRecord {
         account: x.account ?? '',
         algo: (x.algo ?? 0) as ExecutionReportMsg['algo'],
       };
+      const trigger = reportTriggerFromProto(x, 'report', false);
+      if (trigger !== undefined) report.trigger = trigger;
       return { kind: 'execution', timeUs, report };
     }
     case 'risk': {

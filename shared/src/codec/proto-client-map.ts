@@ -8,6 +8,7 @@ import {
 } from './field-checks';
 import { ALGOS, ORDER_TYPES, SIDES, TIMES_IN_FORCE, timeInForceFromWire } from './proto-enums';
 import type { tickmesh } from './proto-types';
+import { conditionalFromProto, conditionalToProto } from './proto-conditional';
 
 /**
  * Domain ClientMsg <-> generated ClientMessage properties. Decoding treats the input as
@@ -37,6 +38,7 @@ export function clientToProto(msg: ClientMsg): PbClient {
           clientOrderId: msg.clientOrderId, symbol: msg.symbol, venue: msg.venue, side: msg.side,
           type: msg.orderType, timeInForce: msg.timeInForce, price: msg.price, qty: msg.qty,
           postOnly: msg.postOnly, algo: msg.algo, displayQty: msg.displayQty, durationMs: msg.durationMs,
+          ...conditionalToProto(msg.conditional),
         },
       };
     case 'cancelOrder':
@@ -50,6 +52,8 @@ export function clientToProto(msg: ClientMsg): PbClient {
       return { requestId, cancelAll: { symbol: msg.symbol } };
     case 'mesh':
       return { requestId, mesh: msg.payload };
+    case 'subscribeAlerts':
+      return { requestId, subscribeAlerts: { sinceSeq: msg.sinceSeq } };
     default: {
       const never: never = msg;
       throw new Error(`unknown client message ${(never as { type: string }).type}`);
@@ -121,6 +125,8 @@ export function clientFromProto(m: tickmesh.v1.ClientMessage, limits: CodecLimit
         displayQty: checkUint(b.displayQty ?? 0, 'newOrder.displayQty'),
         durationMs: checkUint(b.durationMs ?? 0, 'newOrder.durationMs'),
       };
+      const conditional = conditionalFromProto(b, 'newOrder', true);
+      if (conditional !== undefined) order.conditional = conditional;
       return order;
     }
     case 'cancelOrder': {
@@ -146,6 +152,8 @@ export function clientFromProto(m: tickmesh.v1.ClientMessage, limits: CodecLimit
     case 'mesh':
       // Bounded by the frame limit; the mesh layer validates the MeshMessage itself.
       return { type: 'mesh', requestId, payload: m.mesh ?? new Uint8Array(0) };
+    case 'subscribeAlerts':
+      return { type: 'subscribeAlerts', requestId, sinceSeq: checkUint(m.subscribeAlerts!.sinceSeq ?? 0, 'subscribeAlerts.sinceSeq') };
     default:
       throw new DecodeError(ErrorCode.CODEC_UNKNOWN_MESSAGE, 'client message without a known body');
   }

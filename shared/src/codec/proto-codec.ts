@@ -33,7 +33,7 @@ export function encodeClient(msg: ClientMsg): Uint8Array {
 
 // ServerMessage body field numbers (proto/messages.proto). Book bodies are 20, 21 and 2 (the
 // compact batch); 40 is mesh.
-const SERVER_BODY_FIELDS = new Set([2, 10, 11, 12, 13, 14, 15, 16, 20, 21, 30, 40]);
+const SERVER_BODY_FIELDS = new Set([2, 10, 11, 12, 13, 14, 15, 16, 20, 21, 30, 40, 50]);
 const BODY_DELTA = 2;
 const BODY_SNAPSHOT = 20;
 const BODY_BATCH = 21;

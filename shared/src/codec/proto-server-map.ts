@@ -1,7 +1,7 @@
 import { ErrorCode } from '../model/codes';
 import { decimalPlaces } from '../model/decimal';
 import type { Instrument } from '../model/instrument';
-import type { ExecutionReportMsg, ServerMsg } from '../model/messages';
+import type { AlertMsg, ExecutionReportMsg, ServerMsg } from '../model/messages';
 import type { CodecLimits } from './codec-limits';
 import { featuresFromProto } from './wire-features';
 import { DecodeError } from './decode-error';
@@ -10,6 +10,7 @@ import {
 } from './field-checks';
 import { ALGOS, EXEC_TYPES, ORDER_STATUSES, ORDER_TYPES, SIDES } from './proto-enums';
 import type { tickmesh } from './proto-types';
+import { reportTriggerFromProto, reportTriggerToProto } from './proto-conditional';
 
 /**
  * Domain ServerMsg <-> generated ServerMessage properties, for every body except the book
@@ -63,11 +64,19 @@ export function serverToProto(msg: NonBookServerMsg): PbServer {
           type: msg.orderType, price: msg.price, qty: msg.qty, filledQty: msg.filledQty, leavesQty: msg.leavesQty,
           cumNotional: msg.cumNotional, lastPrice: msg.lastPrice, lastQty: msg.lastQty, tradeId: msg.tradeId,
           reasonCode: msg.reasonCode, reason: msg.reason, fee: msg.fee, liquidityMaker: msg.liquidityMaker,
-          timeUs: msg.timeUs, account: msg.account, algo: msg.algo,
+          timeUs: msg.timeUs, account: msg.account, algo: msg.algo, ...reportTriggerToProto(msg.trigger),
         },
       };
     case 'mesh':
       return { requestId, mesh: msg.payload };
+    case 'alert':
+      return {
+        requestId,
+        alert: {
+          seq: msg.seq, code: msg.code, account: msg.account, symbol: msg.symbol, venue: msg.venue, timeUs: msg.timeUs,
+          score: msg.score, message: msg.message, evidence: msg.evidence.map((e) => ({ seq: e.seq, orderId: e.orderId, what: e.what })), figures: msg.figures,
+        },
+      };
     default: {
       const never: never = msg;
       throw new Error(`unknown server message ${(never as { type: string }).type}`);
@@ -110,7 +119,7 @@ function executionReportFromProto(b: tickmesh.v1.ExecutionReport.$Properties, re
   const id = (v: unknown, field: string, allowEmpty = false) => checkId(v ?? '', `executionReport.${field}`, limits.maxIdLength, allowEmpty);
   const uint = (v: number | null | undefined, field: string) => checkUint(v ?? 0, `executionReport.${field}`);
   const int = (v: number | null | undefined, field: string) => checkInt(v ?? 0, `executionReport.${field}`);
-  return {
+  const report: ExecutionReportMsg = {
     type: 'executionReport', requestId,
     orderId: id(b.orderId, 'orderId', true),
     clientOrderId: id(b.clientOrderId, 'clientOrderId', true),
@@ -136,6 +145,32 @@ function executionReportFromProto(b: tickmesh.v1.ExecutionReport.$Properties, re
     timeUs: uint(b.timeUs, 'timeUs'),
     account: id(b.account, 'account', true),
     algo: checkEnum(b.algo ?? 0, ALGOS, 'executionReport.algo'),
+  };
+  const trigger = reportTriggerFromProto(b, 'executionReport', true);
+  if (trigger !== undefined) report.trigger = trigger;
+  return report;
+}
+
+function alertFromProto(b: tickmesh.v1.Alert.$Properties, requestId: number, limits: CodecLimits): AlertMsg {
+  const id = (v: unknown, field: string) => checkId(v ?? '', `alert.${field}`, limits.maxIdLength, true);
+  const evidence = b.evidence ?? [];
+  checkListLength(evidence.length, 'alert.evidence', limits.maxListLength);
+  const figures = Object.entries(b.figures ?? {});
+  checkListLength(figures.length, 'alert.figures', limits.maxListLength);
+  const score = b.score ?? 0;
+  if (!(score >= 0 && score <= 1)) throw new DecodeError(ErrorCode.CODEC_INVALID_FIELD, 'alert.score: outside 0..1');
+  return {
+    type: 'alert', requestId,
+    seq: checkUint(b.seq ?? 0, 'alert.seq'),
+    code: checkId(b.code ?? '', 'alert.code', limits.maxIdLength, false),
+    account: id(b.account, 'account'),
+    symbol: id(b.symbol, 'symbol'),
+    venue: id(b.venue, 'venue'),
+    timeUs: checkUint(b.timeUs ?? 0, 'alert.timeUs'),
+    score,
+    message: checkText(b.message ?? '', 'alert.message', limits.maxTextLength),
+    evidence: evidence.map((e) => ({ seq: checkUint(e.seq ?? 0, 'alert.evidence.seq'), orderId: id(e.orderId, 'evidence.orderId'), what: id(e.what, 'evidence.what') })),
+    figures: Object.fromEntries(figures.map(([k, v]) => [checkId(k, 'alert.figures', limits.maxIdLength, false), checkText(v, 'alert.figures', limits.maxIdLength)])),
   };
 }
 
@@ -186,6 +221,8 @@ export function serverFromProto(m: tickmesh.v1.ServerMessage, limits: CodecLimit
     case 'mesh':
       // A view, not a copy: signed frames are the mesh's hot path (the MeshNode may keep it).
       return { type: 'mesh', requestId, payload: m.mesh ?? new Uint8Array(0) };
+    case 'alert':
+      return alertFromProto(m.alert!, requestId, limits);
     default:
       throw new DecodeError(ErrorCode.CODEC_UNKNOWN_MESSAGE, 'server message without a known body');
   }

@@ -61,6 +61,14 @@ export const ErrorCode = {
   OMS_VENUE_SESSION_LOST: 'OMS_VENUE_SESSION_LOST',
   /** A restart stopped an algo parent (algos are not restarted: see relay/src/oms/oms-recovery.ts); its working children were canceled. */
   OMS_ALGO_INTERRUPTED: 'OMS_ALGO_INTERRUPTED',
+  // conditional orders (shared/src/model/conditional.ts; held and triggered in relay/src/oms/conditional)
+  OMS_CONDITIONAL_INVALID: 'OMS_CONDITIONAL_INVALID',
+  /** A stop, take-profit or stop leg without its trigger price, or a bracket without its take-profit. */
+  OMS_TRIGGER_PRICE_REQUIRED: 'OMS_TRIGGER_PRICE_REQUIRED',
+  /** Trigger and limit prices on the wrong side of each other or of the entry (a leg would fire at once). */
+  OMS_TRIGGER_PRICE_INVALID: 'OMS_TRIGGER_PRICE_INVALID',
+  /** A trailing stop needs exactly one of a price offset and bps (and no fixed trigger price). */
+  OMS_TRAIL_INVALID: 'OMS_TRAIL_INVALID',
   // pre-trade risk (shared rules in shared/src/risk, relay engine in relay/src/risk; see relay/src/risk/README.md)
   RISK_INVALID_PRICE: 'RISK_INVALID_PRICE',
   RISK_INVALID_QTY: 'RISK_INVALID_QTY',
@@ -90,6 +98,8 @@ export const ErrorCode = {
   SURV_WASH_TRADE: 'SURV_WASH_TRADE',
   SURV_QUOTE_STUFFING: 'SURV_QUOTE_STUFFING',
   SURV_MOMENTUM_IGNITION: 'SURV_MOMENTUM_IGNITION',
+  /** SubscribeAlerts on a relay without an alert desk (an edge of a cluster: subscribe on the OMS node). */
+  SURV_ALERTS_UNAVAILABLE: 'SURV_ALERTS_UNAVAILABLE',
   // market-data anomalies (relay/src/surveillance/market-data; see relay/src/surveillance/README.md)
   MD_ANOMALY_DIVERGENCE: 'MD_ANOMALY_DIVERGENCE',
   MD_ANOMALY_PRICE_SPIKE: 'MD_ANOMALY_PRICE_SPIKE',
@@ -151,12 +161,16 @@ export const ErrorCode = {
   REPLAY_NOT_ACTIVE: 'REPLAY_NOT_ACTIVE',
   // paper trading (web/src/workers/paper): the replayed book holds nothing to trade against
   PAPER_NO_BOOK: 'PAPER_NO_BOOK',
+  // paper trading: an OCO or bracket (paper stops, take-profits and trailing stops run; multi-leg orders need the relay)
+  PAPER_CONDITIONAL_UNSUPPORTED: 'PAPER_CONDITIONAL_UNSUPPORTED',
   // another relay process holds the data directory (its relay.pid): one relay per journal
   RELAY_DATA_DIR_IN_USE: 'RELAY_DATA_DIR_IN_USE',
   // a replayed venue (relay/src/venues/replay) takes no orders
   VENUE_REPLAY_READ_ONLY: 'VENUE_REPLAY_READ_ONLY',
   // real exchanges (relay/src/venues/<venue>): orders need the venue's API key, which is not configured
   VENUE_NO_CREDENTIALS: 'VENUE_NO_CREDENTIALS',
+  // --ccxt-config is unreadable, not JSON, not {"<exchange>": {…}}, or carries keys (keys go in the environment or a 0600 key file)
+  VENUE_CCXT_CONFIG_INVALID: 'VENUE_CCXT_CONFIG_INVALID',
   // the venue has no such order type / time in force / post-only: refused on our side, never sent
   VENUE_UNSUPPORTED_ORDER_TYPE: 'VENUE_UNSUPPORTED_ORDER_TYPE',
   VENUE_UNSUPPORTED_TIME_IN_FORCE: 'VENUE_UNSUPPORTED_TIME_IN_FORCE',

@@ -5,6 +5,7 @@ export * from './result';
 export * from './codes';
 export * from './market-data';
 export * from './order';
+export * from './conditional';
 export * from './messages';
 export * from './random';
 export * from './journal-record';

@@ -1,6 +1,7 @@
 import type { Instrument } from './instrument';
 import type { BookBatch, BookSnapshot } from './market-data';
 import type { Side } from './side';
+import type { OrderConditional, ReportTrigger } from './conditional';
 import type { ExecType, OrderStatus, OrderType, TimeInForce } from './order';
 
 /**
@@ -28,6 +29,8 @@ export interface NewOrderMsg {
   algo: Algo;
   displayQty: number;
   durationMs: number;
+  /** Stop, take-profit, trailing, OCO, bracket (proto NewOrder fields 13-20); absent = an ordinary order. */
+  conditional?: OrderConditional;
 }
 
 export type ClientMsg =
@@ -41,7 +44,9 @@ export type ClientMsg =
   | { type: 'cancelOrder'; requestId: number; clientOrderId: string; origClientOrderId: string }
   | { type: 'replaceOrder'; requestId: number; clientOrderId: string; origClientOrderId: string; price: number; qty: number }
   | { type: 'cancelAll'; requestId: number; symbol: string }
-  | MeshEnvelopeMsg;
+  | MeshEnvelopeMsg
+  /** Admin only: every alert from now on, first those the relay holds with a journal seq above `sinceSeq` (proto/alerts.proto). */
+  | { type: 'subscribeAlerts'; requestId: number; sinceSeq: number };
 
 /**
  * One mesh message (proto/mesh.proto `MeshMessage`) on a peer's relay link, either direction.
@@ -81,6 +86,38 @@ export interface ExecutionReportMsg {
   timeUs: number;
   account: string;
   algo: Algo;
+  /** Conditional orders only: the armed level and which trigger fired at what price (proto fields 25-30). */
+  trigger?: ReportTrigger;
+}
+
+/** One journal record an alert rests on. */
+export interface AlertEvidenceRef {
+  seq: number;
+  orderId: string;
+  /** "order", "cancel" or "fill". */
+  what: string;
+}
+
+/** An alert as journaled, pushed to admin sessions that subscribed (proto/alerts.proto Alert). */
+export interface AlertMsg {
+  type: 'alert';
+  requestId: number;
+  /** Its journal record's seq (as GET /api/admin/alerts lists it). */
+  seq: number;
+  /** Stable: RISK_ALERT_*, SURV_*, MD_ANOMALY_*. */
+  code: string;
+  /** '' for market-data anomalies. */
+  account: string;
+  symbol: string;
+  /** Market-data anomalies; '' otherwise. */
+  venue: string;
+  timeUs: number;
+  /** 0..1; 0 = none given (risk alerts). */
+  score: number;
+  message: string;
+  evidence: AlertEvidenceRef[];
+  /** The figures a market-data anomaly rests on, as text. */
+  figures: Record<string, string>;
 }
 
 export type ServerMsg =
@@ -106,7 +143,8 @@ export type ServerMsg =
   | ({ type: 'bookSnapshot'; requestId: number } & BookSnapshot)
   | ({ type: 'bookBatch'; requestId: number } & BookBatch)
   | ExecutionReportMsg
-  | MeshEnvelopeMsg;
+  | MeshEnvelopeMsg
+  | AlertMsg;
 
 export type ClientMsgType = ClientMsg['type'];
 export type ServerMsgType = ServerMsg['type'];

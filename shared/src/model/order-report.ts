@@ -19,4 +19,6 @@ export function applyReport(o: Order, r: ExecutionReportMsg): void {
   if (r.execType !== ExecType.CancelRejected) o.reasonCode = r.reasonCode;
   if (r.execType !== ExecType.PendingReplace) o.clientOrderId = r.clientOrderId;
   if (r.execType === ExecType.Trade) o.fees += r.fee;
+  // A trailing stop's level moves and a fired trigger is recorded: the report has the latest.
+  if (r.trigger !== undefined) o.trigger = { ...r.trigger };
 }

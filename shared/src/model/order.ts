@@ -1,3 +1,5 @@
+import { TriggerType, copyConditional, type OrderConditional, type ReportTrigger } from './conditional';
+
 /** Numbering of these enums matches proto/orders.proto so the codec maps 1:1. */
 export const OrderType = { Limit: 1, Market: 2 } as const;
 export type OrderType = (typeof OrderType)[keyof typeof OrderType];
@@ -19,6 +21,8 @@ export const OrderStatus = {
   Canceled: 10,
   Expired: 11,
   Triggered: 12,
+  /** A conditional order armed at the relay, waiting for its trigger (relay/src/oms/conditional). */
+  PendingTrigger: 13,
 } as const;
 export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
 
@@ -34,6 +38,8 @@ export const ExecType = {
   PendingReplace: 9,
   CancelRejected: 10,
   Status: 11,
+  /** A conditional order's trigger fired (the report's `trigger` says which, at what price). */
+  Triggered: 12,
 } as const;
 export type ExecType = (typeof ExecType)[keyof typeof ExecType];
 
@@ -59,6 +65,8 @@ export interface OrderIntent {
   displayQty: number;
   /** TWAP/VWAP horizon. */
   durationMs: number;
+  /** Stop, take-profit, trailing, OCO and bracket orders (shared/src/model/conditional.ts); absent = an ordinary order. */
+  conditional?: OrderConditional;
 }
 
 /** The OMS's view of one order (parent or child). */
@@ -76,6 +84,8 @@ export interface Order extends OrderIntent {
   reasonCode: string;
   createdUs: number;
   updatedUs: number;
+  /** Conditional orders: the trigger's state now (level, and which fired at what price); absent otherwise. */
+  trigger?: ReportTrigger;
 }
 
 /** One execution (fill) of an order at a venue. */
@@ -114,7 +124,7 @@ export interface Position {
  * decoded wire message, an order) and must not pass their extra fields along.
  */
 export function orderIntent(source: Omit<OrderIntent, 'account'>, account: string): OrderIntent {
-  return {
+  const intent: OrderIntent = {
     account,
     clientOrderId: source.clientOrderId,
     symbol: source.symbol,
@@ -129,6 +139,10 @@ export function orderIntent(source: Omit<OrderIntent, 'account'>, account: strin
     displayQty: source.displayQty,
     durationMs: source.durationMs,
   };
+  // Only conditional orders carry the key: an ordinary intent keeps exactly its fields (and the
+  // order path its one object shape).
+  if (source.conditional !== undefined) intent.conditional = copyConditional(source.conditional);
+  return intent;
 }
 
 /**
@@ -161,5 +175,19 @@ export function newOrder(i: OrderIntent, orderId: string, parentOrderId: string,
     reasonCode: '',
     createdUs: timeUs,
     updatedUs: timeUs,
+    conditional: i.conditional,
+    trigger: i.conditional === undefined ? undefined : initialTrigger(i.conditional),
+  };
+}
+
+/** A conditional order's trigger before it was armed: its own level, nothing fired. */
+export function initialTrigger(c: OrderConditional): ReportTrigger {
+  return {
+    triggerType: c.triggerType,
+    triggerSource: c.triggerSource,
+    contingency: c.contingency,
+    triggerPrice: c.triggerPrice,
+    firedTrigger: TriggerType.None,
+    firedPrice: 0,
   };
 }

@@ -1,4 +1,4 @@
-import { Algo, OrderStatus } from './model';
+import { Algo, Contingency, OrderStatus, TriggerSource, TriggerType, Side } from './model';
 import type { BlotterOrder } from '../workers/terminal-api';
 
 /** An algo parent's progress, from what the relay reports: nothing here is estimated. */
@@ -26,6 +26,46 @@ export interface BlotterRow {
   avgPrice: number;
   /** Algo parents only. */
   progress?: AlgoProgress;
+  /** Conditional orders only (stop, take-profit, trailing, OCO, bracket). */
+  trigger?: TriggerView;
+}
+
+/** A conditional order's trigger as the blotter shows it, from what the relay reported. */
+export interface TriggerView {
+  /** "STOP", "TAKE PROFIT", "TRAILING", "OCO", "BRACKET". */
+  kind: string;
+  /** Fires at or above ('≥') or at or below ('≤') the level. */
+  direction: '≥' | '≤';
+  /** The armed level in ticks now (a trailing stop's moves); 0 while not known yet. */
+  level: number;
+  /**
+   * 'armed' (waiting at the relay), 'fired', 'ended' (never fired, the order is over), or
+   * 'entry' (a bracket whose entry is working: its exits are armed once it filled).
+   */
+  state: 'armed' | 'fired' | 'ended' | 'entry';
+  /** The market price that fired it, ticks; 0 until it fired. */
+  firedPrice: number;
+  /** "last" or "mark". */
+  source: 'last' | 'mark';
+}
+
+const TRIGGER_KINDS = new Map<number, string>([
+  [TriggerType.Stop, 'STOP'],
+  [TriggerType.TakeProfit, 'TAKE PROFIT'],
+  [TriggerType.TrailingStop, 'TRAILING'],
+]);
+
+/** The trigger of a conditional order; undefined for every other order. */
+export function triggerView(o: Pick<BlotterOrder, 'trigger' | 'side' | 'status'>): TriggerView | undefined {
+  const t = o.trigger;
+  if (t === undefined) return undefined;
+  const kind = t.contingency === Contingency.OCO ? 'OCO' : t.contingency === Contingency.Bracket ? 'BRACKET' : (TRIGGER_KINDS.get(t.triggerType) ?? 'TRIGGER');
+  // A bracket's stop-loss protects the entry: it sells a long (fires falling) or buys back a short.
+  const stopSide = t.contingency === Contingency.Bracket ? (o.side === Side.Buy ? Side.Sell : Side.Buy) : o.side;
+  const rising = (t.triggerType === TriggerType.TakeProfit) !== (stopSide === Side.Buy);
+  const entry = t.contingency === Contingency.Bracket && o.status !== OrderStatus.PendingTrigger;
+  const state = t.firedTrigger !== TriggerType.None ? 'fired' : ENDED.has(o.status) ? 'ended' : entry ? 'entry' : 'armed';
+  return { kind, direction: rising ? '≥' : '≤', level: t.triggerPrice, state, firedPrice: t.firedPrice, source: t.triggerSource === TriggerSource.Mark ? 'mark' : 'last' };
 }
 
 const ENDED: ReadonlySet<number> = new Set([OrderStatus.Filled, OrderStatus.Canceled, OrderStatus.Expired, OrderStatus.Rejected, OrderStatus.Denied]);
@@ -56,6 +96,8 @@ export function blotterRows(orders: readonly BlotterOrder[]): BlotterRow[] {
     const children = (o.orderId === '' ? undefined : childrenOf.get(o.orderId)) ?? [];
     children.sort((a, b) => a.createdUs - b.createdUs);
     const row: BlotterRow = { order: o, children, avgPrice: averagePrice(o) };
+    const trigger = triggerView(o);
+    if (trigger !== undefined) row.trigger = trigger;
     if (o.algo !== Algo.None && o.parentOrderId === '') {
       const horizon = (o.algo === Algo.TWAP || o.algo === Algo.VWAP) && o.durationMs > 0;
       row.progress = {

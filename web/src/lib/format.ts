@@ -80,6 +80,8 @@ const openStatuses = new Set<number>([
   OrderStatus.PendingCancel,
   OrderStatus.PartiallyFilled,
   OrderStatus.Triggered,
+  // A conditional order armed at the relay: open (it can be canceled), nothing at a venue yet.
+  OrderStatus.PendingTrigger,
 ]);
 
 export function isOpenStatus(status: number): boolean {

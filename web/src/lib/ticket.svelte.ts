@@ -1,9 +1,10 @@
-import { formatUnits, Algo, OrderStatus, OrderType, TimeInForce, Side } from './model';
+import { formatUnits, Algo, OrderStatus, OrderType, TimeInForce, Side, TriggerSource } from './model';
 import type { TicketOrder } from '../workers/terminal-api';
 import { account } from './account.svelte';
 import { nextClientOrderId } from './client-order-id';
 import { market } from './market.svelte';
 import { roundPrice, roundQty } from './ticket-math';
+import { buildConditional, orderTypeOf, type TicketKind } from './ticket-conditional';
 import { terminal } from './terminal.svelte';
 
 /** The outcome of the last submit, shown under the ticket. */
@@ -19,7 +20,16 @@ export type TicketNotice =
  */
 class Ticket {
   side = $state<Side>(Side.Buy);
-  orderType = $state<OrderType>(OrderType.Limit);
+  /** The ticket's order type (data-testid="ticket-type"): limit, market or a conditional order the relay holds. */
+  kind = $state<TicketKind>('limit');
+  /** Conditional inputs (ticket-conditional.ts): trigger, source, trail, take-profit, stop limit, bracket entry. */
+  triggerText = $state('');
+  triggerSource = $state<TriggerSource>(TriggerSource.Last);
+  trailText = $state('');
+  trailUnit = $state<'price' | 'bps'>('price');
+  takeProfitText = $state('');
+  stopLimitText = $state('');
+  entryMarket = $state(false);
   timeInForce = $state<TimeInForce>(TimeInForce.GTC);
   priceText = $state('');
   qtyText = $state('');
@@ -47,6 +57,10 @@ class Ticket {
     this.priceText = '';
     this.qtyText = '';
     this.displayQtyText = '';
+    this.triggerText = '';
+    this.trailText = '';
+    this.takeProfitText = '';
+    this.stopLimitText = '';
   }
 
   /** The relay's verdict on the last order sent, once it arrives (Denied/Rejected carry a code). */
@@ -59,6 +73,16 @@ class Ticket {
     return { code: '', status: o.status };
   });
 
+  /** What the order goes as (the released child's type; a bracket's entry). */
+  get orderType(): OrderType {
+    return orderTypeOf(this.kind, this.entryMarket);
+  }
+
+  /** Limit or market, for the callers that only know those two (ladder click, hotkeys). */
+  set orderType(t: OrderType) {
+    if (this.kind === 'limit' || this.kind === 'market') this.kind = t === OrderType.Market ? 'market' : 'limit';
+  }
+
   get instrument() {
     return market.instrumentOf(market.selection.symbol, this.venue);
   }
@@ -67,7 +91,7 @@ class Ticket {
     const inst = this.instrument;
     if (!inst) return;
     this.priceText = formatUnits(ticks, inst.tickSize);
-    if (this.orderType === OrderType.Market) this.orderType = OrderType.Limit;
+    if (this.kind === 'market') this.kind = 'limit';
   }
 
   /** Snaps the price field to the tick (on blur and before sending). */
@@ -97,15 +121,20 @@ class Ticket {
     if (!qty) return { ok: false, code: 'RISK_INVALID_QTY', message: `enter a quantity of at least ${inst.lotSize}` };
     let displayQty = 0;
     let durationMs = 0;
-    if (this.algo === Algo.Iceberg) {
+    const plain = this.kind === 'limit' || this.kind === 'market';
+    if (plain && this.algo === Algo.Iceberg) {
       const d = roundQty(inst, this.displayQtyText);
       if (!d || d.units > qty.units) return { ok: false, code: 'OMS_ALGO_INVALID_PARAMS', message: 'iceberg display quantity must be positive and at most the quantity' };
       displayQty = d.units;
     }
-    if (this.algo === Algo.TWAP || this.algo === Algo.VWAP) {
+    if (plain && (this.algo === Algo.TWAP || this.algo === Algo.VWAP)) {
       if (!(this.durationSec > 0)) return { ok: false, code: 'OMS_ALGO_INVALID_PARAMS', message: 'algo duration must be positive' };
       durationMs = Math.round(this.durationSec * 1000);
     }
+    const conditional = buildConditional(inst, this.side, price ? price.units : 0, this);
+    if (!conditional.ok) return conditional;
+    // Conditional orders are held and triggered at the relay; they take no execution algo.
+    const algo = conditional.conditional === undefined ? this.algo : Algo.None;
     return {
       ok: true,
       order: {
@@ -118,9 +147,10 @@ class Ticket {
         price: price ? price.units : 0,
         qty: qty.units,
         postOnly: false,
-        algo: this.algo,
-        displayQty,
-        durationMs,
+        algo,
+        displayQty: algo === Algo.None ? 0 : displayQty,
+        durationMs: algo === Algo.None ? 0 : durationMs,
+        ...(conditional.conditional === undefined ? {} : { conditional: conditional.conditional }),
       },
     };
   }

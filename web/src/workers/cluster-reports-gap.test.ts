@@ -26,7 +26,7 @@ describe.skipIf(!binary)('TerminalEngine on an edge: reports missed while NATS w
   let nats: NatsKit;
   let oms: Relay;
   let edge: Relay;
-  let publisher: MdPublisher;
+  let publisher: MdPublisher | undefined;
   let service: OmsService;
   let engine: TerminalEngine | undefined;
   const log = pino({ level: 'silent' });
@@ -81,7 +81,7 @@ describe.skipIf(!binary)('TerminalEngine on an edge: reports missed while NATS w
     // The OMS node answers nothing for a while after NATS is back (as when its own connection
     // comes back later than the edge's): the engine's reload is refused, and tried again.
     await service.close();
-    await publisher.close();
+    await publisher?.close();
     await nats.start();
     await new Promise((r) => setTimeout(r, 1500));
     expect(seen.has('during-outage')).toBe(false);

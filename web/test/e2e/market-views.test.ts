@@ -104,7 +104,8 @@ describe.sequential('market views in Chromium', () => {
     expect(await bars()).toBeGreaterThan(count);
     expect(await spacing()).toBe(60);
     await screenshot(page, 'chart-scrolled-back');
-  });
+    // The test's own time must outlast the 30 s drag poll (vitest's 20 s default cut it short under load).
+  }, 45_000);
 
   it('shows the OHLC of the candle under the crosshair', async () => {
     await page.getByTestId('chart-timeframe').selectOption('300');

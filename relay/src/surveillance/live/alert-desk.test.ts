@@ -72,6 +72,9 @@ describe('live alerts: surveillance behind the OMS journal port, one desk for ev
     const desk = new AlertDesk(j, log);
     desk.raise({ code: ErrorCode.MD_ANOMALY_CROSSED_BOOK, account: '', venue: 'sim-b', symbol: 'ETH-USD', timeUs: 5_000, score: 1, message: 'sim-b ETH-USD book crossed', evidence: { bid: 3001, ask: 3000 } });
     desk.raise({ code: ErrorCode.RISK_ALERT_KILL_SWITCH, account: 'a', symbol: '', timeUs: 6_000, message: 'kill switch thrown on a' });
+    // Kept under its seq from the moment it is appended: a REST read of the file between the
+    // write and the durable ack already finds the venue and figures.
+    expect(desk.detail(1)).toEqual({ venue: 'sim-b', score: 1, evidence: { bid: 3001, ask: 3000 } });
     await desk.settled();
     const records = (await Journal.read(j.path)).map((e) => e.record);
     expect(records).toEqual([

@@ -11,8 +11,15 @@ export interface DivergenceOptions {
 
 interface Quote {
   mid: number;
-  /** When the mid last changed: with two venues, the one that moved is the suspect. */
+  /** When the mid last changed: with two venues and no calm mid yet, the one that moved last is the suspect. */
   changedMs: number;
+  /**
+   * The venue's mid when the symbol's venues last agreed (within half the threshold): with two
+   * venues, the one farther from its own calm mid is the one that went away. Both venues of a
+   * live market move all the time, so "which moved last" alone is a coin flip (the bench showed
+   * it blaming the wrong venue half the time).
+   */
+  calmMid: number;
 }
 
 const median = (xs: number[]) => {
@@ -26,8 +33,8 @@ const median = (xs: number[]) => {
  * from the others' by more than `thresholdBps` for longer than `minDurationMs`. One alert per
  * episode and symbol; it re-arms once every venue is back within half the threshold.
  * The suspect venue: with three or more, the one farthest from the median of the others (the
- * median is robust to that very outlier); with two, the one whose mid moved last (the other
- * stood still while it went away). Only live, two-sided books take part.
+ * median is robust to that very outlier); with two, the one whose mid went farther from where
+ * it was when the two last agreed (before they ever agreed: the one whose mid moved last). Only live, two-sided books take part.
  */
 export class DivergenceDetector {
   private readonly thresholdBps: number;
@@ -51,7 +58,7 @@ export class DivergenceDetector {
     }
     const mid = (bid + ask) / 2;
     const q = bySymbol.get(venue);
-    if (q === undefined) bySymbol.set(venue, { mid, changedMs: nowMs });
+    if (q === undefined) bySymbol.set(venue, { mid, changedMs: nowMs, calmMid: Number.NaN });
     else if (q.mid !== mid) {
       q.mid = mid;
       q.changedMs = nowMs;
@@ -64,6 +71,7 @@ export class DivergenceDetector {
     for (const [symbol, bySymbol] of this.quotes) {
       const worst = this.suspect(bySymbol);
       const episode = this.episodes.get(symbol);
+      if (worst !== undefined && Math.abs(worst.bps) <= this.thresholdBps / 2) for (const q of bySymbol.values()) q.calmMid = q.mid;
       if (worst === undefined || Math.abs(worst.bps) <= this.thresholdBps) {
         if (episode !== undefined && (worst === undefined || !episode.alerted || Math.abs(worst.bps) < this.thresholdBps / 2)) this.episodes.delete(symbol);
         continue;
@@ -95,7 +103,10 @@ export class DivergenceDetector {
     const all = [...bySymbol];
     if (all.length === 2) {
       const [a, b] = all as [[string, Quote], [string, Quote]];
-      const [[venue, q], [, other]] = a[1].changedMs > b[1].changedMs ? [a, b] : [b, a];
+      const away = (q: Quote) => Math.abs(bpsFrom(q.mid, q.calmMid));
+      const calm = a[1].calmMid > 0 && b[1].calmMid > 0;
+      const aMoved = calm ? away(a[1]) > away(b[1]) : a[1].changedMs > b[1].changedMs;
+      const [[venue, q], [, other]] = aMoved ? [a, b] : [b, a];
       return { venue, mid: q.mid, reference: other.mid, bps: bpsFrom(q.mid, other.mid) };
     }
     let worst: { venue: string; mid: number; reference: number; bps: number } | undefined;

@@ -8,6 +8,8 @@ export interface DefaultSimVenuesOptions {
   symbols?: readonly string[];
   /** Generator actions per second per instrument. Default 200. */
   updatesPerSecond?: number;
+  /** Clock of both venues, µs since the Unix epoch. Default: the wall clock (benches pass a simulated one). */
+  nowUs?: () => number;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface DefaultSimVenuesOptions {
  */
 export function defaultSimVenues(options: number | DefaultSimVenuesOptions = {}): [SimVenue, SimVenue] {
   const o = typeof options === 'number' ? { seed: options } : options;
-  const common = { seed: o.seed ?? 1, symbols: o.symbols, updatesPerSecond: o.updatesPerSecond };
+  const common = { seed: o.seed ?? 1, symbols: o.symbols, updatesPerSecond: o.updatesPerSecond, nowUs: o.nowUs };
   return [
     new SimVenue({ ...common, id: 'sim-a', makerFeeBpsX100: -100, takerFeeBpsX100: 500, priceOffsetBps: 0 }),
     new SimVenue({ ...common, id: 'sim-b', makerFeeBpsX100: 0, takerFeeBpsX100: 300, priceOffsetBps: 2 }),

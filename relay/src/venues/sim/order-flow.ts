@@ -90,6 +90,16 @@ export class OrderFlowGenerator {
     return this.actions;
   }
 
+  /**
+   * Moves the fair price by `bps` basis points (price impact of flow from outside the
+   * generator, e.g. a relay account's aggressive orders): makers requote around it and the
+   * informed takers lean towards it, so the book follows within moments.
+   */
+  nudgeBps(bps: number): void {
+    this.fair *= 1 + bps / 10_000;
+    if (this.fair < 100 * this.grid) this.fair = 100 * this.grid;
+  }
+
   /** True while a burst is in progress. */
   get bursting(): boolean {
     return this.burstLeft > 0;

@@ -27,7 +27,20 @@ export class SimMarket implements MatchingListener {
   feed: InstrumentFeed | null = null;
   /** Engine order id -> relay order id, for relay orders still live. */
   private readonly relayIds = new Map<number, string>();
+  /** Engine order id -> side, for relay orders still live (price impact of their taker fills). */
+  private readonly relaySides = new Map<number, Side>();
+  /**
+   * Feed faults (sim scenarios, relay/src/venues/sim/scenarios): while `feedPaused` nothing
+   * reaches the feed (a frozen feed: the engine keeps matching); `feedOffsetTicks` shifts every
+   * published price (a divergent venue). Both change only what is published, never the engine.
+   */
+  feedPaused = false;
+  feedOffsetTicks = 0;
+  /** Fair-price move in bps per `baseQty` lots of relay taker fills (0 = no impact, the default). */
+  takerImpactBps = 0;
   private readonly fees: FeeCalculator;
+  /** The generator's typical order size in lots: the unit of takerImpactBps. */
+  readonly baseQty: number;
 
   constructor(
     readonly instrument: Instrument,
@@ -37,29 +50,34 @@ export class SimMarket implements MatchingListener {
   ) {
     this.engine = new MatchingEngine({ listener: this });
     this.generator = new OrderFlowGenerator(this.engine, { ...flow, accountBase: 1 });
+    this.baseQty = flow.baseQty;
     this.fees = new FeeCalculator(instrument.tickSize, instrument.lotSize);
   }
 
   /** Maps the engine id the next submit will get to a relay order id. */
-  track(orderId: string): number {
+  track(orderId: string, side?: Side): number {
     const engineId = this.engine.nextOrderId;
     this.relayIds.set(engineId, orderId);
+    if (side !== undefined) this.relaySides.set(engineId, side);
     return engineId;
   }
 
   /** Sends the whole current book to the feed (after clear()), best levels first. */
   publishBook(feed: InstrumentFeed): void {
     feed.clear();
-    this.engine.forEachLevel(Side.Buy, (p, t) => feed.level(Side.Buy, p, t));
-    this.engine.forEachLevel(Side.Sell, (p, t) => feed.level(Side.Sell, p, t));
+    const off = this.feedOffsetTicks;
+    this.engine.forEachLevel(Side.Buy, (p, t) => feed.level(Side.Buy, p + off, t));
+    this.engine.forEachLevel(Side.Sell, (p, t) => feed.level(Side.Sell, p + off, t));
   }
 
   onLevel(side: Side, price: number, totalSize: number): void {
-    this.feed?.level(side, price, totalSize);
+    if (this.feedPaused) return;
+    this.feed?.level(side, price + this.feedOffsetTicks, totalSize);
   }
 
   onTrade(tradeId: number, price: number, qty: number, aggressorSide: Side): void {
-    this.feed?.trade(tradeId, price, qty, aggressorSide, this.nowUs());
+    if (this.feedPaused) return;
+    this.feed?.trade(tradeId, price + this.feedOffsetTicks, qty, aggressorSide, this.nowUs());
   }
 
   onOrder(
@@ -92,6 +110,7 @@ export class SimMarket implements MatchingListener {
         out = 'fill';
         fee = this.fees.fee(price, qty, maker ? inst.makerFeeBpsX100 : inst.takerFeeBpsX100);
         terminal = kind === 'filled';
+        if (!maker && this.takerImpactBps !== 0) this.impact(engineId, qty);
         break;
       case 'canceled':
         out = 'canceled';
@@ -105,7 +124,10 @@ export class SimMarket implements MatchingListener {
         out = 'rejected';
         terminal = true;
     }
-    if (terminal) this.relayIds.delete(engineId);
+    if (terminal) {
+      this.relayIds.delete(engineId);
+      this.relaySides.delete(engineId);
+    }
     this.sink.report(
       {
         orderId,
@@ -121,5 +143,13 @@ export class SimMarket implements MatchingListener {
       },
       terminal,
     );
+  }
+
+  /** A relay taker fill moves the fair price its way (sim scenarios: momentum ignition needs a market that responds). */
+  private impact(engineId: number, qty: number): void {
+    const side = this.relaySides.get(engineId);
+    if (side === undefined) return;
+    const bps = (this.takerImpactBps * qty) / this.baseQty;
+    this.generator.nudgeBps(side === Side.Buy ? bps : -bps);
   }
 }

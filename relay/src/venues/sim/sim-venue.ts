@@ -1,4 +1,4 @@
-import { StreamState, toLots, toTicks, wallClockUs, type Instrument } from '@tickmesh/shared';
+import { StreamState, toLots, toTicks, wallClockUs, type Instrument, type Side } from '@tickmesh/shared';
 import type { Candle } from '../../md/candles/candle';
 import type { FeedLookup, VenueAdapter, VenueExecution, VenueOrderRequest } from '../venue-adapter';
 import { EngineResult } from './engine-result';
@@ -161,7 +161,7 @@ export class SimVenue implements VenueAdapter {
     if (market === undefined) return this.refuse(order.orderId, 'rejected', SimVenueCode.UNKNOWN_SYMBOL);
     if (this.live.has(order.orderId)) return this.refuse(order.orderId, 'rejected', SimVenueCode.DUPLICATE_ORDER_ID);
     if (order.qty > market.instrument.maxQty) return this.refuse(order.orderId, 'rejected', EngineResult.INVALID_QTY);
-    const engineId = market.track(order.orderId);
+    const engineId = market.track(order.orderId, order.side);
     this.live.set(order.orderId, { market, engineId });
     // Engine rejections come back through onOrder('rejected'), which also forgets the id.
     market.engine.submit(this.account(order.account), order.side, order.type, order.timeInForce, order.price, order.qty, order.postOnly);
@@ -194,6 +194,58 @@ export class SimVenue implements VenueAdapter {
   /** The matching engine of `symbol` (tests and inspection), or undefined. */
   market(symbol: string): SimMarket | undefined {
     return this.markets.get(symbol);
+  }
+
+  /**
+   * Feed faults of sim scenarios (relay/src/venues/sim/scenarios/feed-faults.ts), on what is
+   * published for `symbol` only; the engine keeps matching as before. `freeze`: nothing is
+   * published while on (the stream stays Live); turning it off republishes the whole book.
+   * Returns false when the symbol is not listed (or the venue not started).
+   */
+  freezeFeed(symbol: string, frozen: boolean): boolean {
+    const m = this.markets.get(symbol);
+    if (m === undefined || m.feed === null) return false;
+    m.feedPaused = frozen;
+    if (!frozen) m.publishBook(m.feed);
+    return true;
+  }
+
+  /** Shifts every price published for `symbol` by `ticks` from now on (0 = back to the engine's), republishing the book. */
+  offsetFeed(symbol: string, ticks: number): boolean {
+    const m = this.markets.get(symbol);
+    if (m === undefined || m.feed === null) return false;
+    m.feedOffsetTicks = ticks;
+    if (!m.feedPaused) m.publishBook(m.feed);
+    return true;
+  }
+
+  /** Publishes a trade for `symbol` that never happened (a bad print); `tradeId` should not be one the engine uses. */
+  badPrint(symbol: string, tradeId: number, price: number, qty: number, aggressor: Side): boolean {
+    const m = this.markets.get(symbol);
+    if (m === undefined || m.feed === null) return false;
+    m.feed.trade(tradeId, price, qty, aggressor, this.nowUs());
+    return true;
+  }
+
+  /** Publishes a level of `symbol` the engine does not have (size 0 removes it); republishBook() restores the engine's. */
+  phantomLevel(symbol: string, side: Side, price: number, size: number): boolean {
+    const m = this.markets.get(symbol);
+    if (m === undefined || m.feed === null) return false;
+    m.feed.level(side, price, size);
+    return true;
+  }
+
+  /** Sends the engine's whole book of `symbol` to the feed again (clear + levels): undoes phantom levels. */
+  republishBook(symbol: string): boolean {
+    const m = this.markets.get(symbol);
+    if (m === undefined || m.feed === null) return false;
+    m.publishBook(m.feed);
+    return true;
+  }
+
+  /** Price impact of relay taker fills on every market: fair moves `bps` per generator-typical size traded (0 = none, the default). */
+  setTakerImpactBps(bps: number): void {
+    for (const m of this.markets.values()) m.takerImpactBps = bps;
   }
 
   /** stateHash of the engine of `symbol`; "" if the symbol is not listed. */

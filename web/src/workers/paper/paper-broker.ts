@@ -1,6 +1,10 @@
 import {
   Algo,
+  Contingency,
   ErrorCode,
+  TriggerSource,
+  TriggerWatch,
+  validateConditional,
   ExecType,
   OrderStatus,
   OrderType,
@@ -83,6 +87,10 @@ export class PaperBroker {
   private readonly byClientId = new Map<string, PaperOrder>();
   /** Open orders by orderId, in placement order. */
   private readonly open = new Map<string, PaperOrder>();
+  /** Stops, take-profits and trailing stops waiting for their trigger, in placement order. */
+  private readonly armed = new Map<string, { o: PaperOrder; watch: TriggerWatch }>();
+  /** The last book seen per stream: a trigger fired by a trade executes against it. */
+  private readonly books = new Map<string, L2Book>();
   private readonly taken = new TakenLiquidity();
   private orderSeq = 0;
   private tradeSeq = 0;
@@ -102,26 +110,99 @@ export class PaperBroker {
     if (live !== undefined && isOpenStatus(live.status)) return [this.refusedRequest(intent, ErrorCode.OMS_DUPLICATE_CLIENT_ORDER_ID, timeUs)];
     const o = this.create(intent, timeUs, instrument);
     this.byClientId.set(o.clientOrderId, o);
-    const refusal = this.check(o, book);
+    if (book !== undefined) this.books.set(streamKey(o.venue, o.symbol), book);
+    const refusal = this.check(o, book) ?? this.checkConditional(o);
     if (refusal !== undefined) {
       o.status = refusal.status;
       o.reasonCode = refusal.code;
       return [paperReport(o, { execType: refusal.status === OrderStatus.Denied ? ExecType.Denied : ExecType.Rejected, timeUs })];
     }
     const out: ExecutionReportMsg[] = [];
+    if (o.conditional !== undefined) {
+      this.arm(o, book!, timeUs, out);
+      return out;
+    }
     o.status = OrderStatus.Accepted;
     out.push(paperReport(o, { execType: ExecType.New, timeUs }));
-    this.take(o, book!, timeUs, out);
-    if (leavesOf(o) === 0) return out;
+    this.execute(o, book!, timeUs, out);
+    return out;
+  }
+
+  /** Takes what `o` can from `book`, then expires (market, IOC, FOK) or rests the remainder. */
+  private execute(o: PaperOrder, book: L2Book, timeUs: number, out: ExecutionReportMsg[]): void {
+    this.take(o, book, timeUs, out);
+    if (leavesOf(o) === 0) return;
     if (o.orderType === OrderType.Market || o.timeInForce === TimeInForce.IOC || o.timeInForce === TimeInForce.FOK) {
       o.status = OrderStatus.Expired;
       out.push(paperReport(o, { execType: ExecType.Expired, timeUs }));
-      return out;
+      return;
     }
     // Behind everything displayed at our price; a new level (or one better than the touch) has no one ahead.
-    o.queueAhead = book!.sizeAtPrice(o.side, o.price);
+    o.queueAhead = book.sizeAtPrice(o.side, o.price);
     this.open.set(o.orderId, o);
-    return out;
+  }
+
+  /**
+   * Paper stops: the relay's own trigger rule (TriggerWatch) on the replayed prices — each
+   * replayed trade as the last price, each book update's mid as the mark. Armed on the current
+   * mark; when it fires, the order's own type and price execute against the replayed book as
+   * a new order would. OCO and brackets need the relay: PAPER_CONDITIONAL_UNSUPPORTED.
+   */
+  private checkConditional(o: PaperOrder): { status: OrderStatus; code: string } | undefined {
+    if (o.conditional === undefined) return undefined;
+    if (o.conditional.contingency !== Contingency.None) return { status: OrderStatus.Denied, code: ErrorCode.PAPER_CONDITIONAL_UNSUPPORTED };
+    const v = validateConditional(o);
+    return v.ok ? undefined : { status: OrderStatus.Denied, code: v.reason.code };
+  }
+
+  private arm(o: PaperOrder, book: L2Book, timeUs: number, out: ExecutionReportMsg[]): void {
+    const c = o.conditional!;
+    const watch = new TriggerWatch(c.triggerType, o.side, c);
+    o.status = OrderStatus.PendingTrigger;
+    const mark = midOf(book);
+    const ev = c.triggerSource === TriggerSource.Mark && !Number.isNaN(mark) ? watch.update(mark) : null;
+    o.trigger!.triggerPrice = watch.level;
+    out.push(paperReport(o, { execType: ExecType.New, timeUs }));
+    const entry = { o, watch };
+    this.armed.set(o.orderId, entry);
+    if (ev === 'fired') this.release(entry, mark, timeUs, out);
+  }
+
+  /** One replayed price of venue/symbol for the armed orders watching that source. */
+  private feed(symbol: string, venue: string, source: TriggerSource, price: number, timeUs: number, out: ExecutionReportMsg[]): void {
+    if (this.armed.size === 0 || Number.isNaN(price)) return;
+    for (const a of [...this.armed.values()]) {
+      const o = a.o;
+      if (o.symbol !== symbol || o.venue !== venue || o.conditional!.triggerSource !== source) continue;
+      const ev = a.watch.update(price);
+      if (ev === 'moved') {
+        o.trigger!.triggerPrice = a.watch.level;
+        o.updatedUs = timeUs;
+        out.push(paperReport(o, { execType: ExecType.Status, timeUs }));
+      } else if (ev === 'fired') {
+        this.release(a, price, timeUs, out);
+      }
+    }
+  }
+
+  private release(a: { o: PaperOrder; watch: TriggerWatch }, price: number, timeUs: number, out: ExecutionReportMsg[]): void {
+    const o = a.o;
+    this.armed.delete(o.orderId);
+    const t = o.trigger!;
+    t.triggerPrice = a.watch.level;
+    t.firedTrigger = a.watch.type;
+    t.firedPrice = price;
+    o.status = OrderStatus.Triggered;
+    o.updatedUs = timeUs;
+    out.push(paperReport(o, { execType: ExecType.Triggered, timeUs }));
+    const book = this.books.get(streamKey(o.venue, o.symbol));
+    if (book === undefined || (book.depth(Side.Buy) === 0 && book.depth(Side.Sell) === 0)) {
+      o.status = OrderStatus.Denied;
+      o.reasonCode = ErrorCode.PAPER_NO_BOOK;
+      out.push(paperReport(o, { execType: ExecType.Denied, timeUs }));
+      return;
+    }
+    this.execute(o, book, timeUs, out);
   }
 
   /**
@@ -139,7 +220,7 @@ export class PaperBroker {
   /** Cancels every open order of `symbol` (undefined or '' = every symbol), in placement order. */
   cancelAll(symbol: string | undefined, timeUs: number): ExecutionReportMsg[] {
     const out: ExecutionReportMsg[] = [];
-    for (const o of [...this.open.values()]) {
+    for (const o of [...this.open.values(), ...[...this.armed.values()].map((a) => a.o)]) {
       if (symbol === undefined || symbol === '' || o.symbol === symbol) out.push(this.cancelOrder(o, timeUs));
     }
     return out;
@@ -169,6 +250,8 @@ export class PaperBroker {
       }
       if (lots > 0) this.fill(o, o.price, lots, true, timeUs, out);
     }
+    this.books.set(stream, book);
+    this.feed(symbol, venue, TriggerSource.Mark, midOf(book), timeUs, out);
     return out;
   }
 
@@ -196,6 +279,7 @@ export class PaperBroker {
         this.fill(o, o.price, leavesOf(o), true, trade.timeUs, out);
       }
     }
+    this.feed(symbol, venue, TriggerSource.Last, trade.price, trade.timeUs, out);
     return out;
   }
 
@@ -208,6 +292,8 @@ export class PaperBroker {
   reset(): void {
     this.byClientId.clear();
     this.open.clear();
+    this.armed.clear();
+    this.books.clear();
     this.taken.clear();
     this.orderSeq = 0;
     this.tradeSeq = 0;
@@ -232,6 +318,8 @@ export class PaperBroker {
     if (!isSide(o.side) || !ORDER_TYPES.has(o.orderType) || !TIFS.has(o.timeInForce)) return deny(ErrorCode.CODEC_INVALID_FIELD);
     if (o.venue === '') return deny(ErrorCode.OMS_NO_ROUTE);
     if (book === undefined || (book.depth(Side.Buy) === 0 && book.depth(Side.Sell) === 0)) return deny(ErrorCode.PAPER_NO_BOOK);
+    // A paper stop is checked against the market when it fires, not while it waits.
+    if (o.conditional !== undefined) return undefined;
     const opp = oppositeSide(o.side);
     if (market && book.depth(opp) === 0) return deny(ErrorCode.OMS_NO_LIQUIDITY);
     if (o.postOnly && book.depth(opp) > 0 && reaches(o, book.priceAt(opp, 0))) return { status: OrderStatus.Rejected, code: POST_ONLY_WOULD_TAKE };
@@ -283,6 +371,7 @@ export class PaperBroker {
     o.status = OrderStatus.Canceled;
     o.updatedUs = timeUs;
     this.open.delete(o.orderId);
+    this.armed.delete(o.orderId);
     return paperReport(o, { execType: ExecType.Canceled, timeUs });
   }
 
@@ -302,6 +391,12 @@ export class PaperBroker {
     o.reasonCode = code;
     return paperReport(o, { execType: ExecType.Denied, timeUs });
   }
+}
+
+/** The book's mid in whole ticks (as the relay's mark), NaN when a side is empty. */
+function midOf(book: L2Book): number {
+  if (book.depth(Side.Buy) === 0 || book.depth(Side.Sell) === 0) return Number.NaN;
+  return Math.round((book.priceAt(Side.Buy, 0) + book.priceAt(Side.Sell, 0)) / 2);
 }
 
 /** True when a level at `px` on the opposite side is within `o`'s limit (a market order has none). */

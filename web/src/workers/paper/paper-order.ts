@@ -90,5 +90,6 @@ export function paperReport(o: Order, ev: PaperEvent): ExecutionReportMsg {
     timeUs: ev.timeUs,
     account: o.account,
     algo: Algo.None,
+    trigger: o.trigger === undefined ? undefined : { ...o.trigger },
   };
 }

@@ -1,0 +1,3 @@
+export * from './conditional-port';
+export * from './trigger-feed';
+export * from './start-conditional';
