@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { MeshFrameInfo } from '../../src/workers/terminal-api';
 import { root, startRelayProcess, type RelayProcess } from './relay-process';
 
 /** Debian's Chromium, headless, with the flags this machine needs (see the team handbook). */
@@ -113,4 +114,50 @@ export async function sendBuy(page: Page, price: string, qty: string, venue?: st
   await page.getByTestId('ticket-qty').fill(qty);
   if (venue !== undefined) await page.getByTestId('ticket-venue').selectOption(venue);
   await page.getByTestId('ticket-submit').click();
+}
+
+/** The demo trader's API key from an auth directory's credentials.txt (written on its first start). */
+export function demoApiKey(dir: string): string {
+  const line = readFileSync(join(dir, 'credentials.txt'), 'utf8').split('\n').find((l) => l.startsWith('demo '));
+  if (!line) throw new Error('no demo key in credentials.txt');
+  return line.trim().split(/\s+/)[2]!;
+}
+
+/** A terminal page with the mesh on (`?mesh=1`), signed in with `apiKey`, once LIVE. */
+export async function openMeshTerminal(browser: Browser, origin: string, apiKey: string, label: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`${label} error:`, e.message));
+  await page.goto(`${origin}/?mesh=1`);
+  await page.locator('#api-key').fill(apiKey);
+  await page.locator('button[type=submit]').click();
+  await page.getByTestId('connection-status').filter({ hasText: /LIVE/ }).waitFor({ timeout: 20_000 });
+  return { context, page };
+}
+
+/** The mesh part of a page's last frame (the mesh client keeps it; read through its diagnostics hook). */
+export function meshOf(page: Page): Promise<MeshFrameInfo | undefined> {
+  return page.evaluate(() => (globalThis as unknown as { tickmeshMesh?: () => MeshFrameInfo | undefined }).tickmeshMesh?.());
+}
+
+/**
+ * Samples the pages until some stream is at one seq on two of them (pages move independently),
+ * asserting the checksums agree each time; returns how many such pairs were compared.
+ */
+export async function compareMeshBooks(pages: Page[], expectSame: (checksum: number, held: number) => void, rounds = 40, enough = 3): Promise<number> {
+  let compared = 0;
+  for (let round = 0; round < rounds && compared < enough; round++) {
+    const seen = new Map<string, number>();
+    for (const m of await Promise.all(pages.map(meshOf)))
+      for (const s of m?.streams ?? []) {
+        const key = `${s.streamId}@${s.seq}`;
+        const held = seen.get(key);
+        if (held === undefined) seen.set(key, s.checksum);
+        else {
+          expectSame(s.checksum, held);
+          compared++;
+        }
+      }
+  }
+  return compared;
 }

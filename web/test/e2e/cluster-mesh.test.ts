@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsKit, natsServerBinary } from '../../../relay/test/nats-kit';
-import type { MeshFrameInfo } from '../../src/workers/terminal-api';
-import { launchBrowser } from './browser';
+import { compareMeshBooks, demoApiKey, launchBrowser, meshOf, openMeshTerminal } from './browser';
 import { startRelayProcess, type RelayProcess } from './relay-process';
 
 /**
@@ -25,25 +24,10 @@ let browser: Browser;
 let authDir: string;
 const terminals: Array<{ context: BrowserContext; page: Page; edge: number }> = [];
 
-function demoApiKey(dir: string): string {
-  const line = readFileSync(join(dir, 'credentials.txt'), 'utf8').split('\n').find((l) => l.startsWith('demo '));
-  if (!line) throw new Error('no demo key in credentials.txt');
-  return line.trim().split(/\s+/)[2]!;
-}
-
 async function openTerminal(edge: number): Promise<void> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error(`edge ${edge} page error:`, e.message));
-  await page.goto(`${edges[edge]!.origin}/?mesh=1`);
-  await page.locator('#api-key').fill(demoApiKey(authDir));
-  await page.locator('button[type=submit]').click();
-  await page.getByTestId('connection-status').filter({ hasText: /LIVE/ }).waitFor({ timeout: 20_000 });
+  const { context, page } = await openMeshTerminal(browser, edges[edge]!.origin, demoApiKey(authDir), `edge ${edge} page`);
   terminals.push({ context, page, edge });
 }
-
-const meshOf = (page: Page): Promise<MeshFrameInfo | undefined> =>
-  page.evaluate(() => (globalThis as unknown as { tickmeshMesh?: () => MeshFrameInfo | undefined }).tickmeshMesh?.());
 
 beforeAll(async () => {
   if (!binary) return;
@@ -83,20 +67,7 @@ describe.skipIf(!binary)('market-data mesh across the edges of a cluster, in Chr
     }
     expect(infos.reduce((n, m) => n + (m?.bytesFromPeers ?? 0), 0)).toBeGreaterThan(0);
     // Same book at the same seq, whichever edge and whichever parent fed it.
-    let compared = 0;
-    for (let round = 0; round < 40 && compared < 3; round++) {
-      const seen = new Map<string, number>();
-      for (const m of await Promise.all(terminals.map((t) => meshOf(t.page))))
-        for (const s of m?.streams ?? []) {
-          const key = `${s.streamId}@${s.seq}`;
-          const held = seen.get(key);
-          if (held === undefined) seen.set(key, s.checksum);
-          else {
-            expect(s.checksum).toBe(held);
-            compared++;
-          }
-        }
-    }
+    const compared = await compareMeshBooks(terminals.map((t) => t.page), (checksum, held) => expect(checksum).toBe(held));
     expect(compared).toBeGreaterThan(0);
     // The md node signs once for the cluster and sends its seeds' frames through their edges.
     const metrics = await (await fetch(`${md.origin}/metrics`)).text();

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateFrameSigner, signFrame } from '@tickmesh/shared';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshFrameInfo } from '../../src/workers/terminal-api';
-import { launchBrowser, screenshot } from './browser';
+import { compareMeshBooks, demoApiKey, launchBrowser, meshOf, openMeshTerminal, screenshot } from './browser';
 import { root, startRelayProcess, type RelayProcess } from './relay-process';
 
 /**
@@ -19,27 +18,12 @@ let relay: RelayProcess;
 let browser: Browser;
 const terminals: Array<{ context: BrowserContext; page: Page; name: string }> = [];
 
-function demoApiKey(dataDir: string): string {
-  const line = readFileSync(join(dataDir, 'credentials.txt'), 'utf8').split('\n').find((l) => l.startsWith('demo '));
-  if (!line) throw new Error('no demo key in credentials.txt');
-  return line.trim().split(/\s+/)[2]!;
-}
-
 async function openTerminal(i: number): Promise<void> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error(`page ${i} error:`, e.message));
-  await page.goto(`${relay.origin}/?mesh=1`);
-  await page.locator('#api-key').fill(demoApiKey(relay.dataDir));
-  await page.locator('button[type=submit]').click();
-  await page.getByTestId('connection-status').filter({ hasText: /LIVE/ }).waitFor({ timeout: 20_000 });
+  const { context, page } = await openMeshTerminal(browser, relay.origin, demoApiKey(relay.dataDir), `page ${i}`);
   terminals.push({ context, page, name: `p${i}` });
 }
 
 /** The mesh part of the page's last frame (the mesh client keeps it; read through the diagnostics hook). */
-const meshOf = (page: Page): Promise<MeshFrameInfo | undefined> =>
-  page.evaluate(() => (globalThis as unknown as { tickmeshMesh?: () => MeshFrameInfo | undefined }).tickmeshMesh?.());
-
 const timingsOf = (page: Page, streamId: number): Promise<Array<[number, number]>> =>
   page.evaluate((id) => (globalThis as unknown as { tickmeshMeshTimings: (s: number) => Promise<Array<[number, number]>> }).tickmeshMeshTimings(id), streamId);
 
@@ -144,21 +128,7 @@ describe.sequential('market-data mesh in Chromium', () => {
 
   it('every page holds the same book at the same seq', async () => {
     // Pages move independently; sample until a stream is at one seq on two pages, then compare.
-    let compared = 0;
-    for (let round = 0; round < 40 && compared < 3; round++) {
-      const infos = await Promise.all(terminals.map((t) => meshOf(t.page)));
-      const seen = new Map<string, number>();
-      for (const m of infos)
-        for (const s of m?.streams ?? []) {
-          const key = `${s.streamId}@${s.seq}`;
-          const held = seen.get(key);
-          if (held === undefined) seen.set(key, s.checksum);
-          else {
-            expect(s.checksum).toBe(held);
-            compared++;
-          }
-        }
-    }
+    const compared = await compareMeshBooks(terminals.map((t) => t.page), (checksum, held) => expect(checksum).toBe(held));
     expect(compared).toBeGreaterThan(0);
   }, 60_000);
 
