@@ -48,6 +48,8 @@ function setup() {
   const price = async (px: number, source: TriggerSource = TriggerSource.Last) => {
     prices.set(source, px);
     oms!.onMarketPrice('BTC-USD', 'sim-a', source, px);
+    // One venue here: the cross-venue mid is this venue's.
+    if (source === TriggerSource.Mark) oms!.onMarketPrice('BTC-USD', '', source, px);
     await settle();
   };
   const place = async (over: Partial<OrderIntent>) => {

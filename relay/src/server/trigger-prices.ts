@@ -5,13 +5,16 @@ import type { Oms } from '../oms/oms';
 /**
  * The relay's own market data as the prices conditional orders trigger on (never a
  * browser's): every published trade is a Last price, and after every book batch the book's
- * mid — the mark — if it moved. Keeps the latest of each so an order armed between two
- * prices arms on the current one (OmsDeps.marketPrice).
+ * mid — the mark — if it moved, with the symbol's cross-venue mid (venue '') if that moved.
+ * Keeps the latest of each so an order armed between two prices arms on the current one
+ * (OmsDeps.marketPrice).
  */
 export class TriggerPrices {
   /** Last trade by symbol, then by venue ('' = any venue's latest); nested maps: no key string built per trade. */
   private readonly last = new Map<string, Map<string, number>>();
   private readonly mids = new Map<number, number>();
+  /** The cross-venue mid last pushed, by symbol. */
+  private readonly symbolMids = new Map<string, number>();
   private oms: Oms | undefined;
 
   constructor(private readonly md: MarketDataService) {}
@@ -30,7 +33,12 @@ export class TriggerPrices {
       const mid = this.midOf(frame.stream.id);
       if (Number.isNaN(mid) || this.mids.get(frame.stream.id) === mid) return;
       this.mids.set(frame.stream.id, mid);
-      this.oms?.onMarketPrice(frame.stream.instrument.symbol, frame.stream.instrument.venue, TriggerSource.Mark, mid);
+      const { symbol, venue } = frame.stream.instrument;
+      oms.onMarketPrice(symbol, venue, TriggerSource.Mark, mid);
+      const across = this.price(symbol, '', TriggerSource.Mark);
+      if (Number.isNaN(across) || this.symbolMids.get(symbol) === across) return;
+      this.symbolMids.set(symbol, across);
+      oms.onMarketPrice(symbol, '', TriggerSource.Mark, across);
     });
   }
 

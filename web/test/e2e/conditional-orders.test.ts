@@ -82,6 +82,10 @@ describe.sequential('conditional orders in Chromium', () => {
   });
 
   it('a bracket: the exits appear once the entry filled, and the stop-loss that fires cancels the take-profit', async () => {
+    // The order goes to sim-a and its stop watches sim-a's mid: read that book alone (the
+    // consolidated ladder's mid is between two venues whose prices differ by more than the walk moves in a minute).
+    await page.getByTestId('venue-picker').selectOption('sim-a');
+    await page.getByTestId('ladder').locator('.panel-head', { hasText: 'sim-a' }).waitFor({ timeout: 10_000 });
     const m = await mid();
     await setSide('buy');
     await page.getByTestId('ticket-type').selectOption('bracket');
@@ -119,4 +123,18 @@ describe.sequential('conditional orders in Chromium', () => {
     expect(await row.getByTestId('blotter-trigger').getAttribute('data-trigger-state')).toBe('fired');
     await screenshot(page, 'conditional-bracket-done');
   }, 120_000);
+
+  it("a stop-loss sell at sim-a's mid fires when the mark crosses it, and fills at market", async () => {
+    const m = await mid();
+    await setSide('sell');
+    await page.getByTestId('ticket-type').selectOption('stop');
+    await page.getByTestId('ticket-trigger-price').fill((Math.floor(m.mid * 100) / 100).toFixed(2));
+    await page.getByTestId('ticket-trigger-source').selectOption({ label: 'Mark (mid)' });
+    await page.getByTestId('ticket-venue').selectOption('sim-a');
+    await page.getByTestId('ticket-qty').fill('0.01');
+    const row = await submit();
+    const progress = async () => `${await rowStatus(row)} | ${(await row.getByTestId('blotter-reason').textContent().catch(() => '')) ?? ''}`;
+    await expect.poll(progress, { timeout: 80_000 }).toMatch(/^FILLED/);
+    expect(await row.getByTestId('blotter-trigger').getAttribute('data-trigger-state')).toBe('fired');
+  }, 100_000);
 });

@@ -1,4 +1,4 @@
-import type { TriggerSource } from '@tickmesh/shared';
+import { TriggerSource } from '@tickmesh/shared';
 
 interface Watcher {
   venue: string;
@@ -11,11 +11,16 @@ interface Watcher {
  * market data (Oms.onMarketPrice, wired in server/trading.ts): every trade as a Last price,
  * every book batch's mid as a Mark price. Indexed by symbol, so a symbol nobody watches costs
  * one map lookup per price.
+ *
+ * A watcher of every venue ('') takes each venue's trades as its Last (the latest trade
+ * anywhere), but not each venue's mid as its Mark: two venues' mids differ, and alternating
+ * between them would fire on whichever is further through the level. Its Mark is the
+ * cross-venue mid, pushed with venue '' (as OmsDeps.marketPrice gives it at arming).
  */
 export class TriggerFeed {
   private readonly bySymbol = new Map<string, Set<Watcher>>();
 
-  /** `venue` '' = prices from every venue of the symbol. Returns the function that stops watching. */
+  /** `venue` '' = prices from every venue of the symbol (see above for Mark). Returns the function that stops watching. */
   watch(symbol: string, venue: string, source: TriggerSource, fn: (price: number) => void): () => void {
     const w: Watcher = { venue, source, fn };
     let set = this.bySymbol.get(symbol);
@@ -31,7 +36,8 @@ export class TriggerFeed {
     const set = this.bySymbol.get(symbol);
     if (set === undefined) return;
     // A watcher that fires stops watching (deletes itself) while we iterate: Set allows that.
-    for (const w of set) if (w.source === source && (w.venue === '' || w.venue === venue)) w.fn(price);
+    const anyVenueTakes = source === TriggerSource.Last || venue === '';
+    for (const w of set) if (w.source === source && (w.venue === venue || (w.venue === '' && anyVenueTakes))) w.fn(price);
   }
 
   /** Number of armed watchers (tests, metrics). */

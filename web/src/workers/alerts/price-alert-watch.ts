@@ -17,16 +17,15 @@ export interface PriceAlertFrame {
 
 /**
  * The terminal worker's price alerts at work: fed every live trade the worker applies (the
- * desk's symbol), and for armed alerts on other symbols the relay's tickers every
+ * desk's symbol, each venue), and for armed alerts on other symbols the relay's tickers every
  * ALERT_TICKER_POLL_MS (the worker subscribes to the desk's symbol only). Alerts are stored in
  * IndexedDB, so they are armed again after a reload; evaluation runs while the terminal is open.
- *
- * A symbol may trade on venues with different tick sizes: levels are in ticks of the symbol's
- * first listed instrument (what the panel rounds with), and every venue's prices are rescaled
- * to those ticks before they are compared.
+ * Each alert watches one instrument, so its level and every price compared with it are ticks
+ * of that one instrument: nothing is rescaled.
  */
 export class PriceAlertWatch {
   private readonly alerts: PriceAlerts;
+  /** Last trade price (ticks) per instrument, keyed `venue symbol`. */
   private readonly last = new Map<string, number>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private rest: RelayRest | undefined;
@@ -60,16 +59,19 @@ export class PriceAlertWatch {
 
   /** One live trade the worker applied (ticks of `venue`'s instrument). */
   trade(symbol: string, venue: string, price: number): void {
-    const ticks = this.toReference(symbol, venue, price);
-    this.last.set(symbol, ticks);
-    this.alerts.observe(symbol, ticks);
+    this.last.set(instrumentKey(venue, symbol), price);
+    this.alerts.observe(symbol, venue, price);
   }
 
   async add(req: PriceAlertRequest): Promise<PriceAlertResult> {
-    // No trade seen yet (a quiet symbol, or not on the desk): the relay's last price picks the direction.
-    if (!this.last.has(req.symbol) && this.rest) await this.readTickers(new Set([req.symbol]), false).catch(() => {});
-    const known = (symbol: string) => this.instruments().some((i) => i.symbol === symbol);
-    const r = await this.alerts.add(req, known, this.last.get(req.symbol) ?? Number.NaN);
+    // No venue named: the symbol's first listed one (the instrument the panel rounds with).
+    const venue = req.venue || (this.instruments().find((i) => i.symbol === req.symbol)?.venue ?? '');
+    const key = instrumentKey(venue, req.symbol);
+    // Off the desk (or no trade seen yet) the last price known here can be a poll old: the
+    // relay's price now picks the direction, so a level just above the market is one for a rise.
+    if ((req.symbol !== this.shownSymbol || !this.last.has(key)) && this.rest) await this.readTickers(new Set([req.symbol]), false).catch(() => {});
+    const known = (symbol: string, v: string) => this.instruments().some((i) => i.symbol === symbol && i.venue === v);
+    const r = await this.alerts.add({ ...req, venue }, known, this.last.get(key) ?? Number.NaN);
     if (!r.ok) return { ok: false, code: r.reason.code, message: r.reason.message };
     this.schedule(0);
     return { ok: true, alert: r.value };
@@ -108,18 +110,12 @@ export class PriceAlertWatch {
   private async readTickers(symbols: Set<string>, evaluate: boolean): Promise<void> {
     for (const t of (await this.rest?.lastPrices()) ?? []) {
       if (t.last === null || !symbols.has(t.symbol)) continue;
-      const ticks = this.toReference(t.symbol, t.venue, t.last);
-      this.last.set(t.symbol, ticks);
-      if (evaluate) this.alerts.observe(t.symbol, ticks);
+      this.last.set(instrumentKey(t.venue, t.symbol), t.last);
+      if (evaluate) this.alerts.observe(t.symbol, t.venue, t.last);
     }
   }
+}
 
-  /** `ticks` of `venue`'s instrument in ticks of the symbol's first listed instrument (NaN when either is unknown). */
-  private toReference(symbol: string, venue: string, ticks: number): number {
-    const list = this.instruments();
-    const ref = list.find((i) => i.symbol === symbol);
-    const inst = list.find((i) => i.symbol === symbol && i.venue === venue);
-    if (!ref || !inst) return Number.NaN;
-    return inst.tickSize === ref.tickSize ? ticks : Math.round((ticks * Number(inst.tickSize)) / Number(ref.tickSize));
-  }
+function instrumentKey(venue: string, symbol: string): string {
+  return `${venue} ${symbol}`;
 }

@@ -1,10 +1,10 @@
 import { fail, type Result } from '@tickmesh/shared';
-import { MAX_PRICE_ALERTS, PriceAlertCode, crosses, type PriceAlert, type PriceAlertRequest } from './price-alert';
+import { MAX_PRICE_ALERTS, PriceAlertCode, crosses, watchesTrade, type PriceAlert } from './price-alert';
 import type { PriceAlertStore } from './price-alert-store';
 
 /**
  * The worker's price alerts: set, removed, and evaluated against every trade price the worker
- * sees (live trades of the desk's symbol, and the relay's tickers for the others). An alert
+ * sees (live trades of the desk's symbol on each venue, and the relay's tickers for the others). An alert
  * fires once, when the watched price reaches its level in its direction; fired alerts stay
  * listed (with when and at what price) until removed. Kept in IndexedDB, so they survive a
  * reload; a store failure is reported, and the alert still works for this session.
@@ -27,7 +27,8 @@ export class PriceAlerts {
     this.store = store;
     if (!store) return '';
     try {
-      for (const a of await store.load()) if (!this.alerts.has(a.id)) this.alerts.set(a.id, a);
+      // Alerts stored before alerts had a venue keep watching every venue, as when they were set.
+      for (const a of await store.load()) if (!this.alerts.has(a.id)) this.alerts.set(a.id, { ...a, venue: a.venue ?? '' });
       this.changed = true;
       return '';
     } catch {
@@ -36,12 +37,12 @@ export class PriceAlerts {
   }
 
   /**
-   * Sets an alert. `current` is the watched price now (ticks; NaN when none is known yet):
-   * it picks the direction when the request leaves it out, and an alert already crossed is
-   * refused rather than fired at once.
+   * Sets an alert on the instrument (symbol, venue). `current` is its last price now (ticks;
+   * NaN when none is known yet): it picks the direction when the request leaves it out, and
+   * an alert already crossed is refused rather than fired at once.
    */
-  async add(req: PriceAlertRequest, known: (symbol: string) => boolean, current: number): Promise<Result<PriceAlert>> {
-    if (!known(req.symbol)) return fail(PriceAlertCode.ALERT_UNKNOWN_SYMBOL, `no listed instrument ${req.symbol}`);
+  async add(req: { symbol: string; venue: string; price: number; direction?: 'up' | 'down' }, known: (symbol: string, venue: string) => boolean, current: number): Promise<Result<PriceAlert>> {
+    if (!known(req.symbol, req.venue)) return fail(PriceAlertCode.ALERT_UNKNOWN_SYMBOL, `no listed instrument ${req.symbol}${req.venue ? ` on ${req.venue}` : ''}`);
     if (!Number.isSafeInteger(req.price) || req.price <= 0) return fail(PriceAlertCode.ALERT_INVALID_PRICE, 'the level must be a positive price');
     if (this.alerts.size >= MAX_PRICE_ALERTS) return fail(PriceAlertCode.ALERT_TOO_MANY, `at most ${MAX_PRICE_ALERTS} alerts; remove some first`);
     let direction = req.direction;
@@ -52,6 +53,7 @@ export class PriceAlerts {
     const alert: PriceAlert = {
       id: `pa-${this.now().toString(36)}-${(this.seq++).toString(36)}-${Math.floor(this.random() * 36 ** 4).toString(36)}`,
       symbol: req.symbol,
+      venue: req.venue,
       price: req.price,
       direction,
       createdAt: this.now(),
@@ -91,11 +93,11 @@ export class PriceAlerts {
     return s;
   }
 
-  /** One trade price (ticks) of `symbol`: fires every armed alert it crosses. */
-  observe(symbol: string, price: number): void {
+  /** One trade price (ticks) of `symbol` on `venue`: fires every armed alert on it that it crosses. */
+  observe(symbol: string, venue: string, price: number): void {
     if (!(price === price)) return;
     for (const a of this.alerts.values()) {
-      if (a.symbol !== symbol || !crosses(a, price)) continue;
+      if (!watchesTrade(a, symbol, venue) || !crosses(a, price)) continue;
       a.firedAt = this.now();
       a.firedPrice = price;
       this.fired.push({ ...a });
