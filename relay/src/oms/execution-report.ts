@@ -56,5 +56,6 @@ export function executionReport(order: Order, ev: ReportEvent): ExecutionReportM
     account: order.account,
     algo: order.algo,
     trigger: order.trigger === undefined ? undefined : { ...order.trigger },
+    schedule: order.schedule === undefined ? undefined : { ...order.schedule },
   };
 }

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { Algo, ErrorCode, ExecType, OrderStatus, OrderType, Side, TimeInForce, ok, type ExecutionReportMsg } from '@tickmesh/shared';
 import { SimVenue } from '../venues/sim/sim-venue';
+import { AlgoRunner } from './algos/algo-runner';
 import type { OmsAlgos, OmsRouter } from './oms-ports';
 import { ManualTimers, MemoryJournal, failingRouter, intent, makeOms, settle, slicingAlgos, splitRouter, steppingClock } from './oms-test-kit';
 
 function setup(over: { router?: OmsRouter; algos?: OmsAlgos } = {}) {
-  const clock = steppingClock();
+  const timers = new ManualTimers();
+  // Time moves with the manual timers (and a µs per call, so no two reports share a time).
+  const step = steppingClock();
+  const clock = () => step() + timers.now * 1000;
   const a = new SimVenue({ id: 'sim-a', seed: 11, nowUs: clock });
   const b = new SimVenue({ id: 'sim-b', seed: 12, nowUs: clock, priceOffsetBps: 2 });
-  const timers = new ManualTimers();
   const journal = new MemoryJournal();
   const oms = makeOms([a, b], {
     journal,
@@ -123,6 +126,33 @@ describe('Oms algo parents', () => {
     expect(kids.map((k) => [k.orderType, k.timeInForce, k.qty, k.algo])).toEqual(Array(3).fill([OrderType.Limit, TimeInForce.IOC, 2, Algo.None]));
     expect(of(reports, pid).every((x) => x.algo === Algo.TWAP)).toBe(true);
     expect(timers.pending).toBe(0);
+  });
+
+  it("a TWAP parent's reports carry its clock: each next slice as it is scheduled, none after the last, and the horizon's end", async () => {
+    const { oms, timers, ea, reports } = setup({ algos: new AlgoRunner({ slices: 3, minIntervalMs: 100 }) });
+    // Bids far below the market: every IOC slice expires unfilled, so the parent works to its horizon.
+    const r = await oms.newOrder(intent({ clientOrderId: 'clock', venue: '', algo: Algo.TWAP, price: ea.bestBid() - 5_000, qty: 6, durationMs: 3_000 }));
+    const pid = r.ok ? r.value.orderId : '';
+    const clocks = () => of(reports, pid).filter((x) => x.execType === ExecType.Status && x.schedule !== undefined).map((x) => x.schedule!);
+    timers.advance(0);
+    await settle();
+    const [first] = clocks();
+    expect(first!.endsUs - first!.nextSliceUs).toBe(2_000_000);
+    expect(oms.order(pid)!.schedule).toEqual(first);
+    timers.advance(1_000);
+    await settle();
+    timers.advance(1_000);
+    await settle();
+    expect(clocks().map((c) => [c.nextSliceUs && c.nextSliceUs - first!.nextSliceUs, c.endsUs - first!.endsUs])).toEqual([
+      [0, 0],
+      [1_000_000, 0],
+      [0, 0],
+    ]);
+    timers.advance(1_000);
+    await settle();
+    expect(oms.order(pid)).toMatchObject({ status: OrderStatus.Expired, reasonCode: ErrorCode.OMS_ALGO_HORIZON_ENDED });
+    // Ended: nothing more is announced after the horizon's own "none to come".
+    expect(clocks().at(-1)!.nextSliceUs).toBe(0);
   });
 
   it('an algo that ends short: the parent ends Expired once its last child expired', async () => {

@@ -84,6 +84,12 @@ export interface AlgoContext {
   /** Cumulative traded lots of `symbol` seen so far (0 when the OMS has no market data). */
   marketVolume(symbol: string): number;
   /**
+   * Optional for algos on a clock (TWAP, VWAP) to call whenever they schedule: when the next
+   * slice is due (ms on this clock, 0 = none to come) and when the horizon closes. The OMS
+   * reports it on the parent, so the trader sees the schedule and not only what filled.
+   */
+  scheduled?(nextSliceMs: number, endsMs: number): void;
+  /**
    * Optional for algos to call: the algo will send no more children. The parent then ends
    * once its open children end (Filled, Expired or Canceled). Without it a parent ends only
    * when filled or canceled. Always provided by the OMS.

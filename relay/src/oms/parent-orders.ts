@@ -88,6 +88,11 @@ export class ParentOrders {
         }
       },
       marketVolume: (symbol) => core.deps.marketVolume?.(symbol) ?? 0,
+      scheduled: (nextSliceMs, endsMs) => {
+        if (isTerminal(rec.order.status) || st.cancelRequested) return;
+        rec.order.schedule = { nextSliceUs: nextSliceMs * 1000, endsUs: endsMs * 1000 };
+        core.publish(rec, { execType: ExecType.Status, timeUs: core.nowUs() }).catch(core.onError);
+      },
       done: () => {
         st.complete = true;
         this.scheduleSettle(rec);

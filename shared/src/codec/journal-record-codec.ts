@@ -6,6 +6,7 @@
 import type { ExecutionReportMsg } from '../model/messages';
 import type { OrderIntent } from '../model/order';
 import { pb, type tickmesh } from './proto-types';
+import { scheduleFromProto, scheduleToProto } from './proto-algo-schedule';
 import { conditionalFromProto, conditionalToProto, reportTriggerFromProto, reportTriggerToProto } from './proto-conditional';
 import type { JournalRecord } from '../model/journal-record';
 
@@ -54,6 +55,7 @@ function recordToProto(r: JournalRecord): PbRecord {
             lastPrice: x.lastPrice, lastQty: x.lastQty, tradeId: x.tradeId, reasonCode: x.reasonCode, reason: x.reason,
             fee: x.fee, liquidityMaker: x.liquidityMaker, timeUs: x.timeUs, account: x.account, algo: x.algo,
             ...reportTriggerToProto(x.trigger),
+            ...scheduleToProto(x.schedule),
           },
         },
       };
@@ -136,6 +138,8 @@ function recordFromProto(m: tickmesh.v1.JournalRecord): JournalRecord {
       };
       const trigger = reportTriggerFromProto(x, 'report', false);
       if (trigger !== undefined) report.trigger = trigger;
+      const schedule = scheduleFromProto(x, 'report', false);
+      if (schedule !== undefined) report.schedule = schedule;
       return { kind: 'execution', timeUs, report };
     }
     case 'risk': {

@@ -10,6 +10,7 @@ import {
 } from './field-checks';
 import { ALGOS, EXEC_TYPES, ORDER_STATUSES, ORDER_TYPES, SIDES } from './proto-enums';
 import type { tickmesh } from './proto-types';
+import { scheduleFromProto, scheduleToProto } from './proto-algo-schedule';
 import { reportTriggerFromProto, reportTriggerToProto } from './proto-conditional';
 
 /**
@@ -65,6 +66,7 @@ export function serverToProto(msg: NonBookServerMsg): PbServer {
           cumNotional: msg.cumNotional, lastPrice: msg.lastPrice, lastQty: msg.lastQty, tradeId: msg.tradeId,
           reasonCode: msg.reasonCode, reason: msg.reason, fee: msg.fee, liquidityMaker: msg.liquidityMaker,
           timeUs: msg.timeUs, account: msg.account, algo: msg.algo, ...reportTriggerToProto(msg.trigger),
+          ...scheduleToProto(msg.schedule),
         },
       };
     case 'mesh':
@@ -148,6 +150,8 @@ function executionReportFromProto(b: tickmesh.v1.ExecutionReport.$Properties, re
   };
   const trigger = reportTriggerFromProto(b, 'executionReport', true);
   if (trigger !== undefined) report.trigger = trigger;
+  const schedule = scheduleFromProto(b, 'executionReport', true);
+  if (schedule !== undefined) report.schedule = schedule;
   return report;
 }
 

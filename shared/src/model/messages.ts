@@ -2,7 +2,7 @@ import type { Instrument } from './instrument';
 import type { BookBatch, BookSnapshot } from './market-data';
 import type { Side } from './side';
 import type { OrderConditional, ReportTrigger } from './conditional';
-import type { ExecType, OrderStatus, OrderType, TimeInForce } from './order';
+import type { AlgoSchedule, ExecType, OrderStatus, OrderType, TimeInForce } from './order';
 
 /**
  * Domain view of every wire message. The codecs (protobuf for /ws, legacy JSON for /ws/json)
@@ -88,6 +88,8 @@ export interface ExecutionReportMsg {
   algo: Algo;
   /** Conditional orders only: the armed level and which trigger fired at what price (proto fields 25-30). */
   trigger?: ReportTrigger;
+  /** TWAP and VWAP parents only: the next slice and the horizon's end (proto fields 31-32). */
+  schedule?: AlgoSchedule;
 }
 
 /** One journal record an alert rests on. */

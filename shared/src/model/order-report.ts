@@ -21,4 +21,6 @@ export function applyReport(o: Order, r: ExecutionReportMsg): void {
   if (r.execType === ExecType.Trade) o.fees += r.fee;
   // A trailing stop's level moves and a fired trigger is recorded: the report has the latest.
   if (r.trigger !== undefined) o.trigger = { ...r.trigger };
+  // An algo's clock: each report of the parent carries where it stands now.
+  if (r.schedule !== undefined) o.schedule = { ...r.schedule };
 }

@@ -86,6 +86,19 @@ export interface Order extends OrderIntent {
   updatedUs: number;
   /** Conditional orders: the trigger's state now (level, and which fired at what price); absent otherwise. */
   trigger?: ReportTrigger;
+  /** Algo parents on a clock (TWAP, VWAP): the schedule as the relay last reported it; absent otherwise. */
+  schedule?: AlgoSchedule;
+}
+
+/**
+ * Where a time-boxed algo parent (TWAP, VWAP) stands on its clock, as the relay's algo runs it:
+ * the trader sees when the next slice goes and when the horizon closes (proto fields 31-32).
+ */
+export interface AlgoSchedule {
+  /** When the next slice is due, µs since the epoch; 0 when no slice is to come. */
+  nextSliceUs: number;
+  /** When the horizon closes (the parent expires with what is unfilled), µs since the epoch. */
+  endsUs: number;
 }
 
 /** One execution (fill) of an order at a venue. */

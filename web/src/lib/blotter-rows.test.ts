@@ -52,10 +52,15 @@ describe('blotterRows', () => {
       order('T3', { parentOrderId: 'T', status: OrderStatus.PartiallyFilled, filledQty: 10, createdUs: 1_000_300 }),
     ]);
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.progress).toEqual({ filledQty: 20, qty: 50, children: 3, childrenDone: 2, endsUs: 31_000_000 });
+    expect(rows[0]!.progress).toEqual({ filledQty: 20, qty: 50, children: 3, childrenDone: 2, endsUs: 31_000_000, nextSliceUs: 0 });
     // No horizon the relay told us of: an iceberg has none, a 0 duration is the relay's configured default.
     expect(blotterRows([order('I', { algo: Algo.Iceberg, displayQty: 10 })])[0]!.progress!.endsUs).toBe(0);
     expect(blotterRows([order('V', { algo: Algo.VWAP, durationMs: 0 })])[0]!.progress!.endsUs).toBe(0);
+  });
+
+  it("takes the algo's clock from the relay's report: the next slice, and the end of a default-length horizon", () => {
+    const v = order('V', { algo: Algo.VWAP, durationMs: 0, createdUs: 1_000_000, schedule: { nextSliceUs: 6_000_000, endsUs: 61_000_000 } });
+    expect(blotterRows([v])[0]!.progress).toMatchObject({ nextSliceUs: 6_000_000, endsUs: 61_000_000 });
   });
 });
 

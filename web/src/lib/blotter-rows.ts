@@ -10,11 +10,13 @@ export interface AlgoProgress {
   children: number;
   childrenDone: number;
   /**
-   * End of the TWAP/VWAP horizon, µs since the epoch: the parent's creation plus its
-   * `durationMs`. 0 when not known (iceberg; duration 0 = the relay's configured default,
-   * which it does not send).
+   * End of the TWAP/VWAP horizon, µs since the epoch: as the relay's algo reports it, else
+   * the parent's creation plus its `durationMs`. 0 when not known (iceberg; a duration left to
+   * the relay's default before the algo's first report).
    */
   endsUs: number;
+  /** When the algo's next slice is due, µs since the epoch, as the relay reported it; 0 when none is to come or not known. */
+  nextSliceUs: number;
 }
 
 /** One top-level row of the blotter and the orders routed under it. */
@@ -105,7 +107,8 @@ export function blotterRows(orders: readonly BlotterOrder[]): BlotterRow[] {
         qty: o.qty,
         children: children.length,
         childrenDone: children.filter((c) => ENDED.has(c.status)).length,
-        endsUs: horizon ? o.createdUs + o.durationMs * 1000 : 0,
+        endsUs: o.schedule?.endsUs || (horizon ? o.createdUs + o.durationMs * 1000 : 0),
+        nextSliceUs: o.schedule?.nextSliceUs ?? 0,
       };
     }
     rows.push(row);

@@ -169,6 +169,35 @@ describe.sequential('trading terminal in Chromium', () => {
     await expect.poll(() => childRows.count(), { timeout: 5000 }).toBe(before);
  }, 45_000);
 
+  it("shows a working TWAP's next slice as the relay schedules it, moving on with each slice, until canceled", async () => {
+    const algo = page.getByTestId('ticket-submit').locator('xpath=ancestor::form').locator('select:has(option:text-is("TWAP"))');
+    await algo.selectOption({ label: 'TWAP' });
+    await page.locator('label', { hasText: 'Duration (s)' }).locator('input').fill('30');
+    // A bid 1% under the market: every IOC slice ends unfilled, so the parent works its whole horizon.
+    const bid = Math.max(...(await ladderPrices('bid')));
+    await sendBuy(page, (bid * 0.99).toFixed(2), '0.02');
+    await algo.selectOption({ label: 'None' });
+    const parent = page
+      .getByTestId('blotter-row')
+      .filter({ has: page.getByTestId('blotter-type').getByText('Limit · GTC · TWAP', { exact: true }) })
+      .filter({ has: page.getByRole('button', { name: 'Cancel' }) })
+      .first();
+    const next = parent.getByTestId('blotter-next-slice');
+    const nextText = async () => ((await next.textContent({ timeout: 1000 }).catch(() => '')) ?? '').trim();
+    await expect.poll(nextText, { timeout: 10_000 }).toMatch(/^next slice \d\d:\d\d:\d\d\.\d{3}$/);
+    const first = await nextText();
+    // Slices are 3 s apart (30 s, the relay's 10 slices): the next one is announced when one goes.
+    await expect.poll(nextText, { timeout: 10_000 }).not.toBe(first);
+    expect(await nextText()).toMatch(/^next slice \d\d:\d\d:\d\d\.\d{3}$/);
+    expect((await parent.getByTestId('blotter-progress').textContent()) ?? '').toMatch(/ends \d\d:\d\d:\d\d/);
+    await screenshot(page, 'terminal-twap-next-slice');
+    await parent.getByRole('button', { name: 'Cancel' }).click();
+    const canceled = page.getByTestId('blotter-row').filter({ has: page.getByTestId('blotter-type').getByText('Limit · GTC · TWAP', { exact: true }) }).filter({ hasText: 'CANCELED' });
+    await expect.poll(() => canceled.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    // Over: no next slice is shown for it.
+    expect(await canceled.first().getByTestId('blotter-next-slice').count()).toBe(0);
+  }, 45_000);
+
   it('shows STALE (not live) while the relay is down and LIVE again when it returns', async () => {
     await relay.stop();
     await expect.poll(async () => (await status().textContent()) ?? '', { timeout: 15_000 }).toMatch(/STALE|OFFLINE|CONNECTING/);

@@ -39,6 +39,12 @@ export interface AlgoContext {
   cancelChildren(): void;
   /** Cumulative lots traded on `symbol` so far, all venues. */
   marketVolume(symbol: string): number;
+  /**
+   * Optional for algos on a clock (TWAP, VWAP) to call whenever they schedule: when the next
+   * slice is due (ms on this clock, 0 = none to come) and when the horizon closes. The OMS
+   * reports it on the parent, so the trader sees the schedule and not only what filled.
+   */
+  scheduled?(nextSliceMs: number, endsMs: number): void;
   /** The OMS's hook: the algo will send no more children (not called after `cancel()`). */
   done?(): void;
   /** The outcome with its `OMS_ALGO_*` reason, once, when the algo ends (including `cancel()`). */

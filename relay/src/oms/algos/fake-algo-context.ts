@@ -21,6 +21,8 @@ export class FakeAlgoContext implements AlgoContext {
   now = 0;
   readonly sent: SentChild[] = [];
   readonly dones: AlgoDone[] = [];
+  /** Every `scheduled` call: [nextSliceMs, endsMs], with the clock when it came. */
+  readonly schedules: Array<{ atMs: number; nextSliceMs: number; endsMs: number }> = [];
   cancelCalls = 0;
   volume = 0;
   /** The handle under test, for `onSend` scripts and helpers. */
@@ -54,6 +56,10 @@ export class FakeAlgoContext implements AlgoContext {
 
   marketVolume(_symbol: string): number {
     return this.volume;
+  }
+
+  scheduled(nextSliceMs: number, endsMs: number): void {
+    this.schedules.push({ atMs: this.now, nextSliceMs, endsMs });
   }
 
   /** The OMS's optional hook; tests that care replace it. */

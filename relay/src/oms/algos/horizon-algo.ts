@@ -35,6 +35,11 @@ export abstract class HorizonAlgo extends ChildAlgo {
     this.sendClip(qty, this.parent.price, this.parent.orderType, TimeInForce.IOC);
   }
 
+  /** Tells the OMS when the next slice is due (`atMs`, 0 = none to come) and when the horizon closes. */
+  protected announce(atMs: number): void {
+    if (!this.ended) this.ctx.scheduled?.(atMs, this.t0 + this.horizonMs);
+  }
+
   /** Last chance to send before the horizon closes (VWAP's final interval). */
   protected beforeHorizon(): void {}
 
@@ -46,6 +51,7 @@ export abstract class HorizonAlgo extends ChildAlgo {
   private horizonReached(): void {
     this.beforeHorizon();
     if (this.ended) return;
+    this.announce(0);
     this.ending = true;
     if (!this.childWorking) return this.expire();
     this.at(this.t0 + this.horizonMs + this.options.horizonGraceMs, () =>

@@ -38,6 +38,29 @@ describe('TwapAlgo', () => {
     expect(ctx.pendingTimers).toBe(0);
   });
 
+  it('tells the OMS when each next slice is due and when the horizon closes; none after the last', () => {
+    const { ctx } = start({ qty: 40, durationMs: 0 }, { slices: 4 });
+    ctx.onSend = (c) => ctx.report(c.qty - 1, OrderStatus.Canceled);
+    ctx.advance(60_000);
+    const rel0 = ctx.schedules.map((s) => [s.atMs - 1_000_000, s.nextSliceMs && s.nextSliceMs - 1_000_000, s.endsMs - 1_000_000]);
+    // Each slice announces the next (the default 60 s horizon); the last slice has none; at the horizon, none.
+    expect(rel0).toEqual([
+      [0, 15_000, 60_000],
+      [15_000, 30_000, 60_000],
+      [30_000, 45_000, 60_000],
+      [45_000, 0, 60_000],
+      [60_000, 0, 60_000],
+    ]);
+  });
+
+  it('announces nothing once filled: the parent is done', () => {
+    const { ctx } = start({ qty: 10, durationMs: 10_000 }, { slices: 1 });
+    fillAll(ctx);
+    ctx.advance(10_000);
+    expect(ctx.dones.map((d) => d.status)).toEqual([OrderStatus.Filled]);
+    expect(ctx.schedules).toEqual([]);
+  });
+
   it('gives the last slice the remainder of the even split', () => {
     const { ctx } = start({ qty: 107 });
     fillAll(ctx);

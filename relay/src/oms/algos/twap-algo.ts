@@ -22,9 +22,12 @@ export class TwapAlgo extends HorizonAlgo {
 
   private slice(i: number): void {
     const { count, intervalMs } = this.schedule;
-    if (i + 1 < count) this.at(this.t0 + (i + 1) * intervalMs, () => this.slice(i + 1));
-    if (this.childWorking) return;
-    const want = Math.min(scheduledThrough(this.parent.qty, count, i) - this.filledQty, this.remainingQty);
-    if (want > 0) this.sendSlice(want);
+    const next = i + 1 < count ? this.t0 + (i + 1) * intervalMs : 0;
+    if (next > 0) this.at(next, () => this.slice(i + 1));
+    if (!this.childWorking) {
+      const want = Math.min(scheduledThrough(this.parent.qty, count, i) - this.filledQty, this.remainingQty);
+      if (want > 0) this.sendSlice(want);
+    }
+    this.announce(next);
   }
 }

@@ -23,6 +23,17 @@ function play(ctx: FakeAlgoContext, intervalMs: number, perInterval: number[]): 
 }
 
 describe('VwapAlgo', () => {
+  it('tells the OMS when each next interval is due (the last one at the horizon) and when the horizon closes', () => {
+    const { ctx } = start({ qty: 1_000, durationMs: 30_000 }, { slices: 3 });
+    play(ctx, 10_000, [100, 100, 100]);
+    expect(ctx.schedules.map((s) => [s.atMs, s.nextSliceMs, s.endsMs])).toEqual([
+      [0, 10_000, 30_000],
+      [10_000, 20_000, 30_000],
+      [20_000, 30_000, 30_000],
+      [30_000, 0, 30_000],
+    ]);
+  });
+
   it('sizes each child at 10 % of the volume traded in the interval before it', () => {
     const { ctx } = start({ qty: 1_000, durationMs: 60_000 });
     play(ctx, 6_000, [100, 250, 30, 0, 70, 1_000, 400, 90, 60, 500]);

@@ -27,12 +27,19 @@ export class VwapAlgo extends HorizonAlgo {
     this.intervalMs = plan.intervalMs;
     this.ticks = plan.count;
     if (this.ticks > 1) this.at(this.t0 + this.intervalMs, () => this.tick(1));
+    this.announce(this.nextAfter(0));
   }
 
   /** Interval `k` of `ticks`; the last one runs from the horizon handler, so it never races it. */
   private tick(k: number): void {
     if (k + 1 < this.ticks) this.at(this.t0 + (k + 1) * this.intervalMs, () => this.tick(k + 1));
     this.participate();
+    this.announce(this.nextAfter(k));
+  }
+
+  /** When the interval after `k` is due: the next tick, or the horizon, whose handler runs the last one. */
+  private nextAfter(k: number): number {
+    return k + 1 < this.ticks ? this.t0 + (k + 1) * this.intervalMs : this.t0 + this.horizonMs;
   }
 
   protected override beforeHorizon(): void {
