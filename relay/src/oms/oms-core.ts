@@ -1,4 +1,4 @@
-import { orderIntent, ErrorCode, ExecType, OrderStatus, fail, ok, type ExecutionReportMsg, type Order, type OrderIntent, type Reason, type Result } from '@tickmesh/shared';
+import { foldReason, orderIntent, ErrorCode, ExecType, OrderStatus, fail, ok, type ExecutionReportMsg, type Order, type OrderIntent, type Reason, type Result } from '@tickmesh/shared';
 import type { JournalRecord } from '@tickmesh/shared';
 import type { VenueAdapter, VenueExecution } from '../venues/venue-adapter';
 import { executionReport, type ReportEvent } from './execution-report';
@@ -165,6 +165,8 @@ export class OmsCore {
   publish(rec: OrderRecord, ev: ReportEvent): Promise<unknown> {
     rec.order.updatedUs = ev.timeUs;
     const report = executionReport(rec.order, ev);
+    // The order keeps its code's text, folded as journal replay folds it (REST shows it).
+    if (ev.execType !== ExecType.CancelRejected) foldReason(rec.order, report);
     const durable = this.append({ kind: 'execution', timeUs: ev.timeUs, report });
     // A queue in append order rather than a chain of promises: one reaction per report, and a
     // report goes out in the turn its append resolves once the reports before it are out. Its

@@ -20,7 +20,7 @@ async function liveSession() {
     nowUs: clock,
     setTimer: timers.set,
     algos: slicingAlgos('sim-b', 2, 100),
-    risk: { checkNew: (i) => (i.qty > 1_000 ? { ok: false, reason: { code: 'RISK_MAX_QTY', message: '' } } : denyBig.checkNew(i)), checkReplace: denyBig.checkReplace },
+    risk: { checkNew: (i) => (i.qty > 1_000 ? { ok: false, reason: { code: 'RISK_MAX_QTY', message: 'qty above 1,000 lots' } } : denyBig.checkNew(i)), checkReplace: denyBig.checkReplace },
   });
   const ea = a!.market('BTC-USD')!.engine;
   const ee = a!.market('ETH-USD')!.engine;
@@ -64,6 +64,8 @@ describe('Oms.recover', () => {
     const before = snapshotOf(live.oms, ['alice', 'bob']);
     expect(before.alice!.fills.length).toBeGreaterThan(3);
     expect(before.alice!.orders.some((o) => o.status === OrderStatus.Denied)).toBe(true);
+    // Denials keep their text, and (compared whole below) keep it after the restart.
+    expect(before.alice!.orders.filter((o) => o.status === OrderStatus.Denied).every((o) => o.reason !== '')).toBe(true);
     const open = new Set(live.oms.orders('alice', { open: true }).map((o) => o.orderId));
     expect(open.size).toBeGreaterThan(0);
     // Algo parents are not restarted: they end with their own code, the rest with the session.

@@ -240,6 +240,8 @@ describe('Oms against the sim venue', () => {
     await settle();
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatchObject({ execType: ExecType.Denied, status: OrderStatus.Denied, reasonCode: 'RISK_MAX_NOTIONAL', requestId: 7, leavesQty: 0 });
+    // The order keeps the text with its code (GET /api/orders shows it, after a reload too).
+    expect(oms.order(o.orderId)).toMatchObject({ reasonCode: 'RISK_MAX_NOTIONAL', reason: 'denied' });
     expect(engine.orderCount).toBe(count);
     // The id is spent: a retry with the same id is a duplicate, not a second denial.
     const again = await oms.newOrder(intent({ clientOrderId: 'big' }));

@@ -10,7 +10,7 @@ function fill(side: Side, price: number, qty: number, fee = 0, over: Partial<Fil
 }
 
 function order(over: Partial<Order>): Order {
-  return { ...intent(), orderId: 'o', parentOrderId: '', status: OrderStatus.Accepted, filledQty: 0, cumNotional: 0, fees: 0, reasonCode: '', createdUs: 0, updatedUs: 0, ...over };
+  return { ...intent(), orderId: 'o', parentOrderId: '', status: OrderStatus.Accepted, filledQty: 0, cumNotional: 0, fees: 0, reasonCode: '', reason: '', createdUs: 0, updatedUs: 0, ...over };
 }
 
 describe('PositionBook (average cost)', () => {

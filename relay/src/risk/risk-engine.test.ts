@@ -53,6 +53,7 @@ function order(over: Partial<Order> = {}): Order {
     cumNotional: 0,
     fees: 0,
     reasonCode: '',
+    reason: '',
     createdUs: 0,
     updatedUs: 0,
     ...over,

@@ -82,6 +82,8 @@ export interface Order extends OrderIntent {
   fees: number;
   /** Stable code of the last denial/rejection, '' if none. */
   reasonCode: string;
+  /** What `reasonCode` means for this order, as a person reads it (instrument units); '' with no code. */
+  reason: string;
   createdUs: number;
   updatedUs: number;
   /** Conditional orders: the trigger's state now (level, and which fired at what price); absent otherwise. */
@@ -186,6 +188,7 @@ export function newOrder(i: OrderIntent, orderId: string, parentOrderId: string,
     cumNotional: 0,
     fees: 0,
     reasonCode: '',
+    reason: '',
     createdUs: timeUs,
     updatedUs: timeUs,
     conditional: i.conditional,

@@ -79,14 +79,18 @@ describe('OrderBlotter reasons of relay orders', () => {
     expect(o).toMatchObject({ reasonCode: '', reason: '' });
   });
 
-  it('a REST snapshot (codes only) keeps a text already held for the same code', () => {
+  it("a REST snapshot gives the code's text; one without texts (an older relay) keeps a text already held for the same code", () => {
     const b = new OrderBlotter();
     const o = b.apply(report({ status: OrderStatus.Denied, execType: ExecType.Denied, reasonCode: 'RISK_MAX_QTY', reason: 'qty 2 BTC is above 1 BTC' }));
-    const { reason: _reason, local: _local, ...plain } = o;
-    b.load([{ ...plain, updatedUs: o.updatedUs + 1 }]);
+    const { local: _local, ...plain } = o;
+    b.load([{ ...plain, reason: '', updatedUs: o.updatedUs + 1 }]);
     expect(b.byClientOrderId('c1')).toMatchObject({ reasonCode: 'RISK_MAX_QTY', reason: 'qty 2 BTC is above 1 BTC' });
-    b.load([{ ...plain, reasonCode: 'OTHER', updatedUs: o.updatedUs + 2 }]);
+    b.load([{ ...plain, reasonCode: 'OTHER', reason: '', updatedUs: o.updatedUs + 2 }]);
     expect(b.byClientOrderId('c1')).toMatchObject({ reasonCode: 'OTHER', reason: '' });
+    // A fresh worker (after a reload) holds nothing: the text comes from REST.
+    const fresh = new OrderBlotter();
+    fresh.load([{ ...plain, reason: 'qty 2 BTC is above 1 BTC' }]);
+    expect(fresh.byClientOrderId('c1')).toMatchObject({ reasonCode: 'RISK_MAX_QTY', reason: 'qty 2 BTC is above 1 BTC' });
   });
 
   it('a refused cancel or replace marks the order with the code and text', () => {

@@ -82,8 +82,8 @@ export class OrderBlotter {
       const held = this.byId.get(o.orderId);
       if (held !== undefined && held.updatedUs > o.updatedUs) continue;
       if (held !== undefined && held.clientOrderId !== o.clientOrderId) this.byClientId.delete(held.clientOrderId);
-      // REST carries codes, not texts: a text already held for the same code stays.
-      const reason = held !== undefined && held.reasonCode === o.reasonCode ? held.reason : '';
+      // REST carries the code's text; from a relay that sends codes only, a text already held for the same code stays.
+      const reason = o.reason || (held !== undefined && held.reasonCode === o.reasonCode ? held.reason : '');
       const copy: BlotterOrder = { ...o, reason, local: false };
       this.byId.set(o.orderId, copy);
       this.index(copy);

@@ -11,7 +11,7 @@ function order(over: Partial<Order>): Order {
   return {
     account: 'alice', clientOrderId: 'c', symbol: 'BTC-USD', venue: 'sim-a', side: Side.Buy, orderType: OrderType.Limit,
     timeInForce: TimeInForce.GTC, price: 100, qty: 10, postOnly: false, algo: Algo.None, displayQty: 0, durationMs: 0,
-    orderId: 'o', parentOrderId: '', status: OrderStatus.Accepted, filledQty: 0, cumNotional: 0, fees: 0, reasonCode: '',
+    orderId: 'o', parentOrderId: '', status: OrderStatus.Accepted, filledQty: 0, cumNotional: 0, fees: 0, reasonCode: '', reason: '',
     createdUs: 0, updatedUs: 0, ...over,
   };
 }

@@ -23,6 +23,7 @@ export function algoParent(over: Partial<Order>): Order {
     cumNotional: 0,
     fees: 0,
     reasonCode: '',
+    reason: '',
     createdUs: 0,
     updatedUs: 0,
     ...over,
