@@ -44,6 +44,19 @@ async function waitLive(timeout = 15_000): Promise<void> {
 const ladderPrices = (kind: 'bid' | 'ask') => ladderPricesOf(page, kind);
 const pickSymbol = (symbol: string) => pickSymbolOf(page, symbol);
 
+/** A limit TWAP buy from the ticket; the ticket's algo goes back to None after. */
+async function sendTwapBuy(price: string, qty: string, durationS: number): Promise<void> {
+  // The ticket's algo and duration fields carry no test ids: found by what they hold.
+  const algo = page.getByTestId('ticket-submit').locator('xpath=ancestor::form').locator('select:has(option:text-is("TWAP"))');
+  await algo.selectOption({ label: 'TWAP' });
+  await page.locator('label', { hasText: 'Duration (s)' }).locator('input').fill(String(durationS));
+  await sendBuy(page, price, qty);
+  await algo.selectOption({ label: 'None' });
+}
+
+/** Blotter rows of limit TWAP parents. */
+const twapRows = () => page.getByTestId('blotter-row').filter({ has: page.getByTestId('blotter-type').getByText('Limit · GTC · TWAP', { exact: true }) });
+
 describe.sequential('trading terminal in Chromium', () => {
   it('logs in with the one-time URL and shows live bids under asks for every symbol', async () => {
     await waitLive();
@@ -134,14 +147,9 @@ describe.sequential('trading terminal in Chromium', () => {
   });
 
   it('shows a TWAP parent with its children under it, its average price and progress', async () => {
-    // The ticket's algo and duration fields carry no test ids: found by what they hold.
-    const algo = page.getByTestId('ticket-submit').locator('xpath=ancestor::form').locator('select:has(option:text-is("TWAP"))');
-    await algo.selectOption({ label: 'TWAP' });
-    await page.locator('label', { hasText: 'Duration (s)' }).locator('input').fill('2');
     const ask = Math.max(...(await ladderPrices('ask')));
-    await sendBuy(page, (ask * 1.003).toFixed(2), '0.02');
-    await algo.selectOption({ label: 'None' });
-    const parent = page.getByTestId('blotter-row').filter({ has: page.getByTestId('blotter-type').getByText('Limit · GTC · TWAP', { exact: true }) }).first();
+    await sendTwapBuy((ask * 1.003).toFixed(2), '0.02', 2);
+    const parent = twapRows().first();
     // Two slices 1 s apart, each routed to the venues; done within seconds.
     await expect
       .poll(async () => (await parent.getAttribute('data-status', { timeout: 1000 }).catch(() => '')) ?? '', {
@@ -170,18 +178,10 @@ describe.sequential('trading terminal in Chromium', () => {
  }, 45_000);
 
   it("shows a working TWAP's next slice as the relay schedules it, moving on with each slice, until canceled", async () => {
-    const algo = page.getByTestId('ticket-submit').locator('xpath=ancestor::form').locator('select:has(option:text-is("TWAP"))');
-    await algo.selectOption({ label: 'TWAP' });
-    await page.locator('label', { hasText: 'Duration (s)' }).locator('input').fill('30');
     // A bid 1% under the market: every IOC slice ends unfilled, so the parent works its whole horizon.
     const bid = Math.max(...(await ladderPrices('bid')));
-    await sendBuy(page, (bid * 0.99).toFixed(2), '0.02');
-    await algo.selectOption({ label: 'None' });
-    const parent = page
-      .getByTestId('blotter-row')
-      .filter({ has: page.getByTestId('blotter-type').getByText('Limit · GTC · TWAP', { exact: true }) })
-      .filter({ has: page.getByRole('button', { name: 'Cancel' }) })
-      .first();
+    await sendTwapBuy((bid * 0.99).toFixed(2), '0.02', 30);
+    const parent = twapRows().filter({ has: page.getByRole('button', { name: 'Cancel' }) }).first();
     const next = parent.getByTestId('blotter-next-slice');
     const nextText = async () => ((await next.textContent({ timeout: 1000 }).catch(() => '')) ?? '').trim();
     await expect.poll(nextText, { timeout: 10_000 }).toMatch(/^next slice \d\d:\d\d:\d\d\.\d{3}$/);
@@ -192,7 +192,7 @@ describe.sequential('trading terminal in Chromium', () => {
     expect((await parent.getByTestId('blotter-progress').textContent()) ?? '').toMatch(/ends \d\d:\d\d:\d\d/);
     await screenshot(page, 'terminal-twap-next-slice');
     await parent.getByRole('button', { name: 'Cancel' }).click();
-    const canceled = page.getByTestId('blotter-row').filter({ has: page.getByTestId('blotter-type').getByText('Limit · GTC · TWAP', { exact: true }) }).filter({ hasText: 'CANCELED' });
+    const canceled = twapRows().filter({ hasText: 'CANCELED' });
     await expect.poll(() => canceled.count(), { timeout: 10_000 }).toBeGreaterThan(0);
     // Over: no next slice is shown for it.
     expect(await canceled.first().getByTestId('blotter-next-slice').count()).toBe(0);
