@@ -1,5 +1,5 @@
 import { Algo, OrderStatus, newOrder, type Fill, type Order, type OrderIntent } from '@tickmesh/shared';
-import type { AlgoHandle, AlgoOutcome } from './oms-ports';
+import type { AlgoHandle, AlgoDone } from './oms-ports';
 
 /** A cancel or replace sent to the venue and not yet answered. */
 export interface PendingRequest {
@@ -19,7 +19,7 @@ export interface ParentState {
   /** Timers the algo set and has not cleared; cleared when the parent ends. */
   timers: Set<() => void>;
   /** The algo's own account of how it ended (AlgoContext.onDone), if it gave one; on recovery, the restart's. */
-  outcome: AlgoOutcome | null;
+  outcome: AlgoDone | null;
   /**
    * Child fills taken into the parent's own figures, one Trade report each (live and on
    * replay). Recovery compares it with the fills its children booked: a crash can leave a

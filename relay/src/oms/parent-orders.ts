@@ -1,7 +1,7 @@
 import { Algo, Contingency, ErrorCode, ExecType, OrderStatus, OrderType, type Reason } from '@tickmesh/shared';
 import type { VenueExecution } from '../venues/venue-adapter';
 import { cancelOutstanding, snapshot, tradeEvent, type OmsCore } from './oms-core';
-import type { AlgoChildRequest, AlgoContext } from './oms-ports';
+import type { AlgoChild, AlgoContext } from './oms-ports';
 import type { OrderRecord } from './order-record';
 import { canTransition, isTerminal } from './order-transitions';
 
@@ -127,7 +127,7 @@ export class ParentOrders {
    */
   spawnChild(
     parentRec: OrderRecord,
-    c: AlgoChildRequest,
+    c: AlgoChild,
     postOnly: boolean,
     now: number,
     opts: { riskCheck?: boolean; refusal?: Reason } = {},

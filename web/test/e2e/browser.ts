@@ -135,9 +135,22 @@ export async function openMeshTerminal(browser: Browser, origin: string, apiKey:
   return { context, page };
 }
 
-/** The mesh part of a page's last frame (the mesh client keeps it; read through its diagnostics hook). */
-export function meshOf(page: Page): Promise<MeshFrameInfo | undefined> {
-  return page.evaluate(() => (globalThis as unknown as { tickmeshMesh?: () => MeshFrameInfo | undefined }).tickmeshMesh?.());
+/**
+ * The mesh part of a page's last frame (the mesh client keeps it; read through its diagnostics
+ * hook). `page.evaluate` has no timeout of its own: a page whose main thread is starved would
+ * hold the caller until the test's timeout, with no word of which page. This one fails after
+ * `timeoutMs` and names the page.
+ */
+export async function meshOf(page: Page, timeoutMs = 10_000): Promise<MeshFrameInfo | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`meshOf: ${page.url()} did not answer within ${timeoutMs} ms (main thread starved or hung)`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([page.evaluate(() => (globalThis as unknown as { tickmeshMesh?: () => MeshFrameInfo | undefined }).tickmeshMesh?.()), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -148,7 +161,7 @@ export async function compareMeshBooks(pages: Page[], expectSame: (checksum: num
   let compared = 0;
   for (let round = 0; round < rounds && compared < enough; round++) {
     const seen = new Map<string, number>();
-    for (const m of await Promise.all(pages.map(meshOf)))
+    for (const m of await Promise.all(pages.map((p) => meshOf(p))))
       for (const s of m?.streams ?? []) {
         const key = `${s.streamId}@${s.seq}`;
         const held = seen.get(key);

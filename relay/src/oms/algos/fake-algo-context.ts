@@ -92,7 +92,11 @@ export class FakeAlgoContext implements AlgoContext {
 
   /** Fills `qty` of the working child and, when `status` is given, ends it. */
   report(qty: number, status?: OrderStatus): void {
-    if (qty > 0) this.handle!.onChildFill(qty);
-    if (status !== undefined) this.handle!.onChildDone(`child-${this.childIds++}`, status);
+    const childId = `child-${this.childIds}`;
+    if (qty > 0) this.handle!.onChildFill(qty, childId);
+    if (status !== undefined) {
+      this.handle!.onChildDone(childId, status);
+      this.childIds++;
+    }
   }
 }

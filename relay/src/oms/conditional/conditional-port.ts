@@ -1,5 +1,5 @@
 import type { OrderType, Side, TimeInForce, TriggerSource, TriggerType } from '@tickmesh/shared';
-import type { AlgoHandle, AlgoOutcome } from '../oms-ports';
+import type { AlgoHandle, AlgoDone } from '../oms-ports';
 
 /** One child a conditional order sends: a leg, or what a trigger releases. */
 export interface ConditionalChild {
@@ -41,7 +41,7 @@ export interface ConditionalContext {
   /** `trigger` fired at market `price`: the order is Triggered and the report says which and at what price. */
   fired(trigger: TriggerType, price: number): void;
   /** Nothing more will be sent: the order ends once its children ended, as `outcome` says if given. */
-  done(outcome?: AlgoOutcome): void;
+  done(outcome?: AlgoDone): void;
 }
 
 /** A running conditional order, as the OMS drives it (an AlgoHandle told which child traded). */
