@@ -40,6 +40,7 @@ export function executionReport(order: Order, ev: ReportEvent): ExecutionReportM
     venue: order.venue,
     side: order.side,
     orderType: order.orderType,
+    timeInForce: order.timeInForce,
     price: order.price,
     qty: order.qty,
     filledQty: order.filledQty,

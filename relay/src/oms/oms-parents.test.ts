@@ -125,6 +125,9 @@ describe('Oms algo parents', () => {
     const kids = oms.orders('alice').filter((o) => o.parentOrderId === pid);
     expect(kids.map((k) => [k.orderType, k.timeInForce, k.qty, k.algo])).toEqual(Array(3).fill([OrderType.Limit, TimeInForce.IOC, 2, Algo.None]));
     expect(of(reports, pid).every((x) => x.algo === Algo.TWAP)).toBe(true);
+    // Each report says its own order's time in force: the GTC parent's, the IOC slices'.
+    expect(of(reports, pid).every((x) => x.timeInForce === TimeInForce.GTC)).toBe(true);
+    for (const k of kids) expect(of(reports, k.orderId).map((x) => x.timeInForce)).toEqual(of(reports, k.orderId).map(() => TimeInForce.IOC));
     expect(timers.pending).toBe(0);
   });
 

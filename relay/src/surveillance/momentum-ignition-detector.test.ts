@@ -1,4 +1,4 @@
-import { Algo, ErrorCode, ExecType, OrderStatus, OrderType, Side } from '@tickmesh/shared';
+import { Algo, ErrorCode, ExecType, OrderStatus, OrderType, Side, TimeInForce } from '@tickmesh/shared';
 import { describe, expect, it } from 'vitest';
 import { MomentumIgnitionDetector, type MomentumIgnitionOptions } from './momentum-ignition-detector';
 import { Surveillance } from './surveillance';
@@ -108,7 +108,7 @@ describe('momentum ignition', () => {
       kind: 'execution', timeUs: ms * 1000,
       report: {
         type: 'executionReport', requestId: 0, orderId: `o${seq}`, clientOrderId: '', parentOrderId: '', status: OrderStatus.Filled, execType: ExecType.Trade, symbol: 'BTC-USD', venue: 'sim-a',
-        side, orderType: OrderType.Limit, price, qty, filledQty: qty, leavesQty: 0, cumNotional: 0, lastPrice: price, lastQty: qty, tradeId: seq, reasonCode: '', reason: '',
+        side, orderType: OrderType.Limit, timeInForce: TimeInForce.GTC, price, qty, filledQty: qty, leavesQty: 0, cumNotional: 0, lastPrice: price, lastQty: qty, tradeId: seq, reasonCode: '', reason: '',
         fee: 0, liquidityMaker: maker, timeUs: ms * 1000, account: 'mi', algo: Algo.None,
       },
     }));

@@ -119,7 +119,7 @@ export function serverSamples(rand: RandomSource): ServerMsg[] {
     {
       type: 'executionReport', requestId: 6, orderId: 'o-1', clientOrderId: 'c-0001', parentOrderId: '',
       status: OrderStatus.PartiallyFilled, execType: ExecType.Trade, symbol: 'BTC-USD', venue: 'sim-a', side: Side.Buy,
-      orderType: OrderType.Limit, price: 5_000_000, qty: 20_000, filledQty: 5_000, leavesQty: 15_000,
+      orderType: OrderType.Limit, timeInForce: TimeInForce.FOK, price: 5_000_000, qty: 20_000, filledQty: 5_000, leavesQty: 15_000,
       cumNotional: 25_000_000_000, lastPrice: 5_000_000, lastQty: 5_000, tradeId: 77, reasonCode: '', reason: '',
       fee: -1234, liquidityMaker: true, timeUs: T0_US, account: 'acct-1', algo: Algo.None,
     },

@@ -8,6 +8,7 @@ import type { OrderIntent } from '../model/order';
 import { pb, type tickmesh } from './proto-types';
 import { scheduleFromProto, scheduleToProto } from './proto-algo-schedule';
 import { conditionalFromProto, conditionalToProto, reportTriggerFromProto, reportTriggerToProto } from './proto-conditional';
+import { timeInForceFromWire } from './proto-enums';
 import type { JournalRecord } from '../model/journal-record';
 
 type PbRecord = tickmesh.v1.JournalRecord.$Properties;
@@ -50,7 +51,8 @@ function recordToProto(r: JournalRecord): PbRecord {
           requestId: x.requestId,
           report: {
             orderId: x.orderId, clientOrderId: x.clientOrderId, parentOrderId: x.parentOrderId, status: x.status,
-            execType: x.execType, symbol: x.symbol, venue: x.venue, side: x.side, type: x.orderType, price: x.price,
+            execType: x.execType, symbol: x.symbol, venue: x.venue, side: x.side, type: x.orderType,
+            timeInForce: x.timeInForce, price: x.price,
             qty: x.qty, filledQty: x.filledQty, leavesQty: x.leavesQty, cumNotional: x.cumNotional,
             lastPrice: x.lastPrice, lastQty: x.lastQty, tradeId: x.tradeId, reasonCode: x.reasonCode, reason: x.reason,
             fee: x.fee, liquidityMaker: x.liquidityMaker, timeUs: x.timeUs, account: x.account, algo: x.algo,
@@ -120,6 +122,8 @@ function recordFromProto(m: tickmesh.v1.JournalRecord): JournalRecord {
         venue: x.venue ?? '',
         side: (x.side ?? 0) as ExecutionReportMsg['side'],
         orderType: (x.type ?? 0) as ExecutionReportMsg['orderType'],
+        // Reports journaled before field 33 have none: GTC, what every order was shown as then.
+        timeInForce: timeInForceFromWire(x.timeInForce ?? 0) as ExecutionReportMsg['timeInForce'],
         price: x.price ?? 0,
         qty: x.qty ?? 0,
         filledQty: x.filledQty ?? 0,

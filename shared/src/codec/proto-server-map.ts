@@ -8,7 +8,7 @@ import { DecodeError } from './decode-error';
 import {
   checkBool, checkDecimalStep, checkEnum, checkId, checkInt, checkInt32, checkListLength, checkPositive, checkText, checkUint,
 } from './field-checks';
-import { ALGOS, EXEC_TYPES, ORDER_STATUSES, ORDER_TYPES, SIDES } from './proto-enums';
+import { ALGOS, EXEC_TYPES, ORDER_STATUSES, ORDER_TYPES, SIDES, TIMES_IN_FORCE, timeInForceFromWire } from './proto-enums';
 import type { tickmesh } from './proto-types';
 import { scheduleFromProto, scheduleToProto } from './proto-algo-schedule';
 import { reportTriggerFromProto, reportTriggerToProto } from './proto-conditional';
@@ -62,7 +62,7 @@ export function serverToProto(msg: NonBookServerMsg): PbServer {
         executionReport: {
           orderId: msg.orderId, clientOrderId: msg.clientOrderId, parentOrderId: msg.parentOrderId,
           status: msg.status, execType: msg.execType, symbol: msg.symbol, venue: msg.venue, side: msg.side,
-          type: msg.orderType, price: msg.price, qty: msg.qty, filledQty: msg.filledQty, leavesQty: msg.leavesQty,
+          type: msg.orderType, timeInForce: msg.timeInForce, price: msg.price, qty: msg.qty, filledQty: msg.filledQty, leavesQty: msg.leavesQty,
           cumNotional: msg.cumNotional, lastPrice: msg.lastPrice, lastQty: msg.lastQty, tradeId: msg.tradeId,
           reasonCode: msg.reasonCode, reason: msg.reason, fee: msg.fee, liquidityMaker: msg.liquidityMaker,
           timeUs: msg.timeUs, account: msg.account, algo: msg.algo, ...reportTriggerToProto(msg.trigger),
@@ -132,6 +132,7 @@ function executionReportFromProto(b: tickmesh.v1.ExecutionReport.$Properties, re
     venue: id(b.venue, 'venue', true),
     side: checkEnum(b.side ?? 0, SIDES, 'executionReport.side'),
     orderType: checkEnum(b.type ?? 0, ORDER_TYPES, 'executionReport.type'),
+    timeInForce: checkEnum(timeInForceFromWire(b.timeInForce ?? 0), TIMES_IN_FORCE, 'executionReport.timeInForce'),
     price: int(b.price, 'price'),
     qty: uint(b.qty, 'qty'),
     filledQty: uint(b.filledQty, 'filledQty'),

@@ -71,6 +71,8 @@ export interface ExecutionReportMsg {
   venue: string;
   side: Side;
   orderType: OrderType;
+  /** The order's; an algo's slices and a router's taking legs are IOC (proto field 33). */
+  timeInForce: TimeInForce;
   price: number;
   qty: number;
   filledQty: number;

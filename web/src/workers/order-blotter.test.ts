@@ -12,7 +12,7 @@ function intent(clientOrderId: string, over: Partial<OrderIntent> = {}): OrderIn
 function report(over: Partial<ExecutionReportMsg>): ExecutionReportMsg {
   return {
     type: 'executionReport', requestId: 0, orderId: 'O1', clientOrderId: 'c1', parentOrderId: '', status: OrderStatus.Accepted,
-    execType: ExecType.New, symbol: 'BTC-USD', venue: 'sim-a', side: Side.Buy, orderType: OrderType.Limit, price: 5_000_000, qty: 100,
+    execType: ExecType.New, symbol: 'BTC-USD', venue: 'sim-a', side: Side.Buy, orderType: OrderType.Limit, timeInForce: TimeInForce.GTC, price: 5_000_000, qty: 100,
     filledQty: 0, leavesQty: 100, cumNotional: 0, lastPrice: 0, lastQty: 0, tradeId: 0, reasonCode: '', reason: '', fee: 0,
     liquidityMaker: false, timeUs: 1_000, account: 'acc', algo: Algo.None, ...over,
   };
@@ -57,6 +57,16 @@ describe('OrderBlotter denied requests', () => {
     // Dropped before any frame took them: they are not sent either.
     expect(b.takeChanged().map((o) => o.clientOrderId)).toEqual(['c1', 'd3', 'd4', 'd5']);
     expect(b.size).toBe(4); // the relay order is never dropped
+  });
+});
+
+describe('OrderBlotter orders it did not send', () => {
+  it("a child (an algo's slice, a router's leg) takes its time in force from the report, not GTC", () => {
+    const b = new OrderBlotter();
+    const child = b.apply(report({ orderId: 'C1', clientOrderId: 'twap.1', parentOrderId: 'P1', timeInForce: TimeInForce.IOC }));
+    expect(child).toMatchObject({ parentOrderId: 'P1', timeInForce: TimeInForce.IOC });
+    // One this page sent keeps what the report says too (the relay's is the order's truth).
+    expect(b.apply(report({ orderId: 'O9', clientOrderId: 'c9', timeInForce: TimeInForce.FOK }), intent('c9')).timeInForce).toBe(TimeInForce.FOK);
   });
 });
 

@@ -105,7 +105,7 @@ export class OrderBlotter {
         venue: r.venue,
         side: r.side,
         orderType: r.orderType,
-        timeInForce: sent?.timeInForce ?? TimeInForce.GTC,
+        timeInForce: r.timeInForce,
         price: r.price,
         qty: r.qty,
         postOnly: sent?.postOnly ?? false,

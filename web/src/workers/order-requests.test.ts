@@ -10,7 +10,7 @@ const intent = (clientOrderId: string): OrderIntent => ({
 
 const accepted = (clientOrderId: string, requestId: number): ExecutionReportMsg => ({
   type: 'executionReport', requestId, orderId: `O-${clientOrderId}`, clientOrderId, parentOrderId: '', status: OrderStatus.Accepted,
-  execType: ExecType.New, symbol: 'BTC-USD', venue: 'sim-a', side: Side.Sell, orderType: OrderType.Market, price: 0, qty: 10,
+  execType: ExecType.New, symbol: 'BTC-USD', venue: 'sim-a', side: Side.Sell, orderType: OrderType.Market, timeInForce: TimeInForce.IOC, price: 0, qty: 10,
   filledQty: 0, leavesQty: 10, cumNotional: 0, lastPrice: 0, lastQty: 0, tradeId: 0, reasonCode: '', reason: '', fee: 0,
   liquidityMaker: false, timeUs: 1, account: 'acc', algo: Algo.None,
 });

@@ -15,7 +15,7 @@ function newOrder(requestId: number, clientOrderId: string): ClientMsg {
 function report(requestId: number, clientOrderId: string, over: Partial<ExecutionReportMsg> = {}): ExecutionReportMsg {
   return {
     type: 'executionReport', requestId, orderId: `o-${clientOrderId}`, clientOrderId, parentOrderId: '', status: OrderStatus.Accepted, execType: ExecType.New, symbol: 'BTC-USD', venue: 'sim-a',
-    side: Side.Buy, orderType: OrderType.Limit, price: 100, qty: 1, filledQty: 0, leavesQty: 1, cumNotional: 0, lastPrice: 0, lastQty: 0, tradeId: 0, reasonCode: '', reason: '', fee: 0,
+    side: Side.Buy, orderType: OrderType.Limit, timeInForce: TimeInForce.GTC, price: 100, qty: 1, filledQty: 0, leavesQty: 1, cumNotional: 0, lastPrice: 0, lastQty: 0, tradeId: 0, reasonCode: '', reason: '', fee: 0,
     liquidityMaker: false, timeUs: 1_000 + requestId, account: 'demo', algo: Algo.None, ...over,
   };
 }

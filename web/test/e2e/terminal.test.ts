@@ -172,6 +172,10 @@ describe.sequential('trading terminal in Chromium', () => {
     // Legs of a slice are IOC: a leg may end CANCELED with part or none of it filled; some fill.
     expect(texts.every((t) => /sim-[ab]/.test(t) && /FILLED|CANCELED|EXPIRED/.test(t)), texts.join('\n')).toBe(true);
     expect(texts.some((t) => /FILLED/.test(t)), texts.join('\n')).toBe(true);
+    // Each says its own type: the parent is GTC, its legs IOC (from the reports, not a guess).
+    const types = await page.getByTestId('blotter-child-type').allTextContents();
+    expect(types.length).toBe(texts.length);
+    expect(new Set(types.map((t) => t.trim()))).toEqual(new Set(['Limit · IOC']));
     await screenshot(page, 'terminal-twap-route');
     await parent.getByTestId('blotter-expand').click();
     await expect.poll(() => childRows.count(), { timeout: 5000 }).toBe(before);

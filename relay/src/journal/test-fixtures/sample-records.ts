@@ -21,7 +21,7 @@ export function everyKind(timeUs = 1_700_000_000_000_000): JournalRecord[] {
       report: {
         type: 'executionReport', requestId: 42, orderId: 'O-1', clientOrderId: 'c-1', parentOrderId: 'P-9',
         status: OrderStatus.PartiallyFilled, execType: ExecType.Trade, symbol: 'BTC-USD', venue: 'sim-a', side: Side.Buy,
-        orderType: OrderType.Market, price: 5_000_012, qty: 10, filledQty: 4, leavesQty: 6, cumNotional: 20_000_048_000,
+        orderType: OrderType.Market, timeInForce: TimeInForce.IOC, price: 5_000_012, qty: 10, filledQty: 4, leavesQty: 6, cumNotional: 20_000_048_000,
         lastPrice: -12, lastQty: 4, tradeId: 2 ** 40 + 5, reasonCode: 'VENUE_X', reason: 'partial', fee: -17,
         liquidityMaker: true, timeUs: timeUs - 5, account: 'acct-1', algo: Algo.TWAP,
       },

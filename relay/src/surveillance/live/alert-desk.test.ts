@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Algo, ErrorCode, ExecType, OrderStatus, OrderType, Side, type JournalRecord } from '@tickmesh/shared';
+import { Algo, ErrorCode, ExecType, OrderStatus, OrderType, Side, TimeInForce, type JournalRecord } from '@tickmesh/shared';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ function fill(account: string, orderId: string, side: Side, tradeId: number): Jo
     kind: 'execution', timeUs: 1_000,
     report: {
       type: 'executionReport', requestId: 0, orderId, clientOrderId: '', parentOrderId: '', status: OrderStatus.Filled, execType: ExecType.Trade, symbol: 'BTC-USD', venue: 'sim-a',
-      side, orderType: OrderType.Limit, price: 5_000_000, qty: 1, filledQty: 1, leavesQty: 0, cumNotional: 0, lastPrice: 5_000_000, lastQty: 1, tradeId, reasonCode: '', reason: '',
+      side, orderType: OrderType.Limit, timeInForce: TimeInForce.GTC, price: 5_000_000, qty: 1, filledQty: 1, leavesQty: 0, cumNotional: 0, lastPrice: 5_000_000, lastQty: 1, tradeId, reasonCode: '', reason: '',
       fee: 0, liquidityMaker: false, timeUs: 1_000, account, algo: Algo.None,
     },
   };

@@ -75,6 +75,7 @@ export function paperReport(o: Order, ev: PaperEvent): ExecutionReportMsg {
     venue: o.venue,
     side: o.side,
     orderType: o.orderType,
+    timeInForce: o.timeInForce,
     price: o.price,
     qty: o.qty,
     filledQty: o.filledQty,
