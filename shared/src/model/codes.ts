@@ -21,6 +21,8 @@ export const ErrorCode = {
   MD_UNKNOWN_SYMBOL: 'MD_UNKNOWN_SYMBOL',
   MD_UNKNOWN_STREAM: 'MD_UNKNOWN_STREAM',
   MD_NOT_SUBSCRIBED: 'MD_NOT_SUBSCRIBED',
+  // the desk refuses a one-click trade on a book it shows as stale (its prices may not be the market's)
+  MD_STALE_BOOK: 'MD_STALE_BOOK',
   // candle history (GET /api/candles): a timeframe the relay does not keep, from after to, a limit above the maximum
   MD_UNKNOWN_TIMEFRAME: 'MD_UNKNOWN_TIMEFRAME',
   MD_INVALID_RANGE: 'MD_INVALID_RANGE',

@@ -39,6 +39,12 @@ class Ticket {
   durationSec = $state(60);
   displayQtyText = $state('');
   busy = $state(false);
+  /**
+   * One-click trading on the ladder (data-testid="ladder-one-click"): a click on a bid level
+   * buys there, on an ask level sells there, for the ticket's quantity. Off on every load: an
+   * armed ladder is a choice made each session, never a surprise after a reload.
+   */
+  oneClick = $state(false);
   notice = $state.raw<TicketNotice | null>(null);
   /** Bumped on every live ↔ replay switch: a send that resolves after one must not show its outcome. */
   private modeEpoch = 0;
@@ -92,6 +98,36 @@ class Ticket {
     if (!inst) return;
     this.priceText = formatUnits(ticks, inst.tickSize);
     if (this.kind === 'market') this.kind = 'limit';
+  }
+
+  /**
+   * One-click trade from the ladder: a plain limit (GTC, no algo) on `side` at `ticks`, for
+   * the ticket's quantity, on the book the trader clicked (`venue`: the ladder's; '' = the
+   * consolidated book, smart routed). It goes the ticket's way (the worker's pre-trade risk,
+   * then the relay's), and the ticket's form is left as it was: a stop being set up there is
+   * not turned into a limit by a click.
+   */
+  async clickTrade(side: Side, ticks: number, venue: string): Promise<void> {
+    const symbol = market.selection.symbol;
+    const inst = market.instrumentOf(symbol, venue);
+    if (!symbol || !inst) return void (this.notice = { kind: 'denied', code: 'RISK_UNKNOWN_INSTRUMENT', message: 'no instrument selected' });
+    this.normalizeQty();
+    const qty = roundQty(inst, this.qtyText);
+    if (!qty) return void (this.notice = { kind: 'denied', code: 'RISK_INVALID_QTY', message: `one-click: enter a quantity of at least ${inst.lotSize} in the ticket` });
+    await this.send({
+      clientOrderId: nextClientOrderId(),
+      symbol,
+      venue,
+      side,
+      orderType: OrderType.Limit,
+      timeInForce: TimeInForce.GTC,
+      price: ticks,
+      qty: qty.units,
+      postOnly: false,
+      algo: Algo.None,
+      displayQty: 0,
+      durationMs: 0,
+    });
   }
 
   /** Snaps the price field to the tick (on blur and before sending). */
@@ -164,14 +200,17 @@ class Ticket {
       this.notice = { kind: 'denied', code: built.code, message: built.message };
       return;
     }
+    await this.send(built.order);
+  }
+
+  /** Places `order` and shows the outcome under the ticket (unless the mode changed meanwhile). */
+  private async send(order: TicketOrder): Promise<void> {
     this.busy = true;
     const epoch = this.modeEpoch;
-    const res = await terminal.placeOrder(built.order);
+    const res = await terminal.placeOrder(order);
     this.busy = false;
     if (epoch !== this.modeEpoch) return;
-    this.notice = res.ok
-      ? { kind: 'sent', clientOrderId: built.order.clientOrderId }
-      : { kind: 'denied', code: res.code, message: res.message, clientOrderId: built.order.clientOrderId };
+    this.notice = res.ok ? { kind: 'sent', clientOrderId: order.clientOrderId } : { kind: 'denied', code: res.code, message: res.message, clientOrderId: order.clientOrderId };
   }
 
   async cancelAll(): Promise<void> {

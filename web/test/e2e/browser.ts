@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { MeshFrameInfo } from '../../src/workers/terminal-api';
 import { root, startRelayProcess, type RelayProcess } from './relay-process';
 
@@ -114,6 +115,24 @@ export async function sendBuy(page: Page, price: string, qty: string, venue?: st
   await page.getByTestId('ticket-qty').fill(qty);
   if (venue !== undefined) await page.getByTestId('ticket-venue').selectOption(venue);
   await page.getByTestId('ticket-submit').click();
+}
+
+/** The client order id the ticket's notice names ('' when it names none, or the read timed out). */
+export async function ticketNoticeId(page: Page): Promise<string> {
+  return ((await page.locator('.ticket .notice .sent .mono').first().textContent({ timeout: 1_000 }).catch(() => '')) ?? '').trim();
+}
+
+/**
+ * Runs `send` (a submit click, a one-click ladder trade) and returns the blotter's top-level
+ * row of the order it placed: the ticket's notice names the new client order id once the
+ * worker took it (until then it still names the one before).
+ */
+export async function sentOrderRow(page: Page, send: () => Promise<unknown>): Promise<Locator> {
+  const before = await ticketNoticeId(page);
+  await send();
+  let id = '';
+  await expect.poll(async () => (id = await ticketNoticeId(page)), { timeout: 5_000, message: 'the ticket to name the order sent' }).toSatisfy((t: string) => t !== '' && t !== before);
+  return page.locator(`[data-testid="blotter-row"][data-client-order-id="${id}"]`);
 }
 
 /** The demo trader's API key from an auth directory's credentials.txt (written on its first start). */

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstNumber, ladderPrices, pickSymbol, screenshot, startTerminalSession, type TerminalSession } from './browser';
+import { firstNumber, ladderPrices, pickSymbol, screenshot, sentOrderRow, startTerminalSession, type TerminalSession } from './browser';
 
 /**
  * Conditional orders from the ticket, held and triggered by the relay (run as `npm start`
@@ -33,16 +33,8 @@ async function setSide(side: 'buy' | 'sell'): Promise<void> {
   if (((await el.getAttribute('data-side')) ?? '') !== side) await el.click();
 }
 
-const noticeId = async () => ((await page.locator('.ticket .notice .sent .mono').first().textContent({ timeout: 1_000 }).catch(() => '')) ?? '').trim();
-
-/** Clicks submit and returns the blotter's top-level row of that order (the ticket shows its new client order id). */
-async function submit(): Promise<Locator> {
-  const before = await noticeId();
-  await page.getByTestId('ticket-submit').click();
-  // The notice changes once the worker took the order: until then it still names the one before.
-  await expect.poll(noticeId, { timeout: 5_000 }).not.toBe(before);
-  return page.locator(`[data-testid="blotter-row"][data-client-order-id="${await noticeId()}"]`);
-}
+/** Clicks submit and returns the blotter's top-level row of that order. */
+const submit = (): Promise<Locator> => sentOrderRow(page, () => page.getByTestId('ticket-submit').click());
 
 const rowStatus = async (row: Locator) => (await row.getAttribute('data-status')) ?? '';
 

@@ -1,16 +1,18 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chartColours, firstNumber, ladderPrices as ladderPricesOf, pickSymbol as pickSymbolOf, screenshot, sendBuy, startTerminalSession, type TerminalSession } from './browser';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  chartColours,
+  demoApiKey,
+  firstNumber,
+  ladderPrices as ladderPricesOf,
+  pickSymbol as pickSymbolOf,
+  screenshot,
+  sendBuy,
+  sentOrderRow,
+  startTerminalSession,
+  type TerminalSession,
+} from './browser';
 import { startRelayProcess, type RelayProcess } from './relay-process';
-
-/** The demo trader's key from the first-run credentials file. */
-function demoApiKey(dataDir: string): string {
-  const line = readFileSync(join(dataDir, 'credentials.txt'), 'utf8').split('\n').find((l) => l.startsWith('demo '));
-  if (!line) throw new Error('no demo key in credentials.txt');
-  return line.trim().split(/\s+/)[2]!;
-}
 
 /**
  * The terminal in Debian's Chromium against the relay exactly as `npm start` runs it. One
@@ -204,6 +206,47 @@ describe.sequential('trading terminal in Chromium', () => {
     await expect.poll(() => canceled.count(), { timeout: 10_000 }).toBeGreaterThan(0);
     // Over: no next slice is shown for it.
     expect(await canceled.first().getByTestId('blotter-next-slice').count()).toBe(0);
+  }, 45_000);
+
+  it('one-click trading: off, a level loads its price; armed, a bid level buys there and an ask level sells there for the ticket qty', async () => {
+    await page.getByTestId('ticket-qty').fill('0.0100');
+    // The ladder redraws every frame: read a level's price and click it in one turn of the page.
+    const clickLevel = (kind: 'bid' | 'ask', nth: number) =>
+      page.evaluate(([k, n]) => {
+        const el = document.querySelectorAll<HTMLButtonElement>(`[data-testid="ladder-${k}-row"]`)[n]!;
+        const price = el.querySelector('.price')!.textContent!;
+        el.click();
+        return price;
+      }, [kind, nth] as const);
+    const loaded = await clickLevel('bid', 3);
+    expect(firstNumber(await page.getByTestId('ticket-price').inputValue())).toBe(firstNumber(loaded));
+
+    await page.getByTestId('ladder-one-click').check();
+    // The order goes to the book clicked: the ladder shows the picked venue's.
+    const venue = await page.getByTestId('venue-picker').inputValue();
+    expect(venue).toMatch(/^sim-[ab]$/);
+    for (const [kind, side] of [['bid', 'BUY'], ['ask', 'SELL']] as const) {
+      let at = '';
+      const row = await sentOrderRow(page, async () => (at = await clickLevel(kind, 3)));
+      await expect.poll(() => row.count(), { timeout: 5_000 }).toBe(1);
+      const text = (await row.textContent()) ?? '';
+      expect(text).toContain(side);
+      expect(text).toContain(venue);
+      expect(text).toContain(at.trim());
+      expect(text).toContain('0.0100');
+      expect((await row.getByTestId('blotter-type').textContent())?.trim()).toBe('Limit · GTC');
+      expect(await row.getAttribute('data-status')).not.toMatch(/DENIED|REJECTED/);
+      const cancel = row.getByRole('button', { name: 'Cancel' });
+      if (await cancel.count()) await cancel.click();
+    }
+    await screenshot(page, 'terminal-one-click');
+    // Disarmed again: a click sends nothing more.
+    await page.getByTestId('ladder-one-click').uncheck();
+    const rows = await page.locator('[data-testid="blotter-row"][data-kind="order"]').count();
+    // The click's one effect is the price loaded (the handler runs within the click, so no order is on its way).
+    const again = await clickLevel('ask', 2);
+    expect(firstNumber(await page.getByTestId('ticket-price').inputValue())).toBe(firstNumber(again));
+    expect(await page.locator('[data-testid="blotter-row"][data-kind="order"]').count()).toBe(rows);
   }, 45_000);
 
   it('shows STALE (not live) while the relay is down and LIVE again when it returns', async () => {
