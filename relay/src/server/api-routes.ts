@@ -16,7 +16,7 @@ import { referencePrice, type Trading } from './trading';
  */
 export function createApiRoutes(auth: AuthService, trading: Trading, md: MarketDataService, ice: IceOptions) {
   const mark = (symbol: string) => referencePrice(md, symbol);
-  const candleRoutes = createCandleRoutes(auth, md);
+  const candleRoutes = createCandleRoutes(auth, md, { anomalyOf: (venue, symbol) => trading.anomalies.suspectOf(venue, symbol) });
   /** Tick and lot by symbol, looked up once per answer rather than once per row. */
   const instrumentIndex = () => {
     const bySymbol = new Map<string, Instrument>();

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, fail, type Instrument, type Result } from '@tickmesh/shared';
 import { isTimeframe, mergeVenues, TIMEFRAME_NAMES, TIMEFRAMES, type Candle, type Timeframe } from '../md/candles/index';
 import type { MarketDataService } from '../md/market-data-service';
+import type { MdSuspect } from '../surveillance/market-data/index';
 import { replyFailure, replyJson, requirePrincipal, type AuthService } from './auth/index';
 
 /** Limits of {@link createCandleRoutes}. */
@@ -10,6 +11,8 @@ export interface CandleRouteOptions {
   defaultLimit?: number;
   /** Largest `limit` accepted; more is refused with MD_LIMIT_TOO_LARGE. Default 5000. */
   maxLimit?: number;
+  /** The open market-data anomaly of a stream (MdAnomalyMonitor.suspectOf), shown on its ticker. Default: none known here. */
+  anomalyOf?: (venue: string, symbol: string) => MdSuspect | undefined;
 }
 
 /** A parsed GET /api/candles query. */
@@ -81,7 +84,10 @@ export function createCandleRoutes(auth: AuthService, md: MarketDataService, opt
       const tickers = md.instruments().map((i) => {
         const t = md.candles.ticker(i.streamId, nowSec);
         const num = (n: number) => (Number.isFinite(n) ? n : null);
-        return { venue: i.venue, symbol: i.symbol, last: num(t.last), open24h: num(t.open), high24h: num(t.high), low24h: num(t.low), volume24h: t.volume, time: num(t.time) };
+        const a = options.anomalyOf?.(i.venue, i.symbol);
+        // `anomaly`: why this venue's book is not to be trusted now (smart routing avoids it); null when nothing is open.
+        const anomaly = a === undefined ? null : { code: a.code, message: a.message, sinceUs: a.sinceUs };
+        return { venue: i.venue, symbol: i.symbol, last: num(t.last), open24h: num(t.open), high24h: num(t.high), low24h: num(t.low), volume24h: t.volume, time: num(t.time), anomaly };
       });
       replyJson(res, 200, { tickers });
       return true;

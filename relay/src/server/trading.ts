@@ -64,7 +64,9 @@ export class Trading {
         const s = md.stream(id)!;
         return { venue: s.instrument.venue, instrument: s.instrument, book: s.book };
       });
-    const router = new SmartOrderRouter({ quotes });
+    // The anomaly monitor starts after recovery (below); until then no venue is suspect.
+    let anomalies: MdAnomalyMonitor | undefined;
+    const router = new SmartOrderRouter({ quotes }, { suspectOf: (venue, symbol) => anomalies?.suspectOf(venue, symbol) });
     const instrument = (symbol: string) => md.instrumentOf(symbol);
     const symbols = [...new Set(md.instruments().map((i) => i.symbol))];
     const buyNotional = tallyNotional(instrument);
@@ -99,7 +101,8 @@ export class Trading {
     // After recovery: re-armed conditional orders see the first prices of this run.
     triggerPrices.attach(oms);
 
-    const trading = new Trading(journal, oms, risk, md, alerts, watchMarketData(md, alerts, extras.anomalies));
+    anomalies = watchMarketData(md, alerts, extras.anomalies);
+    const trading = new Trading(journal, oms, risk, md, alerts, anomalies);
     md.onTrade((symbol, price, size, timeUs) => {
       volume.set(symbol, (volume.get(symbol) ?? 0) + size);
       risk.onTrade(symbol, price, timeUs);

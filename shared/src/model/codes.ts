@@ -43,6 +43,8 @@ export const ErrorCode = {
   // smart order routing
   OMS_UNKNOWN_SYMBOL: 'OMS_UNKNOWN_SYMBOL',
   OMS_NO_LIQUIDITY: 'OMS_NO_LIQUIDITY',
+  // smart routing: every venue quoting the symbol has an open market-data anomaly (name a venue to trade there anyway)
+  OMS_VENUES_SUSPECT: 'OMS_VENUES_SUSPECT',
   OMS_FOK_UNFILLABLE: 'OMS_FOK_UNFILLABLE',
   // execution algos (TWAP, VWAP, iceberg)
   OMS_ALGO_INVALID_PARAMS: 'OMS_ALGO_INVALID_PARAMS',

@@ -10,6 +10,15 @@ export interface Ticker {
   high24h: number | null;
   low24h: number | null;
   volume24h: number;
+  /** An open market-data anomaly at this venue (smart routing avoids it meanwhile); null or absent (older relays) when none. */
+  anomaly?: TickerAnomaly | null;
+}
+
+/** Why a venue's book is not to be trusted now: an `MD_ANOMALY_*` code, the relay's sentence, since when (µs). */
+export interface TickerAnomaly {
+  code: string;
+  message: string;
+  sinceUs: number;
 }
 
 /** A failed /api call, with the relay's stable code. */

@@ -23,7 +23,7 @@ function apiKeyOf(account: string): string {
 }
 
 beforeAll(async () => {
-  relay = await startRelayProcess({ args: ['--sim-scenario', 'wash', '--seed', '3', '--symbols', 'BTC-USD'] });
+  relay = await startRelayProcess({ args: ['--sim-scenario', 'wash,divergent-venue', '--seed', '3', '--symbols', 'BTC-USD'] });
   browser = await launchBrowser();
   ({ page } = await newTerminal(browser, relay.origin));
   await page.locator('#api-key').fill(apiKeyOf('admin'));
@@ -51,6 +51,24 @@ describe.sequential('admin alert view in Chromium (sim scenario)', () => {
     const { alerts } = (await res.json()) as { alerts: Array<{ seq: number; record: { code: string } }> };
     expect(alerts.find((a) => a.seq === seq)?.record.code).toBe('SURV_WASH_TRADE');
   }, 60_000);
+
+  it("a venue the scenario sends 150-250 bps off is marked suspect in the venue picker while it diverges, with the relay's sentence", async () => {
+    // The scenario's first divergence starts 15-55 s in and lasts 10 s; the relay opens the
+    // episode after 2 s of it, and the desk reads it from /api/tickers every 2 s.
+    const suspect = page.locator('[data-testid="venue-picker"] option[data-anomaly="MD_ANOMALY_DIVERGENCE"]');
+    await suspect.first().waitFor({ state: 'attached', timeout: 60_000 });
+    const venue = (await suspect.first().getAttribute('value')) ?? '';
+    expect(venue).toMatch(/^sim-[ab]$/);
+    expect(await suspect.first().textContent()).toContain('⚠ diverging');
+    await page.getByTestId('venue-picker').selectOption(venue);
+    const badge = page.getByTestId('venue-anomaly');
+    await badge.waitFor({ timeout: 5_000 });
+    expect(await badge.getAttribute('data-code')).toBe('MD_ANOMALY_DIVERGENCE');
+    expect(await badge.getAttribute('title')).toMatch(new RegExp(`^${venue} BTC-USD mid .* bps (above|below) the other venues'.*smart routing avoids this venue`));
+    await screenshot(page, 'venue-picker-suspect');
+    // The episode closes once the venue is back: the badge goes with it.
+    await badge.waitFor({ state: 'detached', timeout: 20_000 });
+  }, 90_000);
 
   it("a trader's desk has no alert view", async () => {
     const { context, page: trader } = await newTerminal(browser, relay.loginUrl);

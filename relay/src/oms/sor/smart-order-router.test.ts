@@ -10,7 +10,7 @@ import {
   type OrderIntent,
 } from '@tickmesh/shared';
 import { testInstrument } from '../../../../shared/src/model/instrument-fixtures';
-import { SmartOrderRouter } from './smart-order-router';
+import { SmartOrderRouter, type SmartOrderRouterOptions } from './smart-order-router';
 import type { VenueQuote } from './router-port';
 
 interface VenueScript {
@@ -46,7 +46,7 @@ const books: [string, () => L2Book][] = [
 ];
 
 describe.each(books)('SmartOrderRouter over %s', (_name, makeBook) => {
-  function router(scripts: VenueScript[], marketProtectionBps?: number): SmartOrderRouter {
+  function router(scripts: VenueScript[], marketProtectionBps?: number, suspectOf?: SmartOrderRouterOptions['suspectOf']): SmartOrderRouter {
     const quotes: VenueQuote[] = scripts.map((s) => {
       const book = makeBook();
       for (const [p, q] of s.bids ?? []) book.apply(Side.Buy, p, q);
@@ -55,7 +55,7 @@ describe.each(books)('SmartOrderRouter over %s', (_name, makeBook) => {
     });
     return new SmartOrderRouter(
       { quotes: (symbol) => (symbol === 'BTC-USD' ? quotes : []) },
-      marketProtectionBps === undefined ? {} : { marketProtectionBps },
+      { ...(marketProtectionBps === undefined ? {} : { marketProtectionBps }), suspectOf },
     );
   }
 
@@ -278,6 +278,34 @@ describe.each(books)('SmartOrderRouter over %s', (_name, makeBook) => {
 
     it('throws on a non-positive quantity (validated upstream)', () => {
       expect(() => router(scripts).route(intent({ price: 100, qty: 0 }))).toThrow(RangeError);
+    });
+  });
+
+  describe('venues with an open market-data anomaly', () => {
+    const scripts: VenueScript[] = [
+      { venue: 'a', asks: [[10_000, 5]] },
+      { venue: 'b', asks: [[10_001, 5]] },
+    ];
+    function guarded(suspect: Record<string, string>): SmartOrderRouter {
+      // The suspect lookup the relay wires to its anomaly monitor.
+      return router(scripts, undefined, (venue, symbol) => (symbol === 'BTC-USD' && suspect[venue] ? { code: suspect[venue]! } : undefined));
+    }
+
+    it('smart routing leaves a suspect venue out, even when it is the cheaper one', () => {
+      expect(children(guarded({}), intent({ price: 10_001, qty: 10 })).map((c) => [c.venue, c.qty])).toEqual([['a', 5], ['b', 5]]);
+      expect(children(guarded({ a: 'MD_ANOMALY_CROSSED_BOOK' }), intent({ price: 10_001, qty: 10 })).map((c) => [c.venue, c.qty])).toEqual([['b', 5]]);
+    });
+
+    it('an order naming the suspect venue still goes there (the trader chose it)', () => {
+      expect(children(guarded({ a: 'MD_ANOMALY_CROSSED_BOOK' }), intent({ venue: 'a', price: 10_001, qty: 5 })).map((c) => c.venue)).toEqual(['a']);
+    });
+
+    it('every venue suspect is refused with OMS_VENUES_SUSPECT, naming each venue and its anomaly', () => {
+      const r = guarded({ a: 'MD_ANOMALY_FROZEN_FEED', b: 'MD_ANOMALY_DIVERGENCE' }).route(intent({ price: 10_001, qty: 5 }));
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.reason.code).toBe('OMS_VENUES_SUSPECT');
+      expect(r.reason.message).toContain('a (MD_ANOMALY_FROZEN_FEED), b (MD_ANOMALY_DIVERGENCE)');
     });
   });
 });

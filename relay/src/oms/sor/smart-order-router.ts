@@ -21,6 +21,12 @@ export interface SmartOrderRouterOptions {
    * deeper levels are left unrouted. Default 100 (1 %).
    */
   marketProtectionBps?: number;
+  /**
+   * The open market-data anomaly that makes a venue's book for a symbol untrustworthy
+   * (MdAnomalyMonitor.suspectOf), if any: smart routing leaves that venue out while it lasts.
+   * An order that names the venue still goes there: the trader chose it.
+   */
+  suspectOf?: (venue: string, symbol: string) => { code: string } | undefined;
 }
 
 /** Codes `route` may fail with. */
@@ -28,7 +34,8 @@ export type RouteErrorCode =
   | typeof ErrorCode.OMS_UNKNOWN_SYMBOL
   | typeof ErrorCode.OMS_NO_LIQUIDITY
   | typeof ErrorCode.OMS_FOK_UNFILLABLE
-  | typeof ErrorCode.OMS_UNKNOWN_VENUE;
+  | typeof ErrorCode.OMS_UNKNOWN_VENUE
+  | typeof ErrorCode.OMS_VENUES_SUSPECT;
 
 /**
  * Splits an order across the venues listing its symbol.
@@ -50,12 +57,14 @@ export type RouteErrorCode =
  */
 export class SmartOrderRouter implements OmsRouter {
   private readonly protectionBps: number;
+  private readonly suspectOf: SmartOrderRouterOptions['suspectOf'];
 
   constructor(
     private readonly source: QuoteSource,
     options: SmartOrderRouterOptions = {},
   ) {
     this.protectionBps = options.marketProtectionBps ?? 100;
+    this.suspectOf = options.suspectOf;
   }
 
   /**
@@ -67,7 +76,8 @@ export class SmartOrderRouter implements OmsRouter {
     if (!Number.isSafeInteger(intent.qty) || intent.qty <= 0) throw new RangeError(`invalid qty: ${intent.qty}`);
     const all = this.source.quotes(intent.symbol);
     if (all.length === 0) return fail(ErrorCode.OMS_UNKNOWN_SYMBOL, `no venue lists ${intent.symbol}`);
-    const quotes = intent.venue === '' ? all : all.filter((q) => q.venue === intent.venue);
+    const quotes = intent.venue === '' ? this.trusted(all, intent.symbol) : all.filter((q) => q.venue === intent.venue);
+    if (!Array.isArray(quotes)) return quotes;
     if (quotes.length === 0) return fail(ErrorCode.OMS_UNKNOWN_VENUE, `${intent.venue} does not list ${intent.symbol}`);
 
     const market = intent.orderType === OrderType.Market;
@@ -110,6 +120,23 @@ export class SmartOrderRouter implements OmsRouter {
       }
     }
     return ok(children);
+  }
+
+  /**
+   * `all` without the venues whose book for `symbol` has an open anomaly. None left is a
+   * refusal that names them: routing onto books known to be wrong is how a router buys at a
+   * price that was never there.
+   */
+  private trusted(all: VenueQuote[], symbol: string): VenueQuote[] | Result<never, RouteErrorCode> {
+    if (this.suspectOf === undefined) return all;
+    const suspect: string[] = [];
+    const trusted = all.filter((q) => {
+      const s = this.suspectOf!(q.venue, symbol);
+      if (s !== undefined) suspect.push(`${q.venue} (${s.code})`);
+      return s === undefined;
+    });
+    if (trusted.length > 0 || suspect.length === 0) return trusted;
+    return fail(ErrorCode.OMS_VENUES_SUSPECT, `every venue quoting ${symbol} has an open market-data anomaly: ${suspect.join(', ')}; name a venue to trade there anyway`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@tickmesh/shared';
-import { bpsFrom, round, type MdAnomaly } from './md-anomaly';
+import { bpsFrom, round, suspectOf, type MdAnomaly, type MdSuspect } from './md-anomaly';
 
 /** Options of CrossedBookDetector. */
 export interface CrossedBookOptions {
@@ -15,7 +15,7 @@ export interface CrossedBookOptions {
  */
 export class CrossedBookDetector {
   private readonly minDurationMs: number;
-  private readonly episodes = new Map<string, { sinceMs: number; alerted: boolean }>();
+  private readonly episodes = new Map<string, { sinceMs: number; raised: MdAnomaly | undefined }>();
 
   constructor(options: CrossedBookOptions = {}) {
     this.minDurationMs = options.minDurationMs ?? 1000;
@@ -30,14 +30,13 @@ export class CrossedBookDetector {
     }
     const e = this.episodes.get(key);
     if (e === undefined) {
-      this.episodes.set(key, { sinceMs: nowMs, alerted: false });
+      this.episodes.set(key, { sinceMs: nowMs, raised: undefined });
       return [];
     }
     const forMs = nowMs - e.sinceMs;
-    if (e.alerted || forMs < this.minDurationMs) return [];
-    e.alerted = true;
+    if (e.raised !== undefined || forMs < this.minDurationMs) return [];
     const crossed = bid > ask;
-    return [{
+    e.raised = {
       code: crossed ? ErrorCode.MD_ANOMALY_CROSSED_BOOK : ErrorCode.MD_ANOMALY_LOCKED_BOOK,
       venue,
       symbol,
@@ -45,6 +44,12 @@ export class CrossedBookDetector {
       score: crossed ? 1 : 0.8,
       message: `${venue} ${symbol} book ${crossed ? 'crossed' : 'locked'} for ${forMs} ms: best bid ${round(bid, 8)} ${crossed ? '>' : '='} best ask ${round(ask, 8)}`,
       evidence: { bid: round(bid, 8), ask: round(ask, 8), crossBps: round(bpsFrom(bid, ask)), forMs },
-    }];
+    };
+    return [e.raised];
+  }
+
+  /** The crossed or locked books reported that are still so. */
+  ongoing(out: MdSuspect[]): void {
+    for (const e of this.episodes.values()) if (e.raised !== undefined) out.push(suspectOf(e.raised));
   }
 }

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@tickmesh/shared';
-import { bpsFrom, round, type MdAnomaly } from './md-anomaly';
+import { bpsFrom, round, suspectOf, type MdAnomaly, type MdSuspect } from './md-anomaly';
 
 /** Options of DivergenceDetector. */
 export interface DivergenceOptions {
@@ -40,7 +40,7 @@ export class DivergenceDetector {
   private readonly thresholdBps: number;
   private readonly minDurationMs: number;
   private readonly quotes = new Map<string, Map<string, Quote>>();
-  private readonly episodes = new Map<string, { sinceMs: number; alerted: boolean }>();
+  private readonly episodes = new Map<string, { sinceMs: number; raised: MdAnomaly | undefined }>();
 
   constructor(options: DivergenceOptions = {}) {
     this.thresholdBps = options.thresholdBps ?? 100;
@@ -73,19 +73,18 @@ export class DivergenceDetector {
       const episode = this.episodes.get(symbol);
       if (worst !== undefined && Math.abs(worst.bps) <= this.thresholdBps / 2) for (const q of bySymbol.values()) q.calmMid = q.mid;
       if (worst === undefined || Math.abs(worst.bps) <= this.thresholdBps) {
-        if (episode !== undefined && (worst === undefined || !episode.alerted || Math.abs(worst.bps) < this.thresholdBps / 2)) this.episodes.delete(symbol);
+        if (episode !== undefined && (worst === undefined || episode.raised === undefined || Math.abs(worst.bps) < this.thresholdBps / 2)) this.episodes.delete(symbol);
         continue;
       }
       if (episode === undefined) {
-        this.episodes.set(symbol, { sinceMs: nowMs, alerted: false });
+        this.episodes.set(symbol, { sinceMs: nowMs, raised: undefined });
         continue;
       }
       const forMs = nowMs - episode.sinceMs;
-      if (episode.alerted || forMs < this.minDurationMs) continue;
-      episode.alerted = true;
+      if (episode.raised !== undefined || forMs < this.minDurationMs) continue;
       const evidence: Record<string, number | string> = { mid: round(worst.mid, 8), reference: round(worst.reference, 8), deviationBps: round(worst.bps), forMs, thresholdBps: this.thresholdBps };
       for (const [venue, q] of bySymbol) evidence[`mid.${venue}`] = round(q.mid, 8);
-      out.push({
+      episode.raised = {
         code: ErrorCode.MD_ANOMALY_DIVERGENCE,
         venue: worst.venue,
         symbol,
@@ -93,9 +92,18 @@ export class DivergenceDetector {
         score: Math.min(1, Math.abs(worst.bps) / (2 * this.thresholdBps)),
         message: `${worst.venue} ${symbol} mid ${round(worst.mid, 8)} is ${round(Math.abs(worst.bps), 1)} bps ${worst.bps > 0 ? 'above' : 'below'} the other venues' ${round(worst.reference, 8)} for ${forMs} ms`,
         evidence,
-      });
+      };
+      out.push(episode.raised);
     }
     return out;
+  }
+
+  /**
+   * The divergences reported that are still open, each blaming the venue it named when raised
+   * (the episode closes once every venue is back within half the threshold).
+   */
+  ongoing(out: MdSuspect[]): void {
+    for (const e of this.episodes.values()) if (e.raised !== undefined) out.push(suspectOf(e.raised));
   }
 
   private suspect(bySymbol: Map<string, Quote>): { venue: string; mid: number; reference: number; bps: number } | undefined {

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@tickmesh/shared';
-import type { MdAnomaly } from './md-anomaly';
+import { suspectOf, type MdAnomaly, type MdSuspect } from './md-anomaly';
 
 /** Options of FrozenFeedDetector. */
 export interface FrozenFeedOptions {
@@ -17,8 +17,8 @@ interface Tape {
   lastMs: number;
   gaps: Float64Array;
   n: number;
-  /** The silence was reported; the next update re-arms. */
-  alerted: boolean;
+  /** The silence reported, while it lasts; the next update re-arms. */
+  raised: MdAnomaly | undefined;
 }
 
 /**
@@ -41,16 +41,21 @@ export class FrozenFeedDetector {
     const key = `${venue}\u0000${symbol}`;
     const t = this.tapes.get(key);
     if (t === undefined) {
-      this.tapes.set(key, { lastMs: nowMs, gaps: new Float64Array(this.o.history), n: 0, alerted: false });
+      this.tapes.set(key, { lastMs: nowMs, gaps: new Float64Array(this.o.history), n: 0, raised: undefined });
       return;
     }
     // A silence already reported is no cadence: it would teach the detector to expect silences.
-    if (!t.alerted) {
+    if (t.raised === undefined) {
       t.gaps[t.n % this.o.history] = nowMs - t.lastMs;
       t.n++;
     }
     t.lastMs = nowMs;
-    t.alerted = false;
+    t.raised = undefined;
+  }
+
+  /** The silences reported that have not ended (no update since). */
+  ongoing(out: MdSuspect[]): void {
+    for (const t of this.tapes.values()) if (t.raised !== undefined) out.push(suspectOf(t.raised));
   }
 
   /** Forgets the silence so far of every stream (the relay itself stalled, not the venues). */
@@ -61,7 +66,7 @@ export class FrozenFeedDetector {
   /** Judges one stream now; `live`: the stream's state is Live. */
   check(venue: string, symbol: string, live: boolean, nowMs: number): MdAnomaly[] {
     const t = this.tapes.get(`${venue}\u0000${symbol}`);
-    if (t === undefined || t.alerted || t.n < this.o.minSamples) return [];
+    if (t === undefined || t.raised !== undefined || t.n < this.o.minSamples) return [];
     if (!live) {
       // A stale or halted stream is known not to be live; its silence starts counting when it is again.
       t.lastMs = nowMs;
@@ -71,8 +76,7 @@ export class FrozenFeedDetector {
     const p90 = this.p90(t);
     const limitMs = Math.max(this.o.minSilenceMs, this.o.multiple * p90);
     if (silentMs <= limitMs) return [];
-    t.alerted = true;
-    return [{
+    t.raised = {
       code: ErrorCode.MD_ANOMALY_FROZEN_FEED,
       venue,
       symbol,
@@ -80,7 +84,8 @@ export class FrozenFeedDetector {
       score: 0.8,
       message: `${venue} ${symbol} is live but has not updated for ${Math.round(silentMs)} ms (it usually updates within ${Math.round(p90)} ms; limit ${Math.round(limitMs)} ms)`,
       evidence: { silentMs: Math.round(silentMs), usualGapMs: Math.round(p90), limitMs: Math.round(limitMs), lastUpdateMs: t.lastMs },
-    }];
+    };
+    return [t.raised];
   }
 
   private p90(t: Tape): number {

@@ -74,6 +74,37 @@ describe('MdAnomalyMonitor over the relay streams', () => {
     expect(r.alerts).toEqual([]);
     r.run(1_000, () => busy.quote(++p, p + 2));
     expect(r.alerts.map((a) => [a.code, a.venue, a.symbol])).toEqual([[ErrorCode.MD_ANOMALY_FROZEN_FEED, 'b', 'ETH-USD']]);
+    // Suspect while silent (for ETH-USD at b only), trusted again at its next update.
+    expect(r.m.suspectOf('b', 'ETH-USD')).toMatchObject({ code: ErrorCode.MD_ANOMALY_FROZEN_FEED, venue: 'b', symbol: 'ETH-USD', sinceUs: r.alerts[0]!.timeUs });
+    expect(r.m.suspectOf('a', 'ETH-USD')).toBeUndefined();
+    expect(r.m.suspectOf('b', 'BTC-USD')).toBeUndefined();
+    r.run(2_000, () => busy.quote(++p, p + 2));
+    expect(r.m.suspectList().map((s) => s.venue)).toEqual(['b']);
+    stuck.quote(p, p + 2);
+    r.run(250);
+    expect(r.m.suspectOf('b', 'ETH-USD')).toBeUndefined();
+    expect(r.m.suspectList()).toEqual([]);
+  });
+
+  it("a divergence makes the venue it blames suspect until every venue is back within half the threshold; the other venue is never suspect", () => {
+    const a = new FakeStream({ venue: 'a', symbol: 'BTC-USD', tickSize: '0.01' });
+    const b = new FakeStream({ venue: 'b', symbol: 'BTC-USD', tickSize: '0.01' });
+    const r = rig([a, b]);
+    a.quote(4_999_999, 5_000_001);
+    b.quote(4_999_999, 5_000_001);
+    r.run(1_000);
+    b.quote(5_099_999, 5_100_001); // +200 bps
+    r.run(2_500);
+    expect(r.alerts.map((x) => [x.code, x.venue])).toEqual([[ErrorCode.MD_ANOMALY_DIVERGENCE, 'b']]);
+    expect(r.m.suspectOf('b', 'BTC-USD')?.code).toBe(ErrorCode.MD_ANOMALY_DIVERGENCE);
+    expect(r.m.suspectOf('a', 'BTC-USD')).toBeUndefined();
+    // 75 bps off: under the threshold, not yet within half of it: still the same episode.
+    b.quote(5_037_499, 5_037_501);
+    r.run(500);
+    expect(r.m.suspectOf('b', 'BTC-USD')).toBeDefined();
+    b.quote(5_009_999, 5_010_001); // 20 bps
+    r.run(250);
+    expect(r.m.suspectOf('b', 'BTC-USD')).toBeUndefined();
   });
 
   it('a stall of the relay itself (one late check) freezes nobody; a crossed book is caught by the same checks', () => {
@@ -89,6 +120,10 @@ describe('MdAnomalyMonitor over the relay streams', () => {
     s.quote(p + 5, p);
     r.run(1_500, () => s.health.updates++);
     expect(r.alerts.map((a) => a.code)).toEqual([ErrorCode.MD_ANOMALY_CROSSED_BOOK]);
+    expect(r.m.suspectOf('a', 'ETH-USD')?.code).toBe(ErrorCode.MD_ANOMALY_CROSSED_BOOK);
+    s.quote(p, p + 2);
+    r.run(250);
+    expect(r.m.suspectOf('a', 'ETH-USD')).toBeUndefined();
   });
 
   it('judges each batch for spikes, converting trade ticks to prices; not while the stream is halted', () => {

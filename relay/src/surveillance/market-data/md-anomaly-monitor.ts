@@ -2,7 +2,7 @@ import { StreamState } from '@tickmesh/shared';
 import { CrossedBookDetector, type CrossedBookOptions } from './crossed-book-detector';
 import { DivergenceDetector, type DivergenceOptions } from './divergence-detector';
 import { FrozenFeedDetector, type FrozenFeedOptions } from './frozen-feed-detector';
-import type { MdAnomaly } from './md-anomaly';
+import type { MdAnomaly, MdSuspect } from './md-anomaly';
 import { PriceSpikeDetector, type PriceSpikeOptions } from './price-spike-detector';
 
 /** What the monitor reads of a market-data stream (an MdStream of the relay's MarketDataService). */
@@ -43,6 +43,8 @@ export class MdAnomalyMonitor {
   private readonly seen = new WeakMap<WatchedStream, number>();
   private tradePx = new Float64Array(64);
   private lastTickMs = Number.NaN;
+  /** Open episodes by `venue symbol`, as of the last check (the first one named when several are open). */
+  private suspects = new Map<string, MdSuspect>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -103,6 +105,27 @@ export class MdAnomalyMonitor {
       this.divergence.quote(symbol, venue, bid, ask, live, now);
     }
     for (const a of this.divergence.check(now)) this.raise(a);
+    const open: MdSuspect[] = [];
+    this.frozen.ongoing(open);
+    this.crossed.ongoing(open);
+    this.divergence.ongoing(open);
+    const suspects = new Map<string, MdSuspect>();
+    for (const s of open) if (!suspects.has(`${s.venue} ${s.symbol}`)) suspects.set(`${s.venue} ${s.symbol}`, s);
+    this.suspects = suspects;
+  }
+
+  /**
+   * The open anomaly that makes `venue`'s prices for `symbol` untrustworthy now (a divergence,
+   * a crossed or locked book, a frozen feed still going on), or undefined. As of the last check
+   * (every `checkMs`); called on the order path, so a map lookup.
+   */
+  suspectOf(venue: string, symbol: string): MdSuspect | undefined {
+    return this.suspects.size === 0 ? undefined : this.suspects.get(`${venue} ${symbol}`);
+  }
+
+  /** Every open anomaly, for the operator's and the trader's views. */
+  suspectList(): MdSuspect[] {
+    return [...this.suspects.values()];
   }
 
   private mid(s: WatchedStream): number {

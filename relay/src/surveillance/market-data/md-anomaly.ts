@@ -22,6 +22,17 @@ export interface MdAnomaly {
   evidence: Record<string, number | string>;
 }
 
+/**
+ * An anomaly whose episode is still open at its venue and symbol (the book still diverges,
+ * is still crossed, the feed still silent): that venue's prices for the symbol are not to be
+ * trusted until it closes. The smart order router routes around it; /api/tickers shows it.
+ * A price spike is one print, not a state, and never makes a venue suspect.
+ */
+export type MdSuspect = Pick<MdAnomaly, 'code' | 'venue' | 'symbol' | 'message'> & { sinceUs: number };
+
+/** The open episode `a` started. */
+export const suspectOf = (a: MdAnomaly): MdSuspect => ({ code: a.code, venue: a.venue, symbol: a.symbol, message: a.message, sinceUs: a.timeUs });
+
 /** Rounds a figure for evidence and messages: enough digits to explain, not float noise. */
 export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
