@@ -269,6 +269,70 @@ describe('bracket', () => {
     expect(w.oms.positions('alice', () => 0)[0]!.qty).toBe(0);
   });
 
+  /** A buy bracket whose limit entry rests alone at the best bid and whose take-profit would rest alone at the best ask. */
+  async function restingBracket(w: ReturnType<typeof setup>, qty: number) {
+    const bid = w.engine.bestBid();
+    const ask = w.engine.bestAsk();
+    expect(ask - bid).toBeGreaterThan(2);
+    const o = await w.place({
+      side: Side.Buy, price: bid + 1, qty,
+      conditional: cond({ contingency: Contingency.Bracket, takeProfitPrice: ask - 1, triggerPrice: bid - 2_000 }),
+    });
+    return { o, entryPx: bid + 1, tpPx: ask - 1, stopPx: bid - 2_000 };
+  }
+  const takeProfits = (w: ReturnType<typeof setup>, id: string) => w.children(id).filter((k) => k.side === Side.Sell && k.orderType === OrderType.Limit);
+
+  it('a part-filled entry arms the exits for what filled and each further fill grows them; the order is PendingTrigger once the entry filled', async () => {
+    const w = setup();
+    const b = await restingBracket(w, 4);
+    expect(w.children(b.o.orderId)).toHaveLength(1);
+    take(w.sim, Side.Sell, b.entryPx, 1);
+    await settle();
+    expect(w.oms.order(b.o.orderId)).toMatchObject({ status: OrderStatus.PartiallyFilled, filledQty: 1 });
+    expect(takeProfits(w, b.o.orderId).map((k) => [k.price, k.qty, k.status])).toEqual([[b.tpPx, 1, OrderStatus.Accepted]]);
+    take(w.sim, Side.Sell, b.entryPx, 2);
+    await settle();
+    expect(w.oms.order(b.o.orderId)).toMatchObject({ status: OrderStatus.PartiallyFilled, filledQty: 3 });
+    expect(takeProfits(w, b.o.orderId).map((k) => [k.qty, k.status])).toEqual([[1, OrderStatus.Accepted], [2, OrderStatus.Accepted]]);
+    take(w.sim, Side.Sell, b.entryPx, 1);
+    await settle();
+    expect(w.oms.order(b.o.orderId)).toMatchObject({ status: OrderStatus.PendingTrigger, filledQty: 4 });
+    expect(takeProfits(w, b.o.orderId).map((k) => k.qty)).toEqual([1, 2, 1]);
+    expect(w.oms.positions('alice', () => 0)[0]!.qty).toBe(4);
+  });
+
+  it('the stop-loss firing while the entry works cancels the rest of the entry and the take-profits, and sells what filled', async () => {
+    const w = setup();
+    const b = await restingBracket(w, 5);
+    take(w.sim, Side.Sell, b.entryPx, 2);
+    await settle();
+    await w.price(b.stopPx);
+    expect(w.children(b.o.orderId).map((k) => [k.side, k.orderType, k.qty, k.filledQty, k.status])).toEqual([
+      [Side.Buy, OrderType.Limit, 5, 2, OrderStatus.Canceled],
+      [Side.Sell, OrderType.Limit, 2, 0, OrderStatus.Canceled],
+      [Side.Sell, OrderType.Market, 2, 2, OrderStatus.Filled],
+    ]);
+    expect(w.oms.order(b.o.orderId)!.status).toBe(OrderStatus.Canceled);
+    expect(w.oms.positions('alice', () => 0)[0]!.qty).toBe(0);
+    take(w.sim, Side.Sell, b.entryPx, 3);
+    await settle();
+    expect(w.oms.positions('alice', () => 0)[0]!.qty).toBe(0);
+  });
+
+  it('a market entry filled at several prices in one venue answer arms one take-profit for all of it', async () => {
+    const w = setup();
+    const ask = w.engine.bestAsk();
+    const o = await w.place({
+      side: Side.Buy, orderType: OrderType.Market, price: 0, qty: 2_000,
+      conditional: cond({ contingency: Contingency.Bracket, takeProfitPrice: ask + 50_000, triggerPrice: ask - 50_000 }),
+    });
+    const entry = w.children(o.orderId)[0]!;
+    expect(w.oms.fills('alice').filter((f) => f.orderId === entry.orderId).length).toBeGreaterThan(1);
+    const filled = w.oms.order(entry.orderId)!.filledQty;
+    expect(filled).toBeGreaterThan(0);
+    expect(takeProfits(w, o.orderId).map((k) => [k.qty, k.status])).toEqual([[filled, OrderStatus.Accepted]]);
+  });
+
   it('an entry that does not fill arms no exits', async () => {
     const w = setup();
     const bid = w.engine.bestBid();

@@ -1,4 +1,4 @@
-import { Algo, ErrorCode, ExecType, OrderStatus } from '@tickmesh/shared';
+import { Algo, Contingency, ErrorCode, ExecType, OrderStatus } from '@tickmesh/shared';
 import type { JournalEntry } from '@tickmesh/shared';
 import { ordersAtRestart, replayJournal } from './journal-replay';
 import { cancelOutstanding, type OmsCore } from './oms-core';
@@ -43,7 +43,7 @@ export async function recoverFromJournal(
   const writes: Promise<unknown>[] = [];
   const lostIds = new Set(plan.lost.map((r) => r.order.orderId));
   // Armed conditional orders are held here, not at a venue: they are armed again (below).
-  const rearm = plan.parents.filter((p) => isArmed(core, p));
+  const rearm = plan.parents.filter((p) => isArmed(core, p, lostIds));
   // Parents first: how each one ends is decided before its lost children end below.
   for (const p of plan.parents) if (!rearm.includes(p)) writes.push(...recoverParent(core, parents, p, lostIds));
   // Every venue that keeps orders hears the hand-back, with none too: until then an order with
@@ -56,7 +56,7 @@ export async function recoverFromJournal(
     writes.push(core.publish(rec, { execType: ExecType.Canceled, timeUs: now }));
     parents.childEnded(rec, now);
   }
-  for (const p of rearm) writes.push(conditionals.start(p, now, 0, p.order.status === OrderStatus.Submitted ? undefined : resumeState(core, p)));
+  for (const p of rearm) writes.push(conditionals.start(p, now, 0, fresh(core, p) ? undefined : resumeState(core, p)));
   for (const p of plan.parents) {
     if (rearm.includes(p)) continue;
     // Children still working at a venue that kept them: an interrupted algo's, or those of a
@@ -87,12 +87,27 @@ export async function recoverFromJournal(
  * miss: a stop the market crossed while the relay was down fires on the first price after
  * the restart, as it would have then. One whose trigger already fired (Triggered) is carried
  * over like a routed parent, through the children its venues kept.
+ *
+ * A bracket whose entry was still working resumes too: carried over like a routed parent its
+ * entry's later fills would get no exits, and a part fill already made would have none at
+ * all. It resumes if it has a fill to protect or an entry child a venue kept; one with
+ * neither lost its entry with the venue session and ends as a routed parent would.
  */
-function isArmed(core: OmsCore, rec: OrderRecord): boolean {
+function isArmed(core: OmsCore, rec: OrderRecord, lostIds: ReadonlySet<string>): boolean {
   const o = rec.order;
   if (o.conditional === undefined || rec.parent!.cancelRequested) return false;
-  return o.status === OrderStatus.PendingTrigger || (o.status === OrderStatus.Submitted && core.store.children(o.orderId).length === 0);
+  if (o.status === OrderStatus.PendingTrigger || fresh(core, rec)) return true;
+  if (o.conditional.contingency !== Contingency.Bracket || !entryWorking.includes(o.status)) return false;
+  return o.filledQty > 0 || core.store.children(o.orderId).some((c) => c.order.side === o.side && !isTerminal(c.order.status) && !lostIds.has(c.order.orderId));
 }
+
+/** Submitted with no child: the crash came before it armed (or sent its entry); it starts afresh. */
+function fresh(core: OmsCore, rec: OrderRecord): boolean {
+  return rec.order.status === OrderStatus.Submitted && core.store.children(rec.order.orderId).length === 0;
+}
+
+/** A bracket's statuses while its entry works (Triggered: a stop-loss fired, carried over as routed). */
+const entryWorking: readonly OrderStatus[] = [OrderStatus.Submitted, OrderStatus.Accepted, OrderStatus.PartiallyFilled];
 
 /** What an armed order's handle adopts: its children still open (kept by their venue), and its exits' fills. */
 function resumeState(core: OmsCore, rec: OrderRecord): ResumeState {

@@ -21,7 +21,7 @@ export class OcoOrder implements ConditionalHandle {
         stopLevel: level,
         filledBefore: order.filledQty,
         // After a restart: a limit leg the venue kept (same side, at the order's price) is the one still working.
-        adoptLimit: resume?.open.filter((k) => k.side === order.side && k.price === order.price).map((k) => k.orderId),
+        adoptLimit: resume?.open.filter((k) => k.side === order.side && k.price === order.price).map((k) => ({ orderId: k.orderId, leaves: k.qty - k.filledQty })),
       },
       () => this.ctx.done(),
     );

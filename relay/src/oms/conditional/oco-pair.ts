@@ -6,7 +6,7 @@ import type { ConditionalContext } from './conditional-port';
 export interface OcoLegs {
   side: Side;
   venue: string;
-  /** Lots the pair may trade in all (an OCO's qty; a bracket's filled entry). */
+  /** Lots the pair may trade in all (an OCO's qty; a bracket's filled entry, see OcoPair.grow). */
   qty: number;
   /** The limit leg's price (an OCO's price; a bracket's take-profit). */
   limitPrice: number;
@@ -17,8 +17,11 @@ export interface OcoLegs {
   stopLevel: number;
   /** Lots already filled before this pair started (a restart). Default 0. */
   filledBefore?: number;
-  /** Limit-leg children still open from before a restart: adopted instead of sent again. */
-  adoptLimit?: string[];
+  /**
+   * Limit-leg children still open from before a restart, with the lots each has left:
+   * adopted instead of sent again; only what they leave uncovered of the rest goes out.
+   */
+  adoptLimit?: Array<{ orderId: string; leaves: number }>;
 }
 
 /**
@@ -32,6 +35,7 @@ export interface OcoLegs {
  */
 export class OcoPair {
   private readonly stop: ArmedTrigger;
+  private readonly legs: OcoLegs;
   private readonly limitIds = new Set<string>();
   private readonly stopIds = new Set<string>();
   private filled: number;
@@ -41,9 +45,11 @@ export class OcoPair {
   constructor(
     private readonly ctx: ConditionalContext,
     private readonly c: OrderConditional,
-    private readonly legs: OcoLegs,
+    legs: OcoLegs,
     private readonly onEnd: () => void,
   ) {
+    // Our own copy: a bracket's exits grow (qty) as its entry fills.
+    this.legs = { ...legs };
     this.filled = legs.filledBefore ?? 0;
     this.stop = new ArmedTrigger(ctx, c.triggerType, legs.side, c, legs.stopLevel, () => this.onFire());
   }
@@ -53,19 +59,37 @@ export class OcoPair {
     return this.limitIds.has(orderId) || this.stopIds.has(orderId);
   }
 
+  /** The stop's level now (a trailing stop's tightens). */
+  get level(): number {
+    return this.stop.level;
+  }
+
+  /** False once the pair ended (one leg done, or canceled). */
+  get live(): boolean {
+    return !this.ended;
+  }
+
   start(): void {
-    const l = this.legs;
-    for (const id of l.adoptLimit ?? []) this.limitIds.add(id);
-    const rest = l.qty - this.filled;
-    if (this.limitIds.size === 0 && rest > 0) {
-      const ids = this.ctx.sendChild({
-        side: l.side, venue: l.venue, price: l.limitPrice, qty: rest, orderType: OrderType.Limit, timeInForce: l.timeInForce, riskCheck: l.riskCheckLimit,
-      });
-      for (const id of ids) this.limitIds.add(id);
-      if (ids.length === 0) return this.end();
+    let covered = 0;
+    for (const k of this.legs.adoptLimit ?? []) {
+      this.limitIds.add(k.orderId);
+      covered += k.leaves;
     }
+    if (!this.sendLimit(this.legs.qty - this.filled - covered)) return this.end();
     // The limit leg may have been refused synchronously already; its end arrives later (onDone).
     this.stop.arm();
+  }
+
+  /**
+   * The pair may now trade `qty` in all (a bracket's entry filled more): the limit leg grows
+   * by one more child for the difference. Once the stop fired nothing is sent here: its
+   * child, when it goes out, is sized to the qty then.
+   */
+  grow(qty: number): void {
+    const more = qty - this.legs.qty;
+    if (more <= 0 || this.ended) return;
+    this.legs.qty = qty;
+    if (!this.fired) this.sendLimit(more);
   }
 
   onFill(qty: number, _orderId: string): void {
@@ -93,6 +117,17 @@ export class OcoPair {
     this.fired = true;
     if (this.limitIds.size === 0) return this.sendStop();
     for (const id of this.limitIds) this.ctx.cancelChild(id);
+  }
+
+  /** Sends a limit-leg child for `qty` (none for 0); false if nothing could be created. */
+  private sendLimit(qty: number): boolean {
+    if (qty <= 0) return true;
+    const l = this.legs;
+    const ids = this.ctx.sendChild({
+      side: l.side, venue: l.venue, price: l.limitPrice, qty, orderType: OrderType.Limit, timeInForce: l.timeInForce, riskCheck: l.riskCheckLimit,
+    });
+    for (const id of ids) this.limitIds.add(id);
+    return ids.length > 0;
   }
 
   private sendStop(): void {
