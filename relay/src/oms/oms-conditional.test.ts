@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   Contingency, ErrorCode, ExecType, OrderStatus, OrderType, Side, TimeInForce, TriggerSource, TriggerType, accountExposure, tallyNotional,
-  type ExecutionReportMsg, type OrderConditional, type OrderIntent,
+  type ExecutionReportMsg, type OrderIntent,
 } from '@tickmesh/shared';
 import { RiskEngine } from '../risk/risk-engine';
 import { SimVenue } from '../venues/sim/sim-venue';
-import { MemoryJournal, intent, makeOms, settle, steppingClock } from './oms-test-kit';
+import { conditional, intent, makeOms, MemoryJournal, settle, steppingClock, take } from './oms-test-kit';
 import type { Oms } from './oms';
 
 /**
@@ -14,18 +14,8 @@ import type { Oms } from './oms';
  * service), so every trigger is deterministic.
  */
 
-function cond(over: Partial<OrderConditional> = {}): OrderConditional {
-  return {
-    triggerType: TriggerType.Stop, triggerSource: TriggerSource.Last, triggerPrice: 0, trailOffset: 0, trailBps: 0,
-    contingency: Contingency.None, takeProfitPrice: 0, stopLimitPrice: 0, ...over,
-  };
-}
 
 let takerSeq = 0;
-/** Someone else trades against the book: an IOC at `price` for `qty` lots. */
-function take(sim: SimVenue, side: Side, price: number, qty: number): void {
-  sim.submit({ orderId: `t-${++takerSeq}`, account: 'mm', symbol: 'BTC-USD', side, type: OrderType.Limit, timeInForce: TimeInForce.IOC, price, qty, postOnly: false });
-}
 
 function setup() {
   const clock = steppingClock();
@@ -67,7 +57,7 @@ describe('stop, take-profit and trailing orders', () => {
   it('a stop-market sell is armed at the relay (nothing at the venue), fires when the last trade crosses, and fills', async () => {
     const w = setup();
     const bid = w.engine.bestBid();
-    const o = await w.place({ side: Side.Sell, orderType: OrderType.Market, price: 0, qty: 3, conditional: cond({ triggerPrice: bid - 100 }) });
+    const o = await w.place({ side: Side.Sell, orderType: OrderType.Market, price: 0, qty: 3, conditional: conditional({ triggerPrice: bid - 100 }) });
     expect(o.status).toBe(OrderStatus.PendingTrigger);
     expect(o.trigger).toMatchObject({ triggerType: TriggerType.Stop, triggerPrice: bid - 100, firedTrigger: TriggerType.None });
     expect(w.children(o.orderId)).toEqual([]);
@@ -89,7 +79,7 @@ describe('stop, take-profit and trailing orders', () => {
   it('a stop-limit buy fires at or above its level and sends its limit', async () => {
     const w = setup();
     const ask = w.engine.bestAsk();
-    const o = await w.place({ side: Side.Buy, price: ask + 50, qty: 2, conditional: cond({ triggerPrice: ask + 10 }) });
+    const o = await w.place({ side: Side.Buy, price: ask + 50, qty: 2, conditional: conditional({ triggerPrice: ask + 10 }) });
     await w.price(ask + 9);
     expect(w.children(o.orderId)).toHaveLength(0);
     await w.price(ask + 12);
@@ -100,7 +90,7 @@ describe('stop, take-profit and trailing orders', () => {
   it('a take-profit sell fires on a rise to its level, never on a fall', async () => {
     const w = setup();
     const bid = w.engine.bestBid();
-    const o = await w.place({ side: Side.Sell, orderType: OrderType.Market, price: 0, qty: 1, conditional: cond({ triggerType: TriggerType.TakeProfit, triggerPrice: bid + 500 }) });
+    const o = await w.place({ side: Side.Sell, orderType: OrderType.Market, price: 0, qty: 1, conditional: conditional({ triggerType: TriggerType.TakeProfit, triggerPrice: bid + 500 }) });
     await w.price(bid - 5_000);
     expect(w.oms.order(o.orderId)!.status).toBe(OrderStatus.PendingTrigger);
     await w.price(bid + 500);
@@ -112,7 +102,7 @@ describe('stop, take-profit and trailing orders', () => {
     const w = setup();
     const bid = w.engine.bestBid();
     await w.price(bid);
-    const o = await w.place({ side: Side.Sell, orderType: OrderType.Market, price: 0, qty: 1, conditional: cond({ triggerType: TriggerType.TrailingStop, trailOffset: 200 }) });
+    const o = await w.place({ side: Side.Sell, orderType: OrderType.Market, price: 0, qty: 1, conditional: conditional({ triggerType: TriggerType.TrailingStop, trailOffset: 200 }) });
     expect(w.oms.order(o.orderId)!.trigger!.triggerPrice).toBe(bid - 200); // one trail behind the price it armed on
     await w.price(bid + 300);
     expect(w.oms.order(o.orderId)!.trigger!.triggerPrice).toBe(bid + 100);
@@ -127,7 +117,7 @@ describe('stop, take-profit and trailing orders', () => {
   it('a trailing buy stop by bps trails the low on the mark price; last trades do not move it', async () => {
     const w = setup();
     await w.price(10_000, TriggerSource.Mark);
-    const o = await w.place({ side: Side.Buy, orderType: OrderType.Market, price: 0, qty: 1, conditional: cond({ triggerType: TriggerType.TrailingStop, triggerSource: TriggerSource.Mark, trailBps: 100 }) });
+    const o = await w.place({ side: Side.Buy, orderType: OrderType.Market, price: 0, qty: 1, conditional: conditional({ triggerType: TriggerType.TrailingStop, triggerSource: TriggerSource.Mark, trailBps: 100 }) });
     expect(w.oms.order(o.orderId)!.trigger!.triggerPrice).toBe(10_100);
     await w.price(20_000, TriggerSource.Last); // another source: ignored
     expect(w.oms.order(o.orderId)!.status).toBe(OrderStatus.PendingTrigger);
@@ -141,7 +131,7 @@ describe('stop, take-profit and trailing orders', () => {
   it('a trigger into a halted market is Denied with the risk code, and nothing is sent', async () => {
     const w = setup();
     const bid = w.engine.bestBid();
-    const o = await w.place({ side: Side.Sell, orderType: OrderType.Market, price: 0, qty: 1, conditional: cond({ triggerPrice: bid - 10 }) });
+    const o = await w.place({ side: Side.Sell, orderType: OrderType.Market, price: 0, qty: 1, conditional: conditional({ triggerPrice: bid - 10 }) });
     w.risk.setTradingState({ symbol: 'BTC-USD' }, 'halted', 'ops');
     await w.price(bid - 20);
     const p = w.oms.order(o.orderId)!;
@@ -154,7 +144,7 @@ describe('stop, take-profit and trailing orders', () => {
   it('a cancel of an armed stop ends it at once and it never fires', async () => {
     const w = setup();
     const bid = w.engine.bestBid();
-    const o = await w.place({ side: Side.Sell, orderType: OrderType.Market, price: 0, qty: 1, conditional: cond({ triggerPrice: bid - 10 }) });
+    const o = await w.place({ side: Side.Sell, orderType: OrderType.Market, price: 0, qty: 1, conditional: conditional({ triggerPrice: bid - 10 }) });
     const c = await w.oms.cancel('alice', o.clientOrderId);
     expect(c.ok).toBe(true);
     await settle();
@@ -164,10 +154,10 @@ describe('stop, take-profit and trailing orders', () => {
   });
 
   it.each([
-    ['a stop with no trigger price', { orderType: OrderType.Market, price: 0, conditional: cond() }, ErrorCode.OMS_TRIGGER_PRICE_REQUIRED],
-    ['a trailing stop with both offset and bps', { orderType: OrderType.Market, price: 0, conditional: cond({ triggerType: TriggerType.TrailingStop, trailOffset: 5, trailBps: 5 }) }, ErrorCode.OMS_TRAIL_INVALID],
-    ['a sell OCO whose stop is above its limit', { side: Side.Sell, price: 100, conditional: cond({ contingency: Contingency.OCO, triggerPrice: 200 }) }, ErrorCode.OMS_TRIGGER_PRICE_INVALID],
-    ['a bracket without take-profit', { price: 100, conditional: cond({ contingency: Contingency.Bracket, triggerPrice: 90 }) }, ErrorCode.OMS_TRIGGER_PRICE_REQUIRED],
+    ['a stop with no trigger price', { orderType: OrderType.Market, price: 0, conditional: conditional() }, ErrorCode.OMS_TRIGGER_PRICE_REQUIRED],
+    ['a trailing stop with both offset and bps', { orderType: OrderType.Market, price: 0, conditional: conditional({ triggerType: TriggerType.TrailingStop, trailOffset: 5, trailBps: 5 }) }, ErrorCode.OMS_TRAIL_INVALID],
+    ['a sell OCO whose stop is above its limit', { side: Side.Sell, price: 100, conditional: conditional({ contingency: Contingency.OCO, triggerPrice: 200 }) }, ErrorCode.OMS_TRIGGER_PRICE_INVALID],
+    ['a bracket without take-profit', { price: 100, conditional: conditional({ contingency: Contingency.Bracket, triggerPrice: 90 }) }, ErrorCode.OMS_TRIGGER_PRICE_REQUIRED],
   ] as const)('bad input is Denied with a stable code: %s', async (_name, over, code) => {
     const w = setup();
     const o = await w.place(over as Partial<OrderIntent>);
@@ -180,7 +170,7 @@ describe('OCO', () => {
     const w = setup();
     const bid = w.engine.bestBid();
     const ask = w.engine.bestAsk();
-    const o = await w.place({ side: Side.Sell, price: ask + 1_000, qty: 4, conditional: cond({ contingency: Contingency.OCO, triggerPrice: bid - 100 }) });
+    const o = await w.place({ side: Side.Sell, price: ask + 1_000, qty: 4, conditional: conditional({ contingency: Contingency.OCO, triggerPrice: bid - 100 }) });
     expect(o.status).toBe(OrderStatus.PendingTrigger);
     const [limit] = w.children(o.orderId);
     expect(limit).toMatchObject({ side: Side.Sell, price: ask + 1_000, qty: 4, status: OrderStatus.Accepted });
@@ -200,7 +190,7 @@ describe('OCO', () => {
     const ask = w.engine.bestAsk();
     expect(ask - bid).toBeGreaterThan(1);
     // The limit leg inside the spread: the best ask, first to trade.
-    const o = await w.place({ side: Side.Sell, price: ask - 1, qty: 2, conditional: cond({ contingency: Contingency.OCO, triggerPrice: bid - 100 }) });
+    const o = await w.place({ side: Side.Sell, price: ask - 1, qty: 2, conditional: conditional({ contingency: Contingency.OCO, triggerPrice: bid - 100 }) });
     take(w.sim, Side.Buy, ask - 1, 2);
     await settle();
     expect(w.oms.order(o.orderId)).toMatchObject({ status: OrderStatus.Filled, filledQty: 2 });
@@ -213,7 +203,7 @@ describe('OCO', () => {
     const w = setup();
     const bid = w.engine.bestBid();
     const ask = w.engine.bestAsk();
-    const o = await w.place({ side: Side.Sell, price: ask - 1, qty: 5, conditional: cond({ contingency: Contingency.OCO, triggerPrice: bid - 100 }) });
+    const o = await w.place({ side: Side.Sell, price: ask - 1, qty: 5, conditional: conditional({ contingency: Contingency.OCO, triggerPrice: bid - 100 }) });
     take(w.sim, Side.Buy, ask - 1, 2);
     await settle();
     expect(w.oms.order(o.orderId)!.status).toBe(OrderStatus.PartiallyFilled);
@@ -231,7 +221,7 @@ describe('bracket', () => {
     // A market entry; the take-profit inside the spread (the best ask once it rests), first to trade.
     const o = await w.place({
       side: Side.Buy, orderType: OrderType.Market, price: 0, qty: 3,
-      conditional: cond({ contingency: Contingency.Bracket, takeProfitPrice: ask - 1, triggerPrice: ask - 2_000 }),
+      conditional: conditional({ contingency: Contingency.Bracket, takeProfitPrice: ask - 1, triggerPrice: ask - 2_000 }),
     });
     return { o, ask };
   }
@@ -276,7 +266,7 @@ describe('bracket', () => {
     expect(ask - bid).toBeGreaterThan(2);
     const o = await w.place({
       side: Side.Buy, price: bid + 1, qty,
-      conditional: cond({ contingency: Contingency.Bracket, takeProfitPrice: ask - 1, triggerPrice: bid - 2_000 }),
+      conditional: conditional({ contingency: Contingency.Bracket, takeProfitPrice: ask - 1, triggerPrice: bid - 2_000 }),
     });
     return { o, entryPx: bid + 1, tpPx: ask - 1, stopPx: bid - 2_000 };
   }
@@ -324,7 +314,7 @@ describe('bracket', () => {
     const ask = w.engine.bestAsk();
     const o = await w.place({
       side: Side.Buy, orderType: OrderType.Market, price: 0, qty: 2_000,
-      conditional: cond({ contingency: Contingency.Bracket, takeProfitPrice: ask + 50_000, triggerPrice: ask - 50_000 }),
+      conditional: conditional({ contingency: Contingency.Bracket, takeProfitPrice: ask + 50_000, triggerPrice: ask - 50_000 }),
     });
     const entry = w.children(o.orderId)[0]!;
     expect(w.oms.fills('alice').filter((f) => f.orderId === entry.orderId).length).toBeGreaterThan(1);
@@ -338,7 +328,7 @@ describe('bracket', () => {
     const bid = w.engine.bestBid();
     const o = await w.place({
       side: Side.Buy, price: bid - 5_000, qty: 1, timeInForce: TimeInForce.IOC,
-      conditional: cond({ contingency: Contingency.Bracket, takeProfitPrice: bid + 5_000, triggerPrice: bid - 9_000 }),
+      conditional: conditional({ contingency: Contingency.Bracket, takeProfitPrice: bid + 5_000, triggerPrice: bid - 9_000 }),
     });
     expect(w.children(o.orderId)).toHaveLength(1);
     expect(w.oms.order(o.orderId)!.status).toBe(OrderStatus.Expired);

@@ -10,7 +10,7 @@ import { Journal } from '../journal/index';
 import { SimVenue } from '../venues/sim/sim-venue';
 import type { VenueAdapter } from '../venues/venue-adapter';
 import type { Oms, RecoverySummary } from './oms';
-import { intent, makeOms, settle, steppingClock } from './oms-test-kit';
+import { conditional, intent, makeOms, settle, steppingClock, take } from './oms-test-kit';
 import { PersistentExchange, type PersistentExchangeSession } from './persistent-exchange';
 
 /**
@@ -25,16 +25,9 @@ afterEach(async () => {
   for (const j of open.splice(0)) await j.close().catch(() => undefined);
 });
 
-const bracket = (over: Partial<OrderConditional>): OrderConditional => ({
-  triggerType: TriggerType.Stop, triggerSource: TriggerSource.Last, triggerPrice: 0, trailOffset: 0, trailBps: 0,
-  contingency: Contingency.Bracket, takeProfitPrice: 0, stopLimitPrice: 0, ...over,
-});
+const bracket = (over: Partial<OrderConditional>): OrderConditional => conditional({ contingency: Contingency.Bracket, ...over });
 
 let takerSeq = 0;
-/** Someone else trades against the book: an IOC at `price` for `qty` lots. */
-function take(sim: SimVenue, side: Side, price: number, qty: number): void {
-  sim.submit({ orderId: `t-${++takerSeq}`, account: 'mm', symbol: 'BTC-USD', side, type: OrderType.Limit, timeInForce: TimeInForce.IOC, price, qty, postOnly: false });
-}
 
 function world() {
   const clock = steppingClock();

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Contingency, ErrorCode, OrderStatus, OrderType, Side, TimeInForce, TriggerSource, TriggerType,
-  type OrderConditional, type OrderIntent,
+  type OrderIntent,
 } from '@tickmesh/shared';
 import { Journal } from '../journal/index';
 import { SimVenue } from '../venues/sim/sim-venue';
 import type { Oms, RecoverySummary } from './oms';
-import { intent, makeOms, settle, steppingClock } from './oms-test-kit';
+import { conditional, intent, makeOms, settle, steppingClock } from './oms-test-kit';
 import { PersistentExchange, type PersistentExchangeSession } from './persistent-exchange';
 import type { VenueAdapter } from '../venues/venue-adapter';
 
@@ -24,10 +24,6 @@ afterEach(async () => {
   for (const j of open.splice(0)) await j.close().catch(() => undefined);
 });
 
-const cond = (over: Partial<OrderConditional>): OrderConditional => ({
-  triggerType: TriggerType.Stop, triggerSource: TriggerSource.Last, triggerPrice: 0, trailOffset: 0, trailBps: 0,
-  contingency: Contingency.None, takeProfitPrice: 0, stopLimitPrice: 0, ...over,
-});
 
 function world() {
   const clock = steppingClock();
@@ -74,7 +70,7 @@ describe('Oms restart: conditional orders', () => {
     await first.price(50_000);
     const id = await w.place(first.oms, {
       clientOrderId: 'trail', side: Side.Sell, orderType: OrderType.Market, price: 0, qty: 1,
-      conditional: cond({ triggerType: TriggerType.TrailingStop, trailOffset: 300 }),
+      conditional: conditional({ triggerType: TriggerType.TrailingStop, trailOffset: 300 }),
     });
     await first.price(50_700);
     expect(first.oms.order(id)!.trigger!.triggerPrice).toBe(50_400);
@@ -97,7 +93,7 @@ describe('Oms restart: conditional orders', () => {
     const first = await w.boot(false);
     const ask = first.sim.market('BTC-USD')!.engine.bestAsk();
     const bid = first.sim.market('BTC-USD')!.engine.bestBid();
-    const id = await w.place(first.oms, { clientOrderId: 'oco', side: Side.Sell, price: ask + 500, qty: 2, conditional: cond({ contingency: Contingency.OCO, triggerPrice: bid - 500 }) });
+    const id = await w.place(first.oms, { clientOrderId: 'oco', side: Side.Sell, price: ask + 500, qty: 2, conditional: conditional({ contingency: Contingency.OCO, triggerPrice: bid - 500 }) });
     expect(kids(first.oms, id).map((k) => k.status)).toEqual([OrderStatus.Accepted]);
     await first.journal.close();
 
@@ -122,7 +118,7 @@ describe('Oms restart: conditional orders', () => {
     const ask = first.sim.market('BTC-USD')!.engine.bestAsk();
     const id = await w.place(first.oms, {
       clientOrderId: 'br', side: Side.Buy, orderType: OrderType.Market, price: 0, qty: 2, timeInForce: TimeInForce.GTC,
-      conditional: cond({ contingency: Contingency.Bracket, takeProfitPrice: ask + 3_000, triggerPrice: ask - 3_000 }),
+      conditional: conditional({ contingency: Contingency.Bracket, takeProfitPrice: ask + 3_000, triggerPrice: ask - 3_000 }),
     });
     expect(first.oms.order(id)).toMatchObject({ status: OrderStatus.PendingTrigger, filledQty: 2 });
     const tp = kids(first.oms, id)[1]!;

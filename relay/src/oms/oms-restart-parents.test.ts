@@ -2,13 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Algo, ErrorCode, ExecType, OrderStatus, OrderType, Side, TimeInForce, ok, type ExecutionReportMsg, type Order } from '@tickmesh/shared';
+import { Algo, ErrorCode, ExecType, OrderStatus, Side, ok, type ExecutionReportMsg, type Order } from '@tickmesh/shared';
 import { Journal } from '../journal/index';
 import { SimVenue } from '../venues/sim/sim-venue';
 import type { VenueAdapter } from '../venues/venue-adapter';
 import { AlgoRunner } from './algos/algo-runner';
 import type { OmsAlgos, OmsRouter } from './oms-ports';
-import { ManualTimers, intent, makeOms, settle, steppingClock } from './oms-test-kit';
+import { intent, makeOms, ManualTimers, settle, steppingClock, take } from './oms-test-kit';
 import type { Oms } from './oms';
 import { PersistentExchange, type PersistentExchangeSession } from './persistent-exchange';
 
@@ -23,11 +23,6 @@ afterEach(async () => {
   for (const j of open.splice(0)) await j.close().catch(() => undefined);
 });
 
-let takerSeq = 0;
-/** Someone else trades against the book: an IOC at `price` for `qty` lots. */
-function take(sim: SimVenue, side: Side, price: number, qty: number): void {
-  sim.submit({ orderId: `t-${++takerSeq}`, account: 'mm', symbol: 'BTC-USD', side, type: OrderType.Limit, timeInForce: TimeInForce.IOC, price, qty, postOnly: false });
-}
 
 /** A bid price at the top of the book (ahead of the sim's own flow), inside the spread. */
 function topBid(sim: SimVenue): number {

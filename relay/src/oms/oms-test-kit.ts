@@ -1,4 +1,4 @@
-import { Algo, OrderType, Side, TimeInForce, ok, type Instrument, type Order, type OrderIntent, type Result } from '@tickmesh/shared';
+import { Algo, Contingency, OrderType, Side, TimeInForce, TriggerSource, TriggerType, ok, type Instrument, type Order, type OrderConditional, type OrderIntent, type Result } from '@tickmesh/shared';
 import type { JournalEntry, JournalRecord } from '@tickmesh/shared';
 import type { VenueAdapter } from '../venues/venue-adapter';
 import { Oms } from './oms';
@@ -153,6 +153,20 @@ export class ManualTimers {
 }
 
 /** A deterministic µs clock: each call advances by 1 µs from 1_700_000_000_000_000. */
+/** A conditional order's fields: a stop on the last trade with nothing set, overridden by `over`. */
+export function conditional(over: Partial<OrderConditional> = {}): OrderConditional {
+  return {
+    triggerType: TriggerType.Stop, triggerSource: TriggerSource.Last, triggerPrice: 0, trailOffset: 0, trailBps: 0,
+    contingency: Contingency.None, takeProfitPrice: 0, stopLimitPrice: 0, ...over,
+  };
+}
+
+let takerSeq = 0;
+/** Someone else trades against the venue's BTC-USD book: an IOC at `price` for `qty` lots from account 'mm'. */
+export function take(venue: Pick<VenueAdapter, 'submit'>, side: Side, price: number, qty: number): void {
+  venue.submit({ orderId: `t-${++takerSeq}`, account: 'mm', symbol: 'BTC-USD', side, type: OrderType.Limit, timeInForce: TimeInForce.IOC, price, qty, postOnly: false });
+}
+
 export function steppingClock(): () => number {
   let t = 1_700_000_000_000_000;
   return () => ++t;
