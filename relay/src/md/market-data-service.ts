@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import { registerVenueMetrics } from '../metrics/venue-metrics';
 import type { VenueAdapter } from '../venues/venue-adapter';
+import { isBadPrint } from './bad-print';
 import { CandleStore, type CandleStoreOptions } from './candles/index';
 import { EncodedFrame } from './encoded-frame';
 import type { MarketDataSource } from './market-data-source';
@@ -46,7 +47,12 @@ export interface MarketDataOptions {
 }
 
 /** Told of every trade as it is published (circuit breakers, VWAP volume, conditional-order triggers: the venue). */
-export type TradeListener = (symbol: string, price: number, size: number, timeUs: number, venue: string) => void;
+/**
+ * A trade print of a stream's batch. `badPrint`: far outside its venue's touch after the batch
+ * (bad-print.ts); the print is still the venue's and still published, but a listener that
+ * acts on prices (circuit breakers, stop triggers) should not act on it.
+ */
+export type TradeListener = (symbol: string, price: number, size: number, timeUs: number, venue: string, badPrint: boolean) => void;
 
 /** Told of every batch once it went to the direct subscribers (the mesh's signer). */
 export type BatchListener = (frame: EncodedFrame) => void;
@@ -319,7 +325,10 @@ export class MarketDataService implements MarketDataSource {
     for (const t of batch.trades) this.candles.trade(stream.id, t.price, t.size, t.timeUs);
     if (this.tradeListeners.length > 0) {
       const { symbol, venue } = stream.instrument;
-      for (const t of batch.trades) for (const l of this.tradeListeners) l(symbol, t.price, t.size, t.timeUs, venue);
+      for (const t of batch.trades) {
+        const bad = isBadPrint(stream.book, t.price);
+        for (const l of this.tradeListeners) l(symbol, t.price, t.size, t.timeUs, venue, bad);
+      }
     }
     return { streamId: stream.id, frame, snapshot: false, subs };
   }

@@ -103,9 +103,11 @@ export class Trading {
 
     anomalies = watchMarketData(md, alerts, extras.anomalies);
     const trading = new Trading(journal, oms, risk, md, alerts, anomalies);
-    md.onTrade((symbol, price, size, timeUs) => {
+    md.onTrade((symbol, price, size, timeUs, venue, badPrint) => {
       volume.set(symbol, (volume.get(symbol) ?? 0) + size);
-      risk.onTrade(symbol, price, timeUs);
+      // The breakers act on prices the market can be trusted for: not a print far off its
+      // venue's book, nor one from a venue whose book has an open anomaly (smart routing avoids it too).
+      if (!badPrint && anomalies?.suspectOf(venue, symbol) === undefined) risk.onTrade(symbol, price, timeUs);
     });
     trading.wireRiskEvents(log, accounts);
     return trading;

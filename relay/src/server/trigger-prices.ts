@@ -22,7 +22,9 @@ export class TriggerPrices {
   /** Starts pushing prices into `oms` (Oms.onMarketPrice). */
   attach(oms: Oms): void {
     this.oms = oms;
-    this.md.onTrade((symbol, price, _size, _timeUs, venue) => {
+    this.md.onTrade((symbol, price, _size, _timeUs, venue, badPrint) => {
+      // A stop fired by a print far off its venue's book would sell at a price that never was.
+      if (badPrint) return;
       let byVenue = this.last.get(symbol);
       if (byVenue === undefined) this.last.set(symbol, (byVenue = new Map()));
       byVenue.set(venue, price);

@@ -18,7 +18,11 @@ type FaultKind = 'frozen-feed' | 'price-spike' | 'crossed-book' | 'divergent-ven
  */
 export class FeedFault extends ScenarioActor {
   private prints = 0;
-  /** Bad prints of a run all go one way: two 300 bps prints on either side of the market would be 6% apart, which trips the symbol's circuit breaker (5%). */
+  /**
+   * Bad prints of a run all go one way. (Two 300 bps prints either side of the market are 6% apart:
+   * that tripped the symbol's 5% circuit breaker until the breakers ignored bad prints; kept so a
+   * seed gives the same run as before.)
+   */
   private readonly printSign: number;
 
   constructor(
