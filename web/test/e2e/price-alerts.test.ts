@@ -61,26 +61,25 @@ async function lastOnSimA(symbol: string): Promise<number> {
 }
 
 /**
- * Two alerts `away` either side of the instrument's last price, so that whichever way it moves
- * one fires. A level the market passed between the read and the set is refused as already
- * crossed (what the panel must say), and the pair is set again from a fresher price.
+ * Alerts on `symbol` both ways (one for a rise, one for a fall) `away` from its last price, so
+ * whichever way it moves one fires. The worker gives each alert its direction from the relay's
+ * price at the moment it is set, which may have moved past the level since this read: then the
+ * level is refused as crossed (what the panel must say) or armed the other way. So the pair is
+ * topped up from a fresher price until both ways are armed.
  */
 async function setEitherSide(symbol: string, away: number, choose = symbol): Promise<void> {
+  const armed = (direction: 'up' | 'down') => rows().filter({ hasText: symbol }).and(page.locator(`[data-state=armed][data-direction=${direction}]`)).count();
   for (let attempt = 0; attempt < 10; attempt++) {
     const last = await lastOnSimA(symbol);
     expect(Number.isFinite(last)).toBe(true);
-    const above = await setAlert((last + away).toFixed(2), choose);
-    if (above !== 'set') {
-      expect(above).toMatch(/ALERT_INVALID_PRICE: the last price is already at or above/);
-      continue;
+    for (const [direction, level] of [['up', last + away], ['down', last - away]] as const) {
+      if ((await armed(direction)) > 0) continue;
+      const said = await setAlert(level.toFixed(2), choose);
+      if (said !== 'set') expect(said).toMatch(/ALERT_INVALID_PRICE: the last price is already at (or (above|below) )?that level/);
     }
-    const below = await setAlert((last - away).toFixed(2), choose);
-    if (below === 'set') return;
-    expect(below).toMatch(/ALERT_INVALID_PRICE: the last price is already at or below/);
-    // The one above stays set: it is armed the other way of a market that moved.
-    return;
+    if ((await armed('up')) > 0 && (await armed('down')) > 0) return;
   }
-  throw new Error(`no alert either side of ${symbol} could be set`);
+  throw new Error(`no alerts both ways of ${symbol} could be armed`);
 }
 
 async function refused(level: string): Promise<void> {
@@ -112,8 +111,8 @@ describe.sequential('price alerts in Chromium', () => {
 
   it('an alert on a symbol the desk does not show fires from the relay tickers', async () => {
     const before = await page.locator('[data-testid=price-alert][data-state=fired]').count();
-    // Five ticks either side of ETH's last price on sim-a (it walks a few ticks a second): one fires within seconds.
-    await setEitherSide('ETH-USD', 0.05);
+    // One tick either side of ETH's last price on sim-a, armed both ways: one fires within seconds.
+    await setEitherSide('ETH-USD', 0.01);
     await expect
       .poll(async () => (await page.locator('[data-testid=price-alert][data-state=fired]').allTextContents()).filter((t) => t.includes('ETH-USD')).length, { timeout: 60_000 })
       .toBeGreaterThanOrEqual(1);

@@ -85,6 +85,11 @@ describe('PriceAlerts', () => {
     expect(await code(book.add({ symbol: 'BTC-USD', venue: 'sim-a', price: 0 }, known, 5))).toBe(PriceAlertCode.ALERT_INVALID_PRICE);
     expect(await code(book.add({ symbol: 'BTC-USD', venue: 'sim-a', price: 1.5 }, known, 5))).toBe(PriceAlertCode.ALERT_INVALID_PRICE);
     expect(await code(book.add({ symbol: 'BTC-USD', venue: 'sim-a', price: 100, direction: 'up' }, known, 150))).toBe(PriceAlertCode.ALERT_INVALID_PRICE);
+    const reason = async (p: Promise<{ ok: boolean; reason?: { message: string } }>) => ((await p) as { reason?: { message: string } }).reason?.message;
+    expect(await reason(book.add({ symbol: 'BTC-USD', venue: 'sim-a', price: 100, direction: 'down' }, known, 90))).toBe('the last price is already at or below that level');
+    // The market at the level exactly: it says so, whichever way the alert was meant.
+    expect(await reason(book.add({ symbol: 'BTC-USD', venue: 'sim-a', price: 100 }, known, 100))).toBe('the last price is already at that level');
+    expect(await reason(book.add({ symbol: 'BTC-USD', venue: 'sim-a', price: 100, direction: 'down' }, known, 100))).toBe('the last price is already at that level');
     expect(await code(book.add({ symbol: 'BTC-USD', venue: 'sim-a', price: 100 }, known, Number.NaN))).toBe(PriceAlertCode.ALERT_NO_PRICE);
     expect((await book.add({ symbol: 'BTC-USD', venue: 'sim-a', price: 100, direction: 'up' }, known, Number.NaN)).ok).toBe(true);
     for (let i = 1; i < MAX_PRICE_ALERTS; i++) expect((await book.add({ symbol: 'BTC-USD', venue: 'sim-a', price: 1000 + i }, known, 1)).ok).toBe(true);

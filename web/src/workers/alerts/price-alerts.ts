@@ -61,7 +61,9 @@ export class PriceAlerts {
       firedPrice: 0,
     };
     if (current === current && crosses(alert, current)) {
-      return fail(PriceAlertCode.ALERT_INVALID_PRICE, `the last price is already ${direction === 'up' ? 'at or above' : 'at or below'} that level`);
+      // At the level exactly, neither way is "crossing" it yet: say so rather than pick a side.
+      const where = current === req.price ? 'at' : direction === 'up' ? 'at or above' : 'at or below';
+      return fail(PriceAlertCode.ALERT_INVALID_PRICE, `the last price is already ${where} that level`);
     }
     this.alerts.set(alert.id, alert);
     this.changed = true;
