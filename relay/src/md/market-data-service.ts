@@ -46,9 +46,9 @@ export interface MarketDataOptions {
   candles?: CandleStoreOptions;
 }
 
-/** Told of every trade as it is published (circuit breakers, VWAP volume, conditional-order triggers: the venue). */
 /**
- * A trade print of a stream's batch. `badPrint`: far outside its venue's touch after the batch
+ * Told of every trade as it is published (circuit breakers, VWAP volume, conditional-order
+ * triggers: the venue). `badPrint`: far outside its venue's touch after the batch
  * (bad-print.ts); the print is still the venue's and still published, but a listener that
  * acts on prices (circuit breakers, stop triggers) should not act on it.
  */
