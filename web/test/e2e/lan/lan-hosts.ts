@@ -79,6 +79,10 @@ export function buildLan(names: string[]): Lan {
       ip('-n', sw, 'link', 'set', b, 'up');
       ip('-n', ns, 'link', 'set', 'lo', 'up');
       ip('-n', ns, 'addr', 'add', `${subnet}.${i + 1}/24`, 'dev', 'eth0');
+      // No IPv6 link-local address: the kernel would add one a second or two after the link
+      // comes up (once duplicate-address detection ends), and Chromium, seeing an address
+      // appear, aborts whatever it is loading with ERR_NETWORK_CHANGED (seen in CI). The LAN is IPv4.
+      ip('-n', ns, 'link', 'set', 'eth0', 'addrgenmode', 'none');
       ip('-n', ns, 'link', 'set', 'eth0', 'up');
       // A default route, as every real LAN host has: Chromium offers WebRTC host candidates
       // only for the interface of the default route (it asks the OS which one reaches the
