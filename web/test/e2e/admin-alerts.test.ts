@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newTerminal, screenshot } from './browser';
+import { apiKeyOf, launchBrowser, newTerminal, screenshot } from './browser';
 import { startRelayProcess, type RelayProcess } from './relay-process';
 
 /**
@@ -16,17 +14,11 @@ let relay: RelayProcess;
 let browser: Browser;
 let page: Page;
 
-function apiKeyOf(account: string): string {
-  const line = readFileSync(join(relay.dataDir, 'credentials.txt'), 'utf8').split('\n').find((l) => l.startsWith(`${account} `));
-  if (!line) throw new Error(`no ${account} key in credentials.txt`);
-  return line.trim().split(/\s+/)[2]!;
-}
-
 beforeAll(async () => {
   relay = await startRelayProcess({ args: ['--sim-scenario', 'wash,divergent-venue', '--seed', '3', '--symbols', 'BTC-USD'] });
   browser = await launchBrowser();
   ({ page } = await newTerminal(browser, relay.origin));
-  await page.locator('#api-key').fill(apiKeyOf('admin'));
+  await page.locator('#api-key').fill(apiKeyOf(relay.dataDir, 'admin'));
   await page.getByRole('button', { name: 'Sign in' }).click();
 }, 60_000);
 

@@ -135,11 +135,16 @@ export async function sentOrderRow(page: Page, send: () => Promise<unknown>): Pr
   return page.locator(`[data-testid="blotter-row"][data-client-order-id="${id}"]`);
 }
 
-/** The demo trader's API key from an auth directory's credentials.txt (written on its first start). */
-export function demoApiKey(dir: string): string {
-  const line = readFileSync(join(dir, 'credentials.txt'), 'utf8').split('\n').find((l) => l.startsWith('demo '));
-  if (!line) throw new Error('no demo key in credentials.txt');
+/** An account's API key from an auth directory's credentials.txt (written on its first start). */
+export function apiKeyOf(dir: string, account: string): string {
+  const line = readFileSync(join(dir, 'credentials.txt'), 'utf8').split('\n').find((l) => l.startsWith(`${account} `));
+  if (!line) throw new Error(`no ${account} key in credentials.txt`);
   return line.trim().split(/\s+/)[2]!;
+}
+
+/** The demo trader's API key. */
+export function demoApiKey(dir: string): string {
+  return apiKeyOf(dir, 'demo');
 }
 
 /** A terminal page with the mesh on (`?mesh=1`), signed in with `apiKey`, once LIVE. */

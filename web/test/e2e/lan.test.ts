@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshFrameInfo } from '../../src/workers/terminal-api';
-import { ladderPrices, screenshot, sendBuy } from './browser';
+import { demoApiKey, ladderPrices, screenshot, sendBuy } from './browser';
 import { browserHomeTrusting, makeCerts, type LanCerts } from './lan/lan-certs';
 import { buildLan, lanUnavailable, type Lan, type LanHost } from './lan/lan-hosts';
 import { root } from './relay-process';
@@ -93,9 +93,8 @@ describe.skipIf(!!unavailable).sequential('a LAN of real browsers over HTTPS', (
       if (pages.length === 0) await page.goto(relay!.loginUrl);
       else {
         // The second trader signs in with the demo API key (the one-time login is used).
-        const line = readFileSync(join(relay!.dataDir, 'credentials.txt'), 'utf8').split('\n').find((l) => l.startsWith('demo '))!;
         await page.goto(`${relay!.origin}/?mesh=1`);
-        await page.locator('#api-key').fill(line.trim().split(/\s+/)[2]!);
+        await page.locator('#api-key').fill(demoApiKey(relay!.dataDir));
         await page.locator('button[type=submit]').click();
       }
       pages.push(page);
