@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { openEdgeUpstream, startMdPublisher, type EdgeMesh, type MdPublisher } from '../src/cluster/index';
 import { defaultRelayOptions } from '../src/server/options';
+import type { MeshLink } from '../src/md/mesh-link';
+import type { WireFrame } from '../src/md/wire-frame';
 import type { Relay } from '../src/server/relay-server';
 import { SimVenue } from '../src/venues/sim/index';
 import { ProtoClient, startRelay, tokenOf, until } from './harness';
@@ -25,6 +27,36 @@ const STREAM = 1;
 const meshPayloads = (c: ProtoClient): Uint8Array[] => c.received.flatMap((m) => (m.type === 'mesh' ? [m.payload] : []));
 const meshControls = (c: ProtoClient): MeshControl[] => meshPayloads(c).flatMap((p) => (p[0] === MESH_FRAME_TAG ? [] : [decodeMeshControl(p)!]));
 const meshFrames = (c: ProtoClient): Uint8Array[] => meshPayloads(c).filter((p) => p[0] === MESH_FRAME_TAG);
+
+/**
+ * An edge session as EdgeMesh sees it (a MeshLink), with a send queue the test sets. A real
+ * session's queue grows only once the kernel's loopback buffers (megabytes) are full, which a
+ * test cannot bring about in bounded time; the hub, its coordinator, NATS and the edge are real.
+ */
+class QueueingLink implements MeshLink {
+  readonly account = 'trader';
+  queuedBytes = 0;
+  readonly controls: MeshControl[] = [];
+  /** Arrival time (ms) and stream seq of every signed frame. */
+  readonly frames: { at: number; seq: number }[] = [];
+  readonly refusals: string[] = [];
+
+  sendMesh(frame: WireFrame): void {
+    const m = decodeServer(frame.payload as Uint8Array);
+    if (!m.ok || m.value.type !== 'mesh') return;
+    const p = m.value.payload;
+    if (p[0] !== MESH_FRAME_TAG) return void this.controls.push(decodeMeshControl(p)!);
+    const r = readSignedFrame(p);
+    const inner = r.ok ? decodeServer(r.value.frame) : undefined;
+    if (inner?.ok && inner.value.type === 'bookBatch') this.frames.push({ at: Date.now(), seq: inner.value.seq });
+  }
+
+  setViaMesh(): void {}
+  clearMesh(): void {}
+  refuseMesh(_requestId: number, code: string): void {
+    this.refusals.push(code);
+  }
+}
 
 /** A PeerJS signalling socket as the browser's peerjs opens it, every frame kept. */
 class SignalSocket {
@@ -149,6 +181,39 @@ describe.skipIf(!binary)('cluster: the market-data mesh across edges (PeerJS sig
     conn.on('open', () => conn.send({ across: 'edges' }));
     const value = await Promise.race([received, new Promise((_, reject) => setTimeout(() => reject(new Error('no data over the channel in 15 s')), 15_000))]);
     expect(value).toEqual({ across: 'edges' });
+  }, 30_000);
+
+  it("the hub holds back signed frames for an edge's session over its queue limit, as the edge reports it, and sends them again once it drains", async () => {
+    const { id } = await signal(e1());
+    const link = new QueueingLink();
+    const mesh = edges[0]!.mesh;
+    const hello = () => mesh.receive(link, 3, encodeMeshControl({ type: 'hello', peerId: id, protocolVersion: MESH_PROTOCOL_VERSION }));
+    let refusals = 0;
+    hello();
+    await until(() => {
+      if (link.refusals.length > refusals) {
+        refusals = link.refusals.length;
+        hello();
+      }
+      return link.controls.some((m) => m.type === 'hello');
+    }, 5000, 'hello acknowledged by the hub');
+    try {
+      mesh.receive(link, 0, encodeMeshControl({ type: 'join', streamId: STREAM }));
+      await until(() => link.frames.length >= 5, 5000, 'signed frames on the seed');
+      // Over the session's queue limit (1 MiB): the session would drop signed frames, so the hub stops sending them.
+      // No mesh message says so; only the edge's queue report does.
+      link.queuedBytes = 2 << 20;
+      await until(() => Date.now() - link.frames.at(-1)!.at > 500, 5000, 'a pause in signed frames while the queue is full');
+      const held = link.frames.length;
+      link.queuedBytes = 0;
+      await until(() => link.frames.length > held + 3, 5000, 'signed frames again once the queue drained');
+      // The frames that came are in order.
+      const seqs = link.frames.map((f) => f.seq);
+      expect(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!)).toBe(true);
+    } finally {
+      // Out of the mesh even when failing, so the next test's first peer is a seed.
+      mesh.linkClosed(link);
+    }
   }, 30_000);
 
   it("sessions on two edges join the md node's coordinator: the second peer's parent is the first, across edges; seeds get signed frames through their edge", async () => {

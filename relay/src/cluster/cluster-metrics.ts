@@ -37,6 +37,7 @@ export function registerClusterMetrics(registry: Registry, role: RelayRole, part
   if (hub) {
     totalOf(registry, 'tickmesh_cluster_mesh_up_total', "Mesh messages from the edges' sessions to this node's coordinator", () => hub.upMessages);
     totalOf(registry, 'tickmesh_cluster_mesh_down_total', "Mesh messages (signed frames, control) sent to the edges' sessions", () => hub.downMessages);
+    totalOf(registry, 'tickmesh_cluster_mesh_held_back_total', 'Signed frames not sent to an edge because its session was over its queue limit', () => hub.framesHeldBack);
   }
   if (feed) {
     totalOf(registry, 'tickmesh_cluster_edge_batches_total', 'Batches from md forwarded by this edge (each once, however many subscribers)', () => feed.stats.batches);

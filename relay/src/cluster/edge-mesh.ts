@@ -11,6 +11,12 @@ import { MESH_HUB_SUBJECT, meshDownSubject, meshUpSubject } from './subjects';
 
 /** How often an edge without a hub asks again. */
 const HUB_RETRY_MS = 2000;
+/**
+ * How often an edge looks whether a mesh session went over its send-queue limit or back under
+ * it, and tells the hub. A session's queue fills and drains without the session saying anything,
+ * so its mesh messages alone would leave the hub with a figure long gone.
+ */
+export const QUEUE_REPORT_MS = 100;
 
 /**
  * An edge's mesh (the session's MeshPort): its sessions' mesh messages go to the cluster's mesh
@@ -26,9 +32,12 @@ export class EdgeMesh implements MeshPort {
   private hub: { node: string; key: Uint8Array } | undefined;
   private readonly links = new Map<number, MeshLink>();
   private readonly numbers = new Map<MeshLink, number>();
+  /** Link numbers the hub was last told are over their queue limit. */
+  private readonly full = new Set<number>();
   private nextLink = 1;
   private sub: Subscription | undefined;
   private retry: NodeJS.Timeout | undefined;
+  private queueReports: NodeJS.Timeout | undefined;
   private asking = false;
   private stopped = false;
 
@@ -37,6 +46,8 @@ export class EdgeMesh implements MeshPort {
     /** This edge's node id (the directory's): the hub sends to `tickmesh.mesh.down.<node>`. */
     private readonly node: string,
     private readonly log: Logger,
+    /** The sessions' queue limit (`queueLimitBytes`): above it a session drops signed frames itself. */
+    private readonly queueLimitBytes: number,
   ) {}
 
   get publicKey(): Uint8Array {
@@ -57,6 +68,8 @@ export class EdgeMesh implements MeshPort {
     directory.onNodeGone((node) => node === this.hub?.node && this.lost('the mesh hub went silent'));
     this.retry = setInterval(() => this.hub === undefined && void this.findHub(), HUB_RETRY_MS);
     this.retry.unref();
+    this.queueReports = setInterval(() => this.reportQueues(), QUEUE_REPORT_MS);
+    this.queueReports.unref();
     void this.findHub();
   }
 
@@ -78,6 +91,7 @@ export class EdgeMesh implements MeshPort {
   stop(): void {
     this.stopped = true;
     clearInterval(this.retry);
+    clearInterval(this.queueReports);
     this.sub?.unsubscribe();
   }
 
@@ -90,7 +104,8 @@ export class EdgeMesh implements MeshPort {
       this.numbers.set(link, n);
       this.links.set(n, link);
     }
-    this.up(hub.node, { edge: this.node, link: n, account: link.account, requestId, payload: Buffer.from(bytes).toString('base64'), queued: link.queuedBytes });
+    const full = this.isFull(link, n);
+    this.up(hub.node, { edge: this.node, link: n, account: link.account, requestId, payload: Buffer.from(bytes).toString('base64'), queued: link.queuedBytes, full });
   }
 
   linkClosed(link: MeshLink): void {
@@ -98,7 +113,27 @@ export class EdgeMesh implements MeshPort {
     if (n === undefined) return;
     this.numbers.delete(link);
     this.links.delete(n);
+    this.full.delete(n);
     if (this.hub) this.up(this.hub.node, { edge: this.node, link: n, account: link.account, requestId: 0, queued: 0, closed: true });
+  }
+
+  /** Whether the session is over its limit now; remembered as what the hub was told. */
+  private isFull(link: MeshLink, n: number): boolean {
+    const full = link.queuedBytes > this.queueLimitBytes;
+    if (full) this.full.add(n);
+    else this.full.delete(n);
+    return full;
+  }
+
+  /** A queue report (an up message without payload) for every session that crossed its limit either way. */
+  private reportQueues(): void {
+    const hub = this.hub;
+    if (!hub) return;
+    for (const [n, link] of this.links) {
+      const was = this.full.has(n);
+      const full = this.isFull(link, n);
+      if (full !== was) this.up(hub.node, { edge: this.node, link: n, account: link.account, requestId: 0, queued: link.queuedBytes, full });
+    }
   }
 
   private up(hub: string, msg: MeshUp): void {
@@ -151,5 +186,6 @@ export class EdgeMesh implements MeshPort {
     }
     this.links.clear();
     this.numbers.clear();
+    this.full.clear();
   }
 }

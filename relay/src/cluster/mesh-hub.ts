@@ -22,14 +22,22 @@ const noBody = new Uint8Array(0);
 /** One edge session acting as a mesh peer, as the hub's MeshDistribution drives it: every call becomes a down message. */
 class RemoteMeshLink implements MeshLink {
   queuedBytes = 0;
+  /**
+   * The edge said the session is over its queue limit: it would drop signed frames, so they are
+   * not sent across NATS at all until the edge says it drained (the mesh repairs the gap, as
+   * when the session drops them). Control messages always go.
+   */
+  full = false;
 
   constructor(
     readonly account: string,
     private readonly send: (bytes: Buffer) => void,
     private readonly link: number,
+    private readonly onHeldBack: () => void,
   ) {}
 
   sendMesh(frame: WireFrame, droppable: boolean): void {
+    if (droppable && this.full) return this.onHeldBack();
     const payload = typeof frame.payload === 'string' ? Buffer.from(frame.payload) : frame.payload;
     this.send(encodeMeshDown(MeshDownOp.Send, this.link, payload, droppable ? 1 : 0));
   }
@@ -62,6 +70,8 @@ export class MeshHub {
   private readonly subs: Subscription[] = [];
   upMessages = 0;
   downMessages = 0;
+  /** Signed frames not sent to an edge because the session was over its queue limit. */
+  framesHeldBack = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -107,15 +117,24 @@ export class MeshHub {
       }
       return;
     }
-    if (typeof msg.payload !== 'string') return;
+    if (typeof msg.payload !== 'string') {
+      // A queue report: the session crossed its queue limit one way or the other.
+      if (link) this.setQueue(link, msg);
+      return;
+    }
     if (!link) {
       if (!links) this.edges.set(msg.edge, (links = new Map()));
       const subject = meshDownSubject(msg.edge);
-      link = new RemoteMeshLink(msg.account, (bytes) => this.down(subject, bytes), msg.link);
+      link = new RemoteMeshLink(msg.account, (bytes) => this.down(subject, bytes), msg.link, () => this.framesHeldBack++);
       links.set(msg.link, link);
     }
-    link.queuedBytes = Number(msg.queued) || 0;
+    this.setQueue(link, msg);
     this.mesh.receive(link, Number(msg.requestId) || 0, Buffer.from(msg.payload, 'base64'));
+  }
+
+  private setQueue(link: RemoteMeshLink, msg: MeshUp): void {
+    link.queuedBytes = Number(msg.queued) || 0;
+    link.full = msg.full === true;
   }
 
   private down(subject: string, bytes: Buffer): void {

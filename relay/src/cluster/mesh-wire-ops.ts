@@ -2,7 +2,7 @@
  * What the mesh hub and an edge say about the edge's sessions (mesh-hub.ts, edge-mesh.ts).
  *
  * Up (edge → hub, JSON, control only: hello, join, want, report …): one session's mesh message,
- * or that the session closed. Down (hub → edge, binary, carries every signed frame to a seed on
+ * that the session closed, or (no payload) that its send queue crossed its limit either way. Down (hub → edge, binary, carries every signed frame to a seed on
  * the edge): `[op u8][link u32 LE][body]`, where the body of
  * - SEND is `[droppable u8]` + the ServerMessage bytes the session writes as they are;
  * - VIA is `[streamId u32 LE][on u8]` (mesh delivery on or off for one stream);
@@ -15,10 +15,12 @@ export interface MeshUp {
   link: number;
   account: string;
   requestId: number;
-  /** Base64 MeshMessage; absent when `closed`. */
+  /** Base64 MeshMessage; absent when `closed` and in a queue report. */
   payload?: string;
   /** The session's bytes queued and not yet written (the hub's view of its backpressure). */
   queued: number;
+  /** Over its queue limit: the session drops signed frames, so the hub holds them back. */
+  full?: boolean;
   closed?: true;
 }
 

@@ -48,7 +48,7 @@ export async function openEdgeUpstream(
   const node = nuid.next();
   feed = new EdgeFeed(nc, log, feedOptions);
   orders = new EdgeOrders(nc, ordersOptions);
-  mesh = new EdgeMesh(nc, node, log);
+  mesh = new EdgeMesh(nc, node, log, options.queueLimitBytes);
   upstream = edgeUpstream(nc, feed, orders, mesh, node, log);
   return { upstream, feed, orders, mesh };
 }
