@@ -16,13 +16,13 @@ const tokens = new Map<string, { trader: string; viewer: string; admin: string }
  * and three accounts: "trader" (trader), "viewer" (viewer) and "admin" (admin). `upstream`
  * makes it an edge of a cluster (relay/src/cluster/).
  */
-export async function startRelay(venues: VenueAdapter[], overrides: Partial<RelayOptions> = {}, upstream?: RelayDeps['upstream']): Promise<Relay> {
+export async function startRelay(venues: VenueAdapter[], overrides: Partial<RelayOptions> = {}, upstream?: RelayDeps['upstream'], replicate?: RelayDeps['replicate']): Promise<Relay> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'tickmesh-test-'));
   // Nodes of one cluster share an auth dir: its accounts exist already for all but the first.
   const { auth } = await AuthService.open(overrides.authDir || dataDir);
   const relay = new Relay(
     { ...defaultRelayOptions, port: 0, logLevel: 'silent', compression: false, dataDir, ...overrides },
-    { venues, auth, defaultMetrics: false, upstream },
+    { venues, auth, defaultMetrics: false, upstream, replicate },
   );
   await relay.start();
   const grant = async (account: string, role: Role) => {

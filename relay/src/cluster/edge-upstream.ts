@@ -1,4 +1,4 @@
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { ExecutionReportMsg } from '@tickmesh/shared';
 import type { Logger } from 'pino';
 import type { RelayUpstream } from '../server/relay-upstream';
@@ -7,9 +7,8 @@ import type { EdgeFeed } from './edge-feed';
 import type { EdgeMesh } from './edge-mesh';
 import { joinClusterSignalling, type ClusterSignalling } from './cluster-signalling';
 import type { EdgeOrders } from './edge-orders';
+import { EdgeReports } from './edge-reports';
 import { EdgePresence } from './session-presence';
-import { ClusterOrderCode } from './order-rpc';
-import { ALL_REPORTS_SUBJECT } from './subjects';
 
 /**
  * An edge relay's upstream: market data from the md node through the feed, orders and REST
@@ -17,32 +16,25 @@ import { ALL_REPORTS_SUBJECT } from './subjects';
  * to the sessions of its account on this edge).
  */
 export interface EdgeUpstream extends RelayUpstream {
-  /** NATS status (openEdgeUpstream wires it): after a reconnect every session hears CLUSTER_REPORTS_GAP. */
+  /** NATS status (openEdgeUpstream wires it): after a reconnect the outage's reports are replayed (edge-reports.ts). */
   onNatsStatus(status: 'disconnect' | 'reconnect'): void;
+  readonly reports: EdgeReports;
 }
 
 export function edgeUpstream(nc: NatsConnection, feed: EdgeFeed, orders: EdgeOrders, mesh: EdgeMesh, node: string, log: Logger): EdgeUpstream {
-  let reports: Subscription | undefined;
   let signalling: ClusterSignalling | undefined;
   const listeners: ((r: ExecutionReportMsg) => void)[] = [];
   const notices: ((code: string, message: string) => void)[] = [];
-  let downSince: number | undefined;
+  const reports = new EdgeReports(nc, log, (r) => {
+    for (const l of listeners) l(r);
+  }, (code, message) => {
+    for (const n of notices) n(code, message);
+  });
   const presence = new EdgePresence(nc);
   return {
+    reports,
     accountSessions: (account, count) => presence.set(account, count),
-    onNatsStatus: (status) => {
-      if (status === 'disconnect') {
-        downSince ??= Date.now();
-        return;
-      }
-      if (downSince === undefined) return;
-      const ms = Date.now() - downSince;
-      downSince = undefined;
-      // Core NATS keeps nothing for a subscriber that was away: say so rather than show a blotter that may be behind.
-      const message = `this relay was cut from the cluster for ${ms} ms: execution reports of that time may be missing; reload orders and fills`;
-      log.warn({ ms }, 'cluster: reports may have been missed while NATS was away');
-      for (const n of notices) n(ClusterOrderCode.CLUSTER_REPORTS_GAP, message);
-    },
+    onNatsStatus: (status) => reports.onNatsStatus(status),
     onNotice: (listener) => void notices.push(listener),
     onInstruments: (listener) => feed.onInstruments(listener),
     md: feed,
@@ -56,18 +48,7 @@ export function edgeUpstream(nc: NatsConnection, feed: EdgeFeed, orders: EdgeOrd
     start: async (host) => {
       signalling = joinClusterSignalling(nc, node, host.signalling, log);
       mesh.start(signalling.directory);
-      reports = nc.subscribe(ALL_REPORTS_SUBJECT, {
-        callback: (_err, m) => {
-          let r: ExecutionReportMsg;
-          try {
-            r = JSON.parse(new TextDecoder().decode(m.data)) as ExecutionReportMsg;
-          } catch (err) {
-            log.error({ err, subject: m.subject }, 'cluster: an execution report that is not JSON; dropped');
-            return;
-          }
-          for (const l of listeners) l(r);
-        },
-      });
+      reports.start();
       presence.start();
       await feed.start();
     },
@@ -75,7 +56,7 @@ export function edgeUpstream(nc: NatsConnection, feed: EdgeFeed, orders: EdgeOrd
       mesh.stop();
       signalling?.stop();
       presence.stop();
-      reports?.unsubscribe();
+      reports.stop();
       await feed.stop();
     },
   };

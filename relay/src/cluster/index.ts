@@ -7,6 +7,7 @@ export * from './order-rpc';
 export * from './oms-service';
 export * from './api-over-nats';
 export * from './edge-upstream';
+export * from './edge-reports';
 export * from './start-role';
 export * from './cluster-metrics';
 export * from './oms-lease';

@@ -8,6 +8,7 @@ import { EdgeOrders, type EdgeOrdersOptions } from './edge-orders';
 import { EdgeMesh } from './edge-mesh';
 import { startMeshHub } from './cluster-signalling';
 import type { MeshHub } from './mesh-hub';
+import type { EdgeReports } from './edge-reports';
 import { edgeUpstream, type EdgeUpstream } from './edge-upstream';
 import { MdPublisher } from './md-publisher';
 import { natsAuthOf, openNatsConnection } from './nats-connection';
@@ -34,7 +35,7 @@ export async function openEdgeUpstream(
   log: Logger,
   feedOptions: Partial<EdgeFeedOptions> = {},
   ordersOptions: Partial<EdgeOrdersOptions> = {},
-): Promise<{ upstream: RelayUpstream; feed: EdgeFeed; orders: EdgeOrders; mesh: EdgeMesh }> {
+): Promise<{ upstream: RelayUpstream; feed: EdgeFeed; orders: EdgeOrders; mesh: EdgeMesh; reports: EdgeReports }> {
   let feed: EdgeFeed | undefined;
   let orders: EdgeOrders | undefined;
   let upstream: EdgeUpstream | undefined;
@@ -50,7 +51,7 @@ export async function openEdgeUpstream(
   orders = new EdgeOrders(nc, ordersOptions);
   mesh = new EdgeMesh(nc, node, log, options.queueLimitBytes);
   upstream = edgeUpstream(nc, feed, orders, mesh, node, log);
-  return { upstream, feed, orders, mesh };
+  return { upstream, feed, orders, mesh, reports: upstream.reports };
 }
 
 /** `--role md`: publishes the started relay's market data to NATS and answers the edges' requests. */
