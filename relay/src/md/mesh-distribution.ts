@@ -8,6 +8,7 @@ import type { EncodedFrame } from './encoded-frame';
 import type { MarketDataService } from './market-data-service';
 import type { MeshLink, MeshPort } from './mesh-link';
 import { SessionMeshTransport, meshWireFrame } from './session-mesh-transport';
+import type { WireFrame } from './wire-frame';
 import { SignedBatchPipeline, type SignedBatchPipelineOptions } from './signed-batch-pipeline';
 
 export interface MeshDistributionDeps {
@@ -56,9 +57,12 @@ export class MeshDistribution implements MeshPort {
   private readonly transport: SessionMeshTransport;
   private readonly pipeline: SignedBatchPipeline;
   private readonly links = new Map<MeshLink, PeerLinkState>();
-  private readonly helloAck = meshWireFrame(encodeMeshControl({ type: 'hello', peerId: RELAY_PEER_ID, protocolVersion: MESH_PROTOCOL_VERSION }));
+  /** The answer to a hello; it names the key this node signs with (an edge's sessions may hold an older one). */
+  private readonly helloAck: WireFrame;
 
   constructor(private readonly deps: MeshDistributionDeps) {
+    const mdPublicKey = Buffer.from(deps.signer.publicKey).toString('base64');
+    this.helloAck = meshWireFrame(encodeMeshControl({ type: 'hello', peerId: RELAY_PEER_ID, protocolVersion: MESH_PROTOCOL_VERSION, mdPublicKey }));
     this.transport = new SessionMeshTransport((_peerId, link) => this.forget(link));
     this.coordinator = new MeshCoordinator(this.transport, deps.coordinator, deps.clock);
     this.pipeline = new SignedBatchPipeline(

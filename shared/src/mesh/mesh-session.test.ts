@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateFrameSigner } from '../codec/frame-signing';
+import { generateFrameSigner, signFrame } from '../codec/frame-signing';
 import { ErrorCode } from '../model/codes';
 import { MeshSession } from './mesh-session';
 import { decodeMeshControl, encodeMeshControl, MESH_PROTOCOL_VERSION } from './mesh-wire';
@@ -75,5 +75,38 @@ describe('MeshSession', () => {
     s.end();
     await s.restart();
     expect(s.node).toBeUndefined();
+  });
+
+  it("the relay's hello answer names another frame key than the Welcome's (md restarted behind an edge): it starts again with that key, and the relay's frames verify", async () => {
+    const toRelay: string[] = [];
+    const delivered: number[] = [];
+    const s = new MeshSession('me', { dial: () => {}, hangUp: () => {}, sendRelay: (b) => toRelay.push(decodeMeshControl(b)?.type ?? '?') }, {
+      requestSnapshot: () => {}, liveStreams: () => [{ streamId: 7, epoch: 1, seq: 10 }], apply: () => {}, delivered: (_id, seq) => delivered.push(seq),
+    });
+    const welcomed = await generateFrameSigner();
+    const current = await generateFrameSigner();
+    const answer = (key: Uint8Array) => encodeMeshControl({ type: 'hello', peerId: 'relay', protocolVersion: MESH_PROTOCOL_VERSION, mdPublicKey: btoa(String.fromCharCode(...key)) });
+    await s.start(welcomed.publicKey);
+    s.onRelayMessage(answer(current.publicKey));
+    expect(s.ready).toBe(false);
+    expect(s.rekeyed).toBe(1);
+    await expect.poll(() => toRelay.filter((t) => t === 'hello').length).toBe(2);
+    s.onRelayMessage(answer(current.publicKey));
+    expect(s.ready).toBe(true);
+    expect(s.rekeyed).toBe(1);
+    s.onRelayMessage(encodeMeshControl({ type: 'assign', streamId: 7, stripe: 0, stripes: 1, parentId: 'relay' }));
+    s.onRelayMessage(await signFrame(current, 7, 1, 11, new Uint8Array([8, 1])));
+    await expect.poll(() => delivered).toEqual([11]);
+  });
+
+  it('an answer with the Welcome\'s key, or with none (an older relay), makes the session ready at once', async () => {
+    for (const withKey of [true, false]) {
+      const { s, toRelay, publicKey } = await session([]);
+      await s.start(publicKey);
+      s.onRelayMessage(encodeMeshControl({ type: 'hello', peerId: 'relay', protocolVersion: MESH_PROTOCOL_VERSION, ...(withKey ? { mdPublicKey: btoa(String.fromCharCode(...publicKey)) } : {}) }));
+      expect(s.ready).toBe(true);
+      expect(s.rekeyed).toBe(0);
+      expect(toRelay.filter((t) => t === 'hello')).toHaveLength(1);
+    }
   });
 });

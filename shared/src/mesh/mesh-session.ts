@@ -49,6 +49,8 @@ export class MeshSession<C extends MeshDataChannel = MeshDataChannel> {
   relaySessions = 0;
   /** Date.now() of the last start (0 = none). */
   startedAt = 0;
+  /** Starts again because the relay's hello answer named another frame key than the Welcome's. */
+  rekeyed = 0;
   private current: MeshNode | undefined;
   /** The relay's frame key of the current /ws session (kept for a restart after the relay's goodbye). */
   private mdPublicKey: Uint8Array | undefined;
@@ -155,7 +157,16 @@ export class MeshSession<C extends MeshDataChannel = MeshDataChannel> {
   onRelayMessage(payload: Uint8Array): void {
     const node = this.current;
     if (!node) return;
-    if (payload[0] !== MESH_FRAME_TAG && !this.isReady && decodeMeshControl(payload)?.type === 'hello') {
+    const hello = payload[0] !== MESH_FRAME_TAG && !this.isReady ? decodeMeshControl(payload) : undefined;
+    if (hello?.type === 'hello') {
+      // The relay signs with another key than the Welcome's (an edge whose market-data node
+      // restarted): start again with that one, or every frame would fail verification.
+      const key = hello.mdPublicKey ? base64Bytes(hello.mdPublicKey) : undefined;
+      if (key && this.mdPublicKey && !sameBytes(key, this.mdPublicKey)) {
+        this.rekeyed++;
+        void this.start(key).catch(() => {});
+        return;
+      }
       this.isReady = true;
       this.hooks.ready?.();
       for (const s of this.hooks.liveStreams()) {
@@ -203,4 +214,16 @@ export class MeshSession<C extends MeshDataChannel = MeshDataChannel> {
     this.framesDelivered++;
     this.hooks.apply(r.value, frame);
   }
+}
+
+function base64Bytes(text: string): Uint8Array | undefined {
+  try {
+    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeMeshControl, encodeMeshControl, type MeshControl } from './mesh-wire';
 
 const samples: MeshControl[] = [
-  { type: 'hello', peerId: 'peer-ü', protocolVersion: 1 },
+  { type: 'hello', peerId: 'peer-ü', protocolVersion: 1, mdPublicKey: 'AAECAwQ=' },
   { type: 'attach', streamId: 4, stripe: 1, stripes: 2 },
   { type: 'detach', streamId: 0, stripe: 0 },
   { type: 'want', streamId: 1, epoch: 3, fromSeq: 2 ** 40, toSeq: 2 ** 40 + 63 },

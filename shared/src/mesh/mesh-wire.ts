@@ -15,7 +15,7 @@ import { uvarintSize, writeUvarint } from '../codec/wire-writer';
 export const MESH_PROTOCOL_VERSION = 1;
 
 export type MeshControl =
-  | { type: 'hello'; peerId: string; protocolVersion: number }
+  | { type: 'hello'; peerId: string; protocolVersion: number; mdPublicKey?: string }
   | { type: 'attach'; streamId: number; stripe: number; stripes: number }
   | { type: 'detach'; streamId: number; stripe: number }
   | { type: 'want'; streamId: number; epoch: number; fromSeq: number; toSeq: number }
@@ -41,7 +41,7 @@ interface Schema {
 
 const RANGE: Schema['fields'] = [['streamId', 1, 'u'], ['epoch', 2, 'u'], ['fromSeq', 3, 'u'], ['toSeq', 4, 'u']];
 const SCHEMAS: Record<MeshControlType, Schema> = {
-  hello: { body: 2, fields: [['peerId', 1, 's'], ['protocolVersion', 2, 'u']] },
+  hello: { body: 2, fields: [['peerId', 1, 's'], ['protocolVersion', 2, 'u'], ['mdPublicKey', 3, 's']] },
   attach: { body: 3, fields: [['streamId', 1, 'u'], ['stripe', 2, 'u'], ['stripes', 3, 'u']] },
   detach: { body: 4, fields: [['streamId', 1, 'u'], ['stripe', 2, 'u']] },
   want: { body: 5, fields: RANGE },
@@ -82,7 +82,8 @@ export function encodeMeshControl(msg: MeshControl): Uint8Array {
   for (const [name, , kind] of schema.fields) {
     const x = v[name];
     if (kind === 's') {
-      const b = encoder.encode(x as string);
+      // An optional string left out is sent as the empty string: not on the wire at all.
+      const b = encoder.encode((x as string | undefined) ?? '');
       strings.push(b);
       if (b.length) len += 1 + uvarintSize(b.length) + b.length;
     } else {
