@@ -7,6 +7,7 @@ import { meshClient } from './mesh-client.svelte';
 import { orderTransport } from './order-transport.svelte';
 import { priceAlerts } from './price-alerts.svelte';
 import { replay } from './replay.svelte';
+import { sideDesks } from './side-desks.svelte';
 
 /** Candles the main thread keeps so a chart mounted later (or re-mounted) can draw history. */
 const CANDLES_KEPT = 2_000;
@@ -92,6 +93,8 @@ class Terminal {
     orderTransport.attach(token ? this.api : undefined);
     priceAlerts.attach(token ? this.api : undefined);
     replay.attach(this.api);
+    // Pinned side desks ride on this worker's one relay connection (signed out: shown stale).
+    sideDesks.attach(this.api);
     void this.askPersistence(this.api);
     this.raf = requestAnimationFrame(this.tick);
   }
@@ -130,6 +133,7 @@ class Terminal {
     meshClient.attach(undefined);
     orderTransport.attach(undefined);
     priceAlerts.attach(undefined);
+    sideDesks.attach(undefined);
     // A replay ends with the worker: the mode listeners hear of the return to live below.
     const wasReplay = replay.mode === 'replay';
     replay.attach(undefined);
@@ -312,6 +316,7 @@ class Terminal {
     }
 
     market.ladder = f.ladder;
+    sideDesks.onFrame(f.sideDesks);
     meshClient.onFrame(f.mesh);
     priceAlerts.onFrame(f);
 

@@ -1,9 +1,11 @@
 /*
  * What the live books hold and what /ws is subscribed to: the relay's instrument list, the
- * viewed symbol's subscription (every venue of it), and the streams the live books keep — a
- * stream leaving them, or every stream when the transport drops, gets its final recorded
- * checkpoint first. Kept apart from the engine so subscription bookkeeping has one owner; the
- * engine only says when the view, the instruments or the session changed.
+ * streams of the viewed symbol (every venue of it) and of the side desks (one venue's stream
+ * each), subscribed by stream id so a stream both need is held once and dropping one never
+ * drops the other's; a stream leaving the books, or every stream when the transport drops,
+ * gets its final recorded checkpoint first. Kept apart from the engine so subscription
+ * bookkeeping has one owner; the engine only says when the view, the pins, the instruments or
+ * the session changed.
  */
 import { venuesOf, type ClientMsg, type Instrument } from '@tickmesh/shared';
 import type { MeshPeer } from './mesh-peer';
@@ -20,6 +22,8 @@ export interface LiveSubscriptionsHost {
   welcomed(): boolean;
   /** The viewed symbol ('' = none). */
   viewSymbol(): string;
+  /** The side desks' streams among the relay's `instruments`. */
+  pinnedInstruments(instruments: readonly Instrument[]): Instrument[];
   /** The mesh while switched on: it keeps only the streams the books hold. */
   meshPeer(): MeshPeer | undefined;
   send(msg: ClientMsg): boolean;
@@ -29,8 +33,8 @@ export interface LiveSubscriptionsHost {
 export class LiveSubscriptions {
   private list: Instrument[] = [];
   private venues: string[] = [];
-  /** The symbol subscribed on the current /ws session ('' = none). */
-  private subscribedSymbol = '';
+  /** The streams subscribed on the current /ws session. */
+  private subscribed = new Set<number>();
 
   constructor(private readonly host: LiveSubscriptionsHost) {}
 
@@ -44,31 +48,38 @@ export class LiveSubscriptions {
     this.venues = venuesOf(list);
   }
 
-  /** Subscribes the view's symbol (every venue) and drops the previous one, when connected. */
-  subscribeView(): void {
-    const symbol = this.host.viewSymbol();
-    this.holdStreams(symbol === '' ? [] : this.viewInstruments());
+  /**
+   * Holds the books of the view's symbol and of the side desks, and, when connected, moves the
+   * /ws subscriptions to exactly those streams: unsubscribes the ones no longer wanted,
+   * subscribes the new ones (each arrives with its snapshot). Nothing is sent when nothing changed.
+   */
+  syncSubscriptions(): void {
+    const held = this.heldInstruments();
+    this.holdStreams(held);
     this.host.meshPeer()?.retain(new Set(this.host.books.entries.map((e) => e.instrument.streamId)));
-    if (!this.host.welcomed() || symbol === this.subscribedSymbol) return;
-    if (this.subscribedSymbol !== '') this.host.send({ type: 'unsubscribe', requestId: this.host.nextRequestId(), streamIds: [], symbols: [this.subscribedSymbol] });
-    this.subscribedSymbol = symbol;
-    if (symbol !== '') this.host.send({ type: 'subscribe', requestId: this.host.nextRequestId(), streamIds: [], symbols: [symbol] });
+    if (!this.host.welcomed()) return;
+    const want = new Set(held.map((i) => i.streamId));
+    const drop = [...this.subscribed].filter((id) => !want.has(id));
+    const add = [...want].filter((id) => !this.subscribed.has(id));
+    this.subscribed = want;
+    if (drop.length > 0) this.host.send({ type: 'unsubscribe', requestId: this.host.nextRequestId(), streamIds: drop, symbols: [] });
+    if (add.length > 0) this.host.send({ type: 'subscribe', requestId: this.host.nextRequestId(), streamIds: add, symbols: [] });
   }
 
   /** A new /ws session (Welcome): nothing is subscribed on it yet. */
   resubscribe(): void {
-    this.subscribedSymbol = '';
-    this.subscribeView();
+    this.subscribed = new Set();
+    this.syncSubscriptions();
   }
 
-  /** The relay's instruments changed: the books hold the view's streams of the new list. */
+  /** The relay's instruments changed: the books, and /ws, hold the wanted streams of the new list. */
   holdView(): void {
-    if (this.host.viewSymbol() !== '') this.holdStreams(this.viewInstruments());
+    this.syncSubscriptions();
   }
 
   /** The connection was closed on purpose: nothing is subscribed, and every book goes stale. */
   stop(): void {
-    this.subscribedSymbol = '';
+    this.subscribed = new Set();
     this.dropBooks();
   }
 
@@ -78,9 +89,12 @@ export class LiveSubscriptions {
     this.host.books.invalidateAll();
   }
 
-  private viewInstruments(): Instrument[] {
+  /** The view's streams (none without a symbol), then the side desks' not among them. */
+  private heldInstruments(): Instrument[] {
     const symbol = this.host.viewSymbol();
-    return this.list.filter((i) => i.symbol === symbol);
+    const held = symbol === '' ? [] : this.list.filter((i) => i.symbol === symbol);
+    for (const i of this.host.pinnedInstruments(this.list)) if (!held.includes(i)) held.push(i);
+    return held;
   }
 
   /**

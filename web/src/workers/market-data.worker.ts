@@ -19,6 +19,7 @@ const api: TerminalWorkerApi = {
   connect: (options) => engine.connect(options),
   disconnect: () => engine.disconnect(),
   setView: (view) => engine.setView(view),
+  setSideDesks: (pins) => engine.setSideDesks(pins),
   frame: async () => {
     const f = await engine.frame();
     return Comlink.transfer(f, transferables(f));
@@ -60,6 +61,8 @@ function transferables(f: TerminalFrame): ArrayBuffer[] {
   const out = [l.bidPrice.buffer, l.bidSize.buffer, l.askPrice.buffer, l.askSize.buffer] as ArrayBuffer[];
   if (l.bidVenueMask !== undefined) out.push(l.bidVenueMask.buffer as ArrayBuffer);
   if (l.askVenueMask !== undefined) out.push(l.askVenueMask.buffer as ArrayBuffer);
+  // Each side desk's ladder is its own fresh copy too.
+  for (const { ladder: d } of f.sideDesks) out.push(...([d.bidPrice.buffer, d.bidSize.buffer, d.askPrice.buffer, d.askSize.buffer] as ArrayBuffer[]));
   return out;
 }
 

@@ -50,6 +50,32 @@ export interface LadderFrame {
   askVenueMask?: Uint32Array;
 }
 
+/** Side desks a desk shows at most, by the worker and by the UI alike: each holds a live stream on the tab's one connection. */
+export const MAX_SIDE_DESKS = 4;
+
+/** One instrument pinned beside the desk (a side desk): a venue's stream of a symbol. */
+export interface SideDeskPin {
+  symbol: string;
+  venue: string;
+}
+
+/**
+ * One side desk as a frame carries it: the top of its stream's book (the same live book, and
+ * the same ladder code, the main ladder uses for that venue and symbol), its last trade and the
+ * candles to redraw. `status` is the stream's: 'stale' until its checksummed snapshot and while
+ * it resyncs; `listed` false while the relay lists no such stream (never live then).
+ */
+export interface SideDeskFrame extends SideDeskPin {
+  listed: boolean;
+  ladder: LadderFrame;
+  /** The newest trade seen on the stream (ticks, lots), undefined before any. */
+  lastTrade?: Trade;
+  /** One-minute candles of the stream to redraw (see `candlesReset`), oldest first. */
+  candles: Candle[];
+  /** True when `candles` is every candle kept (the pin is new to the worker): the panel starts over. */
+  candlesReset: boolean;
+}
+
 /** One OHLCV candle, as the relay serves it (GET /api/candles) and the worker builds it from trades. */
 export type { Candle };
 
@@ -124,6 +150,8 @@ export interface TerminalFrame {
   replay?: ReplayStatus;
   /** Every price alert (newest first) when any changed, else undefined. */
   priceAlerts?: PriceAlert[];
+  /** The side desks, in pin order, every frame (the live books: a replay leaves them live). */
+  sideDesks: SideDeskFrame[];
   /** Price alerts that fired since the last frame (the UI shows and notifies them). */
   alertsFired: PriceAlert[];
 }
@@ -326,6 +354,11 @@ export interface TerminalWorkerApi {
   connect(options: ConnectOptions): Promise<void>;
   disconnect(): Promise<void>;
   setView(view: ViewSelection): Promise<void>;
+  /**
+   * Holds these instruments' live streams beside the view's (subscribed on the same /ws, at
+   * most `MAX_SIDE_DESKS`; extra pins are dropped) and reports each in `TerminalFrame.sideDesks`.
+   */
+  setSideDesks(pins: SideDeskPin[]): Promise<void>;
   /** The state to draw now; typed arrays inside are transferred to the caller. */
   frame(): Promise<TerminalFrame>;
   /** Runs the shared pre-trade rules with the relay's limits, then sends; a denial returns its RISK_* code and text, and leaves a Denied blotter row (`BlotterOrder.local`). */

@@ -11,6 +11,7 @@ import { OrderEntry } from './order-entry';
 import { OrderRoute, type OrderChannelLink, type OrderRouteStats } from './order-route';
 import type { BackoffOptions } from './reconnect-backoff';
 import { RecordingControl } from './recording-control';
+import { SideDesks } from './side-desks';
 import type { RecordingLibraryOptions } from './recording/recording-library';
 import { RelaySession, toBytes } from './relay-session';
 import { ReplayMode } from './replay-mode';
@@ -26,6 +27,7 @@ import type {
   RetentionOptions,
   MeshLinkRequests,
   PlaceResult,
+  SideDeskPin,
   TerminalFrame,
   TerminalWorkerApi,
   TicketOrder,
@@ -68,7 +70,8 @@ export interface TerminalEngineOptions {
  * REST, RTT), LiveSubscriptions (what /ws and the live books hold), MarketView (view, ladder,
  * tape, candles), OrderEntry (orders and the live account),
  * AccountFrameBuilder (the account side of frames), RecordingControl (recorder and library),
- * ReplayMode (replay desks) and MeshSwitch (the peer mesh).
+ * ReplayMode (replay desks), MeshSwitch (the peer mesh) and SideDesks (instruments pinned
+ * beside the desk, on the live books).
  */
 export class TerminalEngine implements TerminalWorkerApi {
   private readonly session: RelaySession;
@@ -84,6 +87,8 @@ export class TerminalEngine implements TerminalWorkerApi {
   /** Order requests on the relay's order channel when one is up, else on /ws (order-route.ts). */
   private readonly orderRoute = new OrderRoute((bytes) => this.session.send(bytes));
   private readonly mesh: MeshSwitch;
+  /** Instruments pinned beside the desk, on the live books (side-desks.ts). */
+  private readonly sideDesks: SideDesks;
 
   /** The instruments of the mode shown changed: the next frame carries them. */
   private instrumentsChanged = false;
@@ -106,11 +111,14 @@ export class TerminalEngine implements TerminalWorkerApi {
     this.books = new StreamBooks(
       (streamId) => this.requestSnapshot(streamId),
       (entry, trade) => {
+        // The side desks show live books even while the main desk replays a recording.
+        this.sideDesks.onTrade(entry, trade);
         if (this.replay.desk !== undefined) return;
         this.market.onTrade(entry, trade);
         this.priceAlerts.trade(entry.instrument.symbol, entry.instrument.venue, trade.price);
       },
     );
+    this.sideDesks = new SideDesks(this.books);
     this.orders = new OrderEntry({
       welcomed: () => this.session.welcomed,
       account: () => this.session.account,
@@ -133,6 +141,7 @@ export class TerminalEngine implements TerminalWorkerApi {
       recorder: this.recording.recorder,
       welcomed: () => this.session.welcomed,
       viewSymbol: () => this.market.view.symbol,
+      pinnedInstruments: (instruments) => this.sideDesks.instruments(instruments),
       meshPeer: () => this.mesh.peer,
       send: (msg) => this.send(msg),
       nextRequestId: () => this.nextRequestId(),
@@ -178,15 +187,24 @@ export class TerminalEngine implements TerminalWorkerApi {
   /**
    * Shows `view`: subscribes to every venue's stream of its symbol (the consolidated view
    * needs them all, and switching venue then costs nothing) and unsubscribes the previous
-   * symbol. A new symbol, venue or candle width restarts trades and candles from the books'
+   * symbol's (but those a side desk holds). A new symbol, venue or candle width restarts trades and candles from the books'
    * recent trades; the next frame has `candlesReset`. Depth alone changes only the ladder.
    */
   async setView(view: ViewSelection): Promise<void> {
     const prev = this.market.select(view);
     const next = this.market.view;
     this.priceAlerts.show(next.symbol);
-    if (next.symbol !== prev.symbol) this.subscriptions.subscribeView();
+    if (next.symbol !== prev.symbol) this.subscriptions.syncSubscriptions();
     if (next.symbol !== prev.symbol || next.venue !== prev.venue || next.candleSeconds !== prev.candleSeconds) this.market.restartTrades();
+  }
+
+  /**
+   * Pins instruments beside the desk (deduplicated, at most MAX_SIDE_DESKS, one venue each):
+   * their streams are held and subscribed on the same /ws as the view's, a stream both need
+   * once, and dropped when neither does.
+   */
+  async setSideDesks(pins: SideDeskPin[]): Promise<void> {
+    if (this.sideDesks.set(pins)) this.subscriptions.syncSubscriptions();
   }
 
   /** The state to draw now (see `TerminalFrame`); only what changed since the last call. */
@@ -204,6 +222,7 @@ export class TerminalEngine implements TerminalWorkerApi {
       accountReset: false,
       recorder: this.recording.recorder.status(),
       ...this.priceAlerts.frame(),
+      sideDesks: this.sideDesks.frame(),
     };
     const account = this.shownAccount;
     if (this.accountFrames.orders(frame, account)) this.instrumentsChanged = true;
