@@ -54,6 +54,23 @@ describe('sim scenarios on a live relay, alerts pushed to admin sessions', () =>
     expect(late.received.filter((m) => m.type === 'alert' && m.seq < pushed.seq)).toEqual([]);
   }, 60_000);
 
+  it('the spoofing scenario: large orders flashed 6 bps behind the touch while trading the other side, SURV_SPOOFING pushed with the distance the OMS journaled', async () => {
+    const r = (relay = await startRelay(defaultSimVenues({ seed: 3, symbols: ['BTC-USD'] }), { simScenario: ['spoofing'], seed: 3 }));
+    const live = await admin(r);
+    const pushed = (await live.next(isAlert(ErrorCode.SURV_SPOOFING), 50_000)) as AlertMsg;
+    expect(pushed).toMatchObject({ account: SCENARIO_ACCOUNTS.spoofer, symbol: 'BTC-USD' });
+    // The distance from the touch each order met, as the OMS journaled it on the order-request.
+    expect(pushed.message).toMatch(/placed [\d.-]+ bps behind the best (bid|ask)/);
+    const res = await fetch(`${r.url}/api/admin/alerts?since=0`, { headers: { authorization: `Bearer ${tokenOf(r.url, 'admin')}` } });
+    const { alerts } = (await res.json()) as { alerts: Array<{ seq: number; record: { message: string }; detail?: { evidence?: Array<{ what: string; touchBps?: number | null }> } }> };
+    const listed = alerts.find((a) => a.seq === pushed.seq)!;
+    expect(listed.record.message).toMatch(/order \S+ \([\d.]+ bps from the touch\)/);
+    const orders = (listed.detail?.evidence ?? []).filter((e) => e.what === 'order');
+    expect(orders.length).toBeGreaterThanOrEqual(3);
+    // The spoofer flashes 6 bps away; the default rule asks for 3.
+    for (const e of orders) expect(e.touchBps).toBeGreaterThanOrEqual(3);
+  }, 70_000);
+
   it('the crossed-book feed fault: a simulated venue publishes a bid above its ask, the admin session gets MD_ANOMALY_CROSSED_BOOK naming that venue', async () => {
     const r = (relay = await startRelay(defaultSimVenues({ seed: 2, symbols: ['BTC-USD'] }), { simScenario: ['crossed-book'], seed: 2 }));
     const live = await admin(r);

@@ -8,11 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../src/journal/index';
 import type { Relay } from '../src/server/relay-server';
 import type { SurveillanceAlert } from '../src/surveillance/index';
+import { evidenceText } from '../src/surveillance/live/alert-desk';
 import { defaultSimVenues } from '../src/venues/sim/index';
 import { ProtoClient, startRelay, until } from './harness';
 
 // Surveillance after the fact over a real relay's journal: a trader behaves normally, then
-// spoofs (large bids placed and pulled within moments, three times, while selling), and
+// spoofs (large bids 10 bps behind the touch placed and pulled within moments, three times, while
+// selling; the same bids at the touch before them are market making), and
 // `npm run journal -- surveil` names exactly that, with the journal records as evidence; the
 // relay's live surveillance journaled the same alert as it happened.
 const cli = fileURLToPath(new URL('../src/journal/cli.ts', import.meta.url));
@@ -67,11 +69,20 @@ describe('npm run journal -- surveil over a relay journal', () => {
     c.send(order('n-take', Side.Buy, book().bestAsk() + 20, 2, TimeInForce.IOC));
     await report('n-take', (m) => m.filledQty > 0);
 
-    // Spoofing: a 100-lot bid (50× the usual 2) placed and pulled within ~100 ms, three times, then a sell that trades.
+    // Spoofing: a 100-lot bid (50× the usual 2) 10 bps behind the best bid, placed and pulled within ~100 ms, three
+    // times, then a sell that trades. The same bids at the touch are tried first: pulled as fast, they are market making.
+    for (let i = 0; i < 3; i++) {
+      const id = `t${i}`;
+      c.send(order(id, Side.Buy, book().bestBid(), 100, TimeInForce.GTC));
+      await accepted(id);
+      cancel(id);
+      // At the touch the market may take it first: either way it is over.
+      await report(id, (m) => m.status === OrderStatus.Canceled || m.status === OrderStatus.Filled);
+    }
     const spoofIds: string[] = [];
     for (let i = 0; i < 3; i++) {
       const id = `s${i}`;
-      c.send(order(id, Side.Buy, book().bestBid() - 50, 100, TimeInForce.GTC));
+      c.send(order(id, Side.Buy, Math.round(book().bestBid() * (1 - 10 / 10_000)), 100, TimeInForce.GTC));
       spoofIds.push((await accepted(id)).orderId);
       cancel(id);
       await canceled(id);
@@ -89,6 +100,10 @@ describe('npm run journal -- surveil over a relay journal', () => {
     const cited = new Set(a.evidence.map((e) => e.orderId));
     for (const id of spoofIds) expect(cited.has(id)).toBe(true);
     expect(cited.has(sold.orderId)).toBe(true);
+    // Judged by the touch the OMS journaled with each order: the ones at the touch are not cited, the distance is stated.
+    expect(a.evidence.filter((e) => e.what === 'order').map((e) => e.orderId)).toEqual(spoofIds);
+    for (const e of a.evidence.filter((x) => x.what === 'order')) expect(e.touchBps).toBeGreaterThanOrEqual(9);
+    expect(a.message).toMatch(/placed [\d.-]+ bps behind the best bid/);
     // Evidence is by journal record: orders and cancels of the three, the sell's fill, in journal order.
     expect(a.evidence.filter((e) => e.what === 'order')).toHaveLength(3);
     expect(a.evidence.filter((e) => e.what === 'cancel')).toHaveLength(3);
@@ -98,6 +113,7 @@ describe('npm run journal -- surveil over a relay journal', () => {
     // The relay surveilled live too: the same alert is in its journal, citing the same records.
     const live = (await Journal.read(join(dataDir, 'journal.tmj'))).flatMap((e) => (e.record.kind === 'alert' ? [e.record] : []));
     expect(live.map((l) => [l.code, l.account, l.symbol])).toEqual([[ErrorCode.SURV_SPOOFING, 'trader', 'BTC-USD']]);
-    expect(live[0]!.message).toContain(`evidence ${a.evidence.map((e) => `#${e.seq} ${e.what} ${e.orderId}`).join(', ')}`);
+    expect(live[0]!.message).toContain(`evidence ${a.evidence.map(evidenceText).join(', ')}`);
+    expect(live[0]!.message).toMatch(/order \S+ \([\d.]+ bps from the touch\)/);
   }, 60_000);
 });

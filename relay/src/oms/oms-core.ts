@@ -1,4 +1,4 @@
-import { foldReason, orderIntent, ErrorCode, ExecType, OrderStatus, fail, ok, type ExecutionReportMsg, type Order, type OrderIntent, type Reason, type Result } from '@tickmesh/shared';
+import { foldReason, orderIntent, ErrorCode, ExecType, OrderStatus, fail, ok, type ExecutionReportMsg, type Order, type OrderIntent, type OrderTouch, type Reason, type Result } from '@tickmesh/shared';
 import type { JournalRecord } from '@tickmesh/shared';
 import type { VenueAdapter, VenueExecution } from '../venues/venue-adapter';
 import { executionReport, type ReportEvent } from './execution-report';
@@ -61,8 +61,11 @@ export class OmsCore {
 
   // ---------------------------------------------------------------- order lifecycle steps
 
-  /** A new Initialized order, stored and indexed; `written` resolves when its order-request is durable. */
-  create(input: OrderIntent, parentOrderId: string, now: number): { rec: OrderRecord; written: Promise<unknown> } {
+  /**
+   * A new Initialized order, stored and indexed; `written` resolves when its order-request is
+   * durable. `touch`: the market it met (journaled for surveillance; trader orders only).
+   */
+  create(input: OrderIntent, parentOrderId: string, now: number, touch?: OrderTouch): { rec: OrderRecord; written: Promise<unknown> } {
     const orderId = `${this.idPrefix}${++this.seq}`;
     const intent = orderIntent(input, input.account);
     const rec = createOrderRecord(intent, orderId, parentOrderId, now);
@@ -73,7 +76,9 @@ export class OmsCore {
     }
     // `intent` is this call's own copy and the record keeps none of it (the order copies the
     // fields), so the journal record can hold it as it is.
-    const written = this.append({ kind: 'order-request', timeUs: now, orderId, parentOrderId, intent });
+    const written = this.append(
+      touch === undefined ? { kind: 'order-request', timeUs: now, orderId, parentOrderId, intent } : { kind: 'order-request', timeUs: now, orderId, parentOrderId, intent, touch },
+    );
     return { rec, written };
   }
 

@@ -1,5 +1,5 @@
 import type { Order, OrderIntent, OrderType, Result, TimeInForce } from '@tickmesh/shared';
-import type { JournalRecord } from '@tickmesh/shared';
+import type { JournalRecord, OrderTouch } from '@tickmesh/shared';
 
 /**
  * The ports the OMS depends on. The lead wires the real implementations (journal, risk
@@ -41,6 +41,12 @@ export interface RoutePlanChild {
 export interface OmsRouter {
   /** Splits an order with an empty venue into child orders; a failure denies the order. */
   route(intent: OrderIntent): Result<RoutePlanChild[]>;
+  /**
+   * The touch an order of `symbol` on `venue` ('' = smart-routed) meets now, journaled on its
+   * order-request for surveillance (distance from the touch). Optional: without it, or when it
+   * returns undefined, the order-request carries no touch.
+   */
+  touch?(symbol: string, venue: string): OrderTouch | undefined;
 }
 
 /** The algo port (AlgoContext, AlgoHandle, OmsAlgos ...) has one definition, beside the algos. */

@@ -102,7 +102,9 @@ export class Oms {
     if ((direct || conditional) && intent.venue !== '' && !this.venues.has(intent.venue)) return fail(ErrorCode.OMS_UNKNOWN_VENUE, `unknown venue ${intent.venue}`);
 
     const now = this.deps.nowUs();
-    const { rec, written } = this.core.create(intent, '', now);
+    // The touch the order met, journaled with it: surveillance judges "away from the touch" by it
+    // (no router, as in algo-only test setups: no touch).
+    const { rec, written } = this.core.create(intent, '', now, this.deps.router?.touch?.(intent.symbol, intent.venue));
     const writes: Promise<unknown>[] = [written];
     const check = conditional ? validateConditional : intent.algo !== Algo.None ? this.deps.algos.validate : undefined;
     if (check !== undefined) {

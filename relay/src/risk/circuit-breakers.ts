@@ -1,14 +1,23 @@
 import { SlidingExtremes } from './sliding-extremes';
 
+/** A venue whose market data for a symbol has an open anomaly (MdAnomalyMonitor.suspectOf), by its code. */
+export interface SuspectVenue {
+  venue: string;
+  code: string;
+}
+
 /** A symbol's breaker halt. */
 export interface BreakerHalt {
   symbol: string;
-  /** Trade price (ticks) that tripped it. */
+  /** Trade price (ticks) that tripped it; 0 for an anomaly halt (no trade did). */
   price: number;
-  /** The window's low (for a rise) or high (for a fall) it moved away from. */
+  /** The window's low (for a rise) or high (for a fall) it moved away from; 0 for an anomaly halt. */
   fromPrice: number;
   sinceMs: number;
+  /** When the cool-off ends; Infinity for an anomaly halt (it ends when a venue is trusted again). */
   untilMs: number;
+  /** Set when no venue quoting the symbol had trustworthy prices: every one of them, with its anomaly, as of the trip. */
+  anomaly?: readonly SuspectVenue[];
 }
 
 interface SymbolBreaker {
@@ -25,10 +34,20 @@ interface SymbolBreaker {
  * At a trip the window restarts from the tripping trade, and trades keep feeding it during the
  * halt, so after the cool-off the reference is the new price level: a market that settled there
  * resumes; one still moving by more than `pct` trips again.
+ *
+ * The breaker also trips when a symbol has no trustworthy price at all: every venue quoting it
+ * has an open market-data anomaly (`untrusted`). No move can be measured then, and the cause is
+ * a state the relay watches rather than a move it can only wait out, so that halt has no
+ * cool-off: it lasts exactly while the symbol stays untrusted (each anomaly detector already
+ * has its own hysteresis before an episode closes). A price halt running when the symbol turns
+ * untrusted keeps its cool-off; if the symbol is still untrusted when it ends, the anomaly halt
+ * follows at once (`expire` reports it as `followed`).
  */
 export class CircuitBreakers {
   private readonly symbols = new Map<string, SymbolBreaker>();
   private readonly halted = new Map<string, BreakerHalt>();
+  /** Symbols with no trusted venue now, with every venue's anomaly. */
+  private readonly untrusted = new Map<string, readonly SuspectVenue[]>();
   private readonly bps: number;
   private readonly windowUs: number;
 
@@ -74,6 +93,38 @@ export class CircuitBreakers {
     return this.halted.size === 0 ? undefined : this.halted.get(symbol);
   }
 
+  /**
+   * Every venue quoting `symbol` has an open anomaly (`suspects`, non-empty), or undefined: at
+   * least one is trusted again. Returns the anomaly halt this trips (none when the symbol was
+   * already halted), or the anomaly halt this ends.
+   */
+  setUntrusted(symbol: string, suspects: readonly SuspectVenue[] | undefined, nowMs: number): { tripped?: BreakerHalt; ended?: BreakerHalt } {
+    if (suspects === undefined || suspects.length === 0) {
+      if (!this.untrusted.delete(symbol)) return {};
+      const h = this.halted.get(symbol);
+      return h?.anomaly === undefined ? {} : { ended: this.clear(symbol) };
+    }
+    this.untrusted.set(symbol, suspects);
+    if (this.halted.has(symbol)) return {};
+    return { tripped: this.tripUntrusted(symbol, suspects, nowMs) };
+  }
+
+  /** The anomalies that leave `symbol` without a trusted venue now, or undefined. */
+  untrustedOf(symbol: string): readonly SuspectVenue[] | undefined {
+    return this.untrusted.size === 0 ? undefined : this.untrusted.get(symbol);
+  }
+
+  private tripUntrusted(symbol: string, suspects: readonly SuspectVenue[], nowMs: number): BreakerHalt {
+    const halt: BreakerHalt = { symbol, price: 0, fromPrice: 0, sinceMs: nowMs, untilMs: Number.POSITIVE_INFINITY, anomaly: suspects };
+    let b = this.symbols.get(symbol);
+    if (b === undefined) this.symbols.set(symbol, (b = { window: new SlidingExtremes(this.windowUs), halt: undefined }));
+    b.halt = halt;
+    // The prices before it are no reference for the market after it: the next move is measured afresh.
+    b.window.clear();
+    this.halted.set(symbol, halt);
+    return halt;
+  }
+
   /** Earliest `untilMs` of the active halts; Infinity when none. */
   nextExpiryMs(): number {
     let next = Number.POSITIVE_INFINITY;
@@ -81,12 +132,20 @@ export class CircuitBreakers {
     return next;
   }
 
-  /** Ends every halt whose cool-off is over at `nowMs`; returns them. */
-  expire(nowMs: number): BreakerHalt[] {
+  /**
+   * Ends every halt whose cool-off is over at `nowMs`; returns them, and the anomaly halts that
+   * follow those of them whose symbol is untrusted by now (the symbol stays halted).
+   */
+  expire(nowMs: number): { ended: BreakerHalt[]; followed: BreakerHalt[] } {
     const ended: BreakerHalt[] = [];
+    const followed: BreakerHalt[] = [];
     for (const h of this.halted.values()) if (h.untilMs <= nowMs) ended.push(h);
-    for (const h of ended) this.clear(h.symbol);
-    return ended;
+    for (const h of ended) {
+      this.clear(h.symbol);
+      const suspects = this.untrustedOf(h.symbol);
+      if (suspects !== undefined) followed.push(this.tripUntrusted(h.symbol, suspects, nowMs));
+    }
+    return { ended, followed };
   }
 
   /** Ends the symbol's halt now (operator action); returns it, or undefined if none. */
@@ -100,6 +159,6 @@ export class CircuitBreakers {
   }
 
   snapshot(): BreakerHalt[] {
-    return [...this.halted.values()].map((h) => ({ ...h }));
+    return [...this.halted.values()].map((h) => ({ ...h, ...(h.anomaly === undefined ? {} : { anomaly: h.anomaly.map((s) => ({ ...s })) }) }));
   }
 }

@@ -17,7 +17,7 @@ import {
   type TradingState,
 } from '@tickmesh/shared';
 import { AccountThrottle } from './account-throttle';
-import { CircuitBreakers } from './circuit-breakers';
+import { CircuitBreakers, type BreakerHalt, type SuspectVenue } from './circuit-breakers';
 import { DenialMonitor } from './denial-monitor';
 import { DuplicateFilter } from './duplicate-filter';
 import { KillSwitch } from './kill-switch';
@@ -40,7 +40,8 @@ type Denial = { ok: false; reason: { code: RiskCode; message: string } };
  * throttle (RISK_THROTTLED) → duplicate (RISK_DUPLICATE_ORDER) → kill switch (RISK_KILL_SWITCH)
  * → instrument known (RISK_UNKNOWN_INSTRUMENT) → trading state, the stricter of global,
  * account, symbol and account-in-symbol (RISK_TRADING_HALTED; 'reducing' is enforced by the
- * shared rules) → circuit breaker (RISK_CIRCUIT_BREAKER) → `preTradeCheck`.
+ * shared rules) → circuit breaker (RISK_CIRCUIT_BREAKER for a move; RISK_TRADING_HALTED when it
+ * tripped for want of a trustworthy price, see setUntrusted) → `preTradeCheck`.
  *
  * Events (`on(name, listener)`, synchronous): 'halt' / 'resume' (circuit breakers), 'kill'
  * (the OMS cancels every open order in scope when `active`), 'state' (operator trading states),
@@ -112,7 +113,7 @@ export class RiskEngine extends TypedEmitter<RiskEvents> {
       }
     }
     const gate = this.gate(account, symbol, now);
-    if (typeof gate === 'string') return this.deny('new', intent, '', gate, gateMessage(gate, symbol), now);
+    if (typeof gate === 'string') return this.deny('new', intent, '', gate, this.gateMessage(gate, symbol), now);
     const r = preTradeCheck(intent, this.fillContext(account, symbol, gate.instrument, gate.state));
     if (!r.ok) return this.deny('new', intent, '', r.reason.code, r.reason.message, now);
     if (dupKey !== undefined) this.duplicates.record(dupKey, now);
@@ -136,7 +137,7 @@ export class RiskEngine extends TypedEmitter<RiskEvents> {
       return this.deny('replace', order, order.orderId, 'RISK_MODIFY_THROTTLED', `more than ${this.options.modifiesPerSecond} replaces per second`, now);
     }
     const gate = this.gate(account, symbol, now);
-    if (typeof gate === 'string') return this.deny('replace', order, order.orderId, gate, gateMessage(gate, symbol), now);
+    if (typeof gate === 'string') return this.deny('replace', order, order.orderId, gate, this.gateMessage(gate, symbol), now);
     if (!Number.isSafeInteger(newQty) || newQty <= order.filledQty) {
       const inst = gate.instrument;
       return this.deny('replace', order, order.orderId, 'RISK_INVALID_QTY', `new qty ${qtyText(inst, newQty)} must exceed the filled ${qtyText(inst, order.filledQty)}`, now);
@@ -240,11 +241,36 @@ export class RiskEngine extends TypedEmitter<RiskEvents> {
     if (halt === undefined) return;
     if (halt.untilMs < this.nextExpiryMs) this.nextExpiryMs = halt.untilMs;
     this.schedule(this.options.breakerCooloffMs);
-    this.emit('halt', { symbol, reason: 'circuit-breaker', price: halt.price, fromPrice: halt.fromPrice, sinceMs: halt.sinceMs, untilMs: halt.untilMs });
+    this.halted(halt, now);
+  }
+
+  /**
+   * Whether `symbol` has a trustworthy price: `suspects` lists every venue quoting it, each with
+   * its open market-data anomaly, when none is trusted (MdAnomalyMonitor.onUntrusted); undefined
+   * once one is trusted again. Losing the last trusted venue trips the symbol's breaker like a
+   * move would: 'halt' (reason 'md-anomaly') and RISK_ALERT_CIRCUIT_BREAKER, new orders and
+   * replaces refused RISK_TRADING_HALTED naming the anomalies. No cool-off: it ends, with
+   * 'resume' (reason 'market-trusted'), when a venue is trusted again. A price halt already
+   * running keeps its cool-off and is followed by this one if the symbol is still untrusted then.
+   */
+  setUntrusted(symbol: string, suspects: readonly SuspectVenue[] | undefined): void {
+    const now = this.deps.nowMs();
+    if (now >= this.nextExpiryMs) this.expireHalts(now);
+    const { tripped, ended } = this.breakers.setUntrusted(symbol, suspects, now);
+    if (tripped !== undefined) this.halted(tripped, now);
+    if (ended !== undefined) this.emit('resume', { symbol, reason: 'market-trusted', actor: '', timeMs: now });
+  }
+
+  /** A breaker tripped: the 'halt' event and its alert. */
+  private halted(halt: BreakerHalt, now: number): void {
+    const { symbol } = halt;
+    const event: RiskEvents['halt'] = { symbol, reason: halt.anomaly === undefined ? 'circuit-breaker' : 'md-anomaly', price: halt.price, fromPrice: halt.fromPrice, sinceMs: halt.sinceMs, untilMs: halt.untilMs };
+    if (halt.anomaly !== undefined) event.anomaly = halt.anomaly;
+    this.emit('halt', event);
     this.alert({
       code: 'RISK_ALERT_CIRCUIT_BREAKER',
       severity: 'warning',
-      message: this.breakerMessage(symbol, halt),
+      message: halt.anomaly === undefined ? this.breakerMessage(symbol, halt) : `${anomalyText(symbol, halt.anomaly)}: halted until a venue is trusted again`,
       timeMs: now,
       symbol,
     });
@@ -310,8 +336,17 @@ export class RiskEngine extends TypedEmitter<RiskEvents> {
     const state = this.states.effective(account, symbol);
     if (state === 'halted') return 'RISK_TRADING_HALTED';
     if (now >= this.nextExpiryMs) this.expireHalts(now);
-    if (this.breakers.haltOf(symbol) !== undefined) return 'RISK_CIRCUIT_BREAKER';
+    const halt = this.breakers.haltOf(symbol);
+    // Without a trustworthy price the symbol is halted outright, not for a move it made.
+    if (halt !== undefined) return halt.anomaly === undefined ? 'RISK_CIRCUIT_BREAKER' : 'RISK_TRADING_HALTED';
     return { instrument, state };
+  }
+
+  private gateMessage(code: RiskCode, symbol: string): string {
+    const anomaly = code === 'RISK_TRADING_HALTED' ? this.breakers.haltOf(symbol)?.anomaly : undefined;
+    if (anomaly === undefined) return gateMessage(code, symbol);
+    // The anomalies open now (they may have changed since the trip), else those of the trip.
+    return `trading in ${symbol} is halted: ${anomalyText(symbol, this.breakers.untrustedOf(symbol) ?? anomaly)}`;
   }
 
   private fillContext(account: string, symbol: string, instrument: Instrument, state: TradingState): PreTradeContext {
@@ -351,9 +386,11 @@ export class RiskEngine extends TypedEmitter<RiskEvents> {
   }
 
   private expireHalts(now: number): void {
-    const ended = this.breakers.expire(now);
+    const { ended, followed } = this.breakers.expire(now);
     this.nextExpiryMs = this.breakers.nextExpiryMs();
-    for (const h of ended) this.emit('resume', { symbol: h.symbol, reason: 'cooloff-elapsed', actor: '', timeMs: now });
+    const still = new Set(followed.map((h) => h.symbol));
+    for (const h of ended) if (!still.has(h.symbol)) this.emit('resume', { symbol: h.symbol, reason: 'cooloff-elapsed', actor: '', timeMs: now });
+    for (const h of followed) this.halted(h, now);
   }
 
   private schedule(delayMs: number): void {
@@ -365,6 +402,11 @@ export class RiskEngine extends TypedEmitter<RiskEvents> {
     }, delayMs);
     this.timers.add(cancel);
   }
+}
+
+/** "every venue quoting BTC-USD has an open market-data anomaly: sim-a MD_ANOMALY_CROSSED_BOOK, sim-b MD_ANOMALY_FROZEN_FEED" */
+function anomalyText(symbol: string, suspects: readonly SuspectVenue[]): string {
+  return `every venue quoting ${symbol} has an open market-data anomaly: ${suspects.map((s) => `${s.venue} ${s.code}`).join(', ')}`;
 }
 
 function gateMessage(code: RiskCode, symbol: string): string {

@@ -1,21 +1,27 @@
 import type { RiskAlertCode, RiskCode, TradingState } from '@tickmesh/shared';
 
-/** A circuit breaker halted a symbol. Trading resumes by itself at `untilMs`. */
+/**
+ * A circuit breaker halted a symbol: a price move ('circuit-breaker'; trading resumes by itself
+ * at `untilMs`), or no venue quoting it has trustworthy prices ('md-anomaly'; `anomaly` names
+ * each venue's open anomaly, price and fromPrice are 0, untilMs is Infinity: it resumes when a
+ * venue is trusted again).
+ */
 export interface RiskHaltEvent {
   symbol: string;
-  reason: 'circuit-breaker';
+  reason: 'circuit-breaker' | 'md-anomaly';
   /** The trade price (ticks) that tripped the breaker. */
   price: number;
   /** The window's price it moved away from (its low for a rise, its high for a fall). */
   fromPrice: number;
   sinceMs: number;
   untilMs: number;
+  anomaly?: ReadonlyArray<{ venue: string; code: string }>;
 }
 
-/** A breaker halt ended: the cool-off elapsed, or an operator cleared it. */
+/** A breaker halt ended: the cool-off elapsed, a venue of an anomaly halt is trusted again, or an operator cleared it. */
 export interface RiskResumeEvent {
   symbol: string;
-  reason: 'cooloff-elapsed' | 'manual';
+  reason: 'cooloff-elapsed' | 'market-trusted' | 'manual';
   /** Who cleared it ('' for an automatic resume). */
   actor: string;
   timeMs: number;

@@ -102,6 +102,8 @@ export class Trading {
     triggerPrices.attach(oms);
 
     anomalies = watchMarketData(md, alerts, extras.anomalies);
+    // No venue of a symbol with trustworthy prices left: its breaker halts it until one is trusted again.
+    anomalies.onUntrusted((symbol, suspects) => risk.setUntrusted(symbol, suspects?.map((s) => ({ venue: s.venue, code: s.code }))));
     const trading = new Trading(journal, oms, risk, md, alerts, anomalies);
     md.onTrade((symbol, price, size, timeUs, venue, badPrint) => {
       volume.set(symbol, (volume.get(symbol) ?? 0) + size);
@@ -132,7 +134,10 @@ export class Trading {
     this.risk.on('halt', (e) => {
       log.warn(e, 'circuit breaker: trading halted');
       this.md.setSymbolState(e.symbol, StreamState.Halted);
-      journal({ kind: 'admin', timeUs: e.sinceMs * 1000, actor: 'circuit-breaker', action: 'halt', target: e.symbol, detail: `price ${e.price} from ${e.fromPrice} until ${new Date(e.untilMs).toISOString()}` });
+      const detail = e.anomaly === undefined
+        ? `price ${e.price} from ${e.fromPrice} until ${new Date(e.untilMs).toISOString()}`
+        : `market-data anomaly at every venue: ${e.anomaly.map((a) => `${a.venue} ${a.code}`).join(', ')}; until a venue is trusted again`;
+      journal({ kind: 'admin', timeUs: e.sinceMs * 1000, actor: 'circuit-breaker', action: 'halt', target: e.symbol, detail });
     });
     this.risk.on('resume', (e) => {
       log.info(e, 'trading resumed');

@@ -13,6 +13,12 @@ export interface Evidence {
   orderId: string;
   /** "order", "cancel" or "fill", as the event was. */
   what: string;
+  /**
+   * Spoofing and layering, on orders: how far the order rested behind its side's touch when
+   * the OMS took it, in bps; null when its record carries no touch (a journal written before
+   * the touch was recorded), so the distance was not checked.
+   */
+  touchBps?: number | null;
 }
 
 /**

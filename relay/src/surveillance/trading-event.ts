@@ -1,4 +1,4 @@
-import { ExecType, type JournalRecord, type Side } from '@tickmesh/shared';
+import { ExecType, type JournalRecord, type OrderTouch, type Side } from '@tickmesh/shared';
 
 /**
  * What surveillance reads: the orders a trader sent, their cancels and their fills, each with
@@ -7,7 +7,8 @@ import { ExecType, type JournalRecord, type Side } from '@tickmesh/shared';
  * see exactly the same events.
  */
 export type TradingEvent =
-  | { kind: 'order'; seq: number; timeUs: number; account: string; orderId: string; symbol: string; side: Side; price: number; qty: number }
+  /** `touch`: the market the order met when the OMS took it; undefined in journals written before it was recorded. */
+  | { kind: 'order'; seq: number; timeUs: number; account: string; orderId: string; symbol: string; side: Side; price: number; qty: number; touch?: OrderTouch }
   | { kind: 'cancel'; seq: number; timeUs: number; account: string; orderId: string; symbol: string; side: Side; filledQty: number }
   | { kind: 'fill'; seq: number; timeUs: number; account: string; orderId: string; symbol: string; venue: string; side: Side; price: number; qty: number; tradeId: number; maker: boolean };
 
@@ -20,7 +21,7 @@ export function tradingEventOf(seq: number, record: JournalRecord): TradingEvent
   if (record.kind === 'order-request') {
     if (record.parentOrderId !== '') return undefined;
     const i = record.intent;
-    return { kind: 'order', seq, timeUs: record.timeUs, account: i.account, orderId: record.orderId, symbol: i.symbol, side: i.side, price: i.price, qty: i.qty };
+    return { kind: 'order', seq, timeUs: record.timeUs, account: i.account, orderId: record.orderId, symbol: i.symbol, side: i.side, price: i.price, qty: i.qty, touch: record.touch };
   }
   if (record.kind !== 'execution') return undefined;
   const r = record.report;

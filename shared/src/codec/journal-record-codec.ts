@@ -40,6 +40,7 @@ function recordToProto(r: JournalRecord): PbRecord {
             timeInForce: i.timeInForce, price: i.price, qty: i.qty, postOnly: i.postOnly, algo: i.algo,
             displayQty: i.displayQty, durationMs: i.durationMs, ...conditionalToProto(i.conditional),
           },
+          ...(r.touch === undefined ? {} : { touch: { bid: r.touch.bid, ask: r.touch.ask } }),
         },
       };
     }
@@ -105,7 +106,10 @@ function recordFromProto(m: tickmesh.v1.JournalRecord): JournalRecord {
       };
       const conditional = conditionalFromProto(o, 'order', false);
       if (conditional !== undefined) intent.conditional = conditional;
-      return { kind: 'order-request', timeUs, orderId: b.orderId ?? '', parentOrderId: b.parentOrderId ?? '', intent };
+      const record: Extract<JournalRecord, { kind: 'order-request' }> = { kind: 'order-request', timeUs, orderId: b.orderId ?? '', parentOrderId: b.parentOrderId ?? '', intent };
+      // Records written before the touch was recorded have none: readers treat it as unknown.
+      if (b.touch != null) record.touch = { bid: b.touch.bid ?? 0, ask: b.touch.ask ?? 0 };
+      return record;
     }
     case 'execution': {
       const b = m.execution!;

@@ -8,7 +8,7 @@ import type { OrderIntent } from './order';
  */
 export type JournalRecord =
   /** A client's order as received (after wire validation), with the id the OMS gave it. */
-  | { kind: 'order-request'; timeUs: number; orderId: string; parentOrderId: string; intent: OrderIntent }
+  | { kind: 'order-request'; timeUs: number; orderId: string; parentOrderId: string; intent: OrderIntent; touch?: OrderTouch }
   /** Every state change of an order (accepted, fill, cancel, denial, ...), as sent to clients. */
   | { kind: 'execution'; timeUs: number; report: ExecutionReportMsg }
   /** A risk decision on a request (accepted or denied with its stable code). */
@@ -17,6 +17,16 @@ export type JournalRecord =
   | { kind: 'admin'; timeUs: number; actor: string; action: string; target: string; detail: string }
   /** A compliance alert (breached limit, repeated denials, breaker trip). */
   | { kind: 'alert'; timeUs: number; code: string; account: string; symbol: string; message: string };
+
+/**
+ * The touch when the OMS took an order, in the instrument's ticks (0 = that side was empty): the
+ * best bid and ask of the order's venue, or across the venues smart routing would use when the
+ * order names none. Absent in records written before it was recorded, and on child orders.
+ */
+export interface OrderTouch {
+  bid: number;
+  ask: number;
+}
 
 /** A record as stored: its position in the journal and the hash chaining it to the previous one. */
 export interface JournalEntry {

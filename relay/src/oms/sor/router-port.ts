@@ -1,4 +1,4 @@
-import type { Instrument, L2Book, OrderIntent, OrderType, Result, TimeInForce } from '@tickmesh/shared';
+import type { Instrument, L2Book, OrderIntent, OrderTouch, OrderType, Result, TimeInForce } from '@tickmesh/shared';
 
 /**
  * One venue's live view of a symbol, as the relay's market-data service holds it
@@ -41,4 +41,5 @@ export interface RouteChild {
  */
 export interface OmsRouter {
   route(intent: OrderIntent): Result<Array<{ venue: string; price: number; qty: number }>>;
+  touch?(symbol: string, venue: string): OrderTouch | undefined;
 }

@@ -9,6 +9,7 @@ import {
   priceText,
   qtyText,
   type OrderIntent,
+  type OrderTouch,
   type Result,
 } from '@tickmesh/shared';
 import { protectionLimit, takerCost, withinLimit } from './fee-adjusted-price';
@@ -120,6 +121,22 @@ export class SmartOrderRouter implements OmsRouter {
       }
     }
     return ok(children);
+  }
+
+  /**
+   * The touch an order meets now: the named venue's best bid and ask, or, for a smart-routed
+   * order (venue ''), the best of each side across the venues route() would use (suspect
+   * venues left out unless every venue is suspect: a suspect book is no touch to measure from).
+   * 0 = that side is empty; undefined when no venue lists the symbol (or not that venue).
+   */
+  touch(symbol: string, venue: string): OrderTouch | undefined {
+    const all = this.source.quotes(symbol);
+    const trusted = venue === '' ? this.trusted(all, symbol) : all.filter((q) => q.venue === venue);
+    const quotes = Array.isArray(trusted) ? trusted : all;
+    if (quotes.length === 0) return undefined;
+    const ask = bestTouch(quotes, Side.Buy);
+    const bid = bestTouch(quotes, Side.Sell);
+    return { bid: Number.isNaN(bid) ? 0 : bid, ask: Number.isNaN(ask) ? 0 : ask };
   }
 
   /**

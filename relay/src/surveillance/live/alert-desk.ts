@@ -128,10 +128,17 @@ export class AlertDesk implements AlertFeed {
   }
 }
 
+/** "#12 order o-3", with a spoofing order's distance from the touch when the detector judged it ("6.2 bps from the touch", "touch not recorded"). */
+export function evidenceText(e: Evidence): string {
+  const at = `#${e.seq} ${e.what} ${e.orderId}`;
+  if (e.touchBps === undefined) return at;
+  return e.touchBps === null ? `${at} (touch not recorded)` : `${at} (${e.touchBps} bps from the touch)`;
+}
+
 /** The operator's sentence, then the score and the journal records it rests on, as text. */
 function journalMessage(a: RaisedAlert): string {
   const parts = [a.message];
   if (a.score !== undefined) parts.push(`score ${Math.round(a.score * 100) / 100}`);
-  if (Array.isArray(a.evidence) && a.evidence.length > 0) parts.push(`evidence ${(a.evidence as Evidence[]).map((e) => `#${e.seq} ${e.what} ${e.orderId}`).join(', ')}`);
+  if (Array.isArray(a.evidence) && a.evidence.length > 0) parts.push(`evidence ${(a.evidence as Evidence[]).map(evidenceText).join(', ')}`);
   return parts.join(' · ');
 }

@@ -139,3 +139,50 @@ describe('MdAnomalyMonitor over the relay streams', () => {
     expect(r.alerts.map((a) => [a.code, a.evidence.what, a.evidence.price])).toEqual([[ErrorCode.MD_ANOMALY_PRICE_SPIKE, 'trade', 40_000]]);
   });
 });
+
+describe('MdAnomalyMonitor.onUntrusted: a symbol whose every venue is suspect', () => {
+  it('is reported with each venue’s anomaly once the last trusted venue turns suspect, stays so while the relay halts it, and is cleared when one venue is whole again', () => {
+    const a = new FakeStream({ venue: 'a', symbol: 'BTC-USD', tickSize: '0.01' });
+    const b = new FakeStream({ venue: 'b', symbol: 'BTC-USD', tickSize: '0.01' });
+    const eth = new FakeStream({ venue: 'a', symbol: 'ETH-USD', tickSize: '0.01' });
+    const r = rig([a, b, eth]);
+    const told: Array<[string, string[] | undefined]> = [];
+    r.m.onUntrusted((symbol, suspects) => told.push([symbol, suspects?.map((s) => `${s.venue} ${s.code}`)]));
+    const tickAll = () => {
+      eth.quote(300_000, 300_002);
+    };
+    a.quote(5_000_000, 5_000_002);
+    b.quote(5_000_000, 5_000_002);
+    r.run(1000, tickAll);
+
+    // One venue crossed: the other still gives a price; nothing to report.
+    a.quote(5_000_010, 5_000_002);
+    r.run(2000, tickAll);
+    expect(r.m.suspectOf('a', 'BTC-USD')?.code).toBe(ErrorCode.MD_ANOMALY_CROSSED_BOOK);
+    expect(told).toEqual([]);
+
+    // Both crossed: no trustworthy BTC-USD price anywhere.
+    b.quote(5_000_010, 5_000_002);
+    r.run(2000, tickAll);
+    expect(told).toEqual([['BTC-USD', [`a ${ErrorCode.MD_ANOMALY_CROSSED_BOOK}`, `b ${ErrorCode.MD_ANOMALY_CROSSED_BOOK}`]]]);
+    expect(r.m.untrustedSymbols()).toEqual(['BTC-USD']);
+
+    // The relay halts BTC-USD in answer: its streams say Halted, the venues still publish. The episodes stay open.
+    a.currentState = StreamState.Halted;
+    b.currentState = StreamState.Halted;
+    r.run(3000, tickAll);
+    expect(told).toHaveLength(1);
+
+    // One venue whole again (still Halted: the relay resumes only when told).
+    b.quote(5_000_000, 5_000_002);
+    r.run(500, tickAll);
+    expect(told).toEqual([
+      ['BTC-USD', [`a ${ErrorCode.MD_ANOMALY_CROSSED_BOOK}`, `b ${ErrorCode.MD_ANOMALY_CROSSED_BOOK}`]],
+      ['BTC-USD', undefined],
+    ]);
+    expect(r.m.untrustedSymbols()).toEqual([]);
+    // Halted and no longer untrusted: judged as before (not live), so a's crossed halted book is no episode now.
+    r.run(500, tickAll);
+    expect(r.m.suspectOf('a', 'BTC-USD')).toBeUndefined();
+  });
+});

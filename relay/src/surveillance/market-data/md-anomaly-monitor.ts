@@ -45,6 +45,9 @@ export class MdAnomalyMonitor {
   private lastTickMs = Number.NaN;
   /** Open episodes by `venue symbol`, as of the last check (the first one named when several are open). */
   private suspects = new Map<string, MdSuspect>();
+  /** Symbols every venue of which is suspect, as of the last check, by a key of their venues and codes. */
+  private untrusted = new Map<string, { key: string; suspects: MdSuspect[] }>();
+  private readonly untrustedListeners = new Set<(symbol: string, suspects: MdSuspect[] | undefined) => void>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -73,7 +76,7 @@ export class MdAnomalyMonitor {
 
   /** A batch of `stream` was published, with these trades (prices in ticks). */
   batch(stream: WatchedStream, trades: ReadonlyArray<{ price: number }>): void {
-    if (stream.currentState !== StreamState.Live) return;
+    if (!this.isLive(stream)) return;
     const tick = this.tickOf(stream);
     if (this.tradePx.length < trades.length) this.tradePx = new Float64Array(trades.length * 2);
     for (let i = 0; i < trades.length; i++) this.tradePx[i] = trades[i]!.price * tick;
@@ -89,9 +92,13 @@ export class MdAnomalyMonitor {
     const stalled = now - this.lastTickMs > Math.max(4 * this.checkMs, 1000);
     this.lastTickMs = now;
     if (stalled) this.frozen.rebase(now);
+    const venues = new Map<string, string[]>();
     for (const s of this.streams()) {
       const { venue, symbol } = s.instrument;
-      const live = s.currentState === StreamState.Live;
+      const listed = venues.get(symbol);
+      if (listed === undefined) venues.set(symbol, [venue]);
+      else listed.push(venue);
+      const live = this.isLive(s);
       const tick = this.tickOf(s);
       const changes = s.health.updates + s.health.resets;
       if (this.seen.get(s) !== changes) {
@@ -112,6 +119,51 @@ export class MdAnomalyMonitor {
     const suspects = new Map<string, MdSuspect>();
     for (const s of open) if (!suspects.has(`${s.venue} ${s.symbol}`)) suspects.set(`${s.venue} ${s.symbol}`, s);
     this.suspects = suspects;
+    this.judgeSymbols(venues);
+  }
+
+  /**
+   * Calls `listener(symbol, suspects)` when every venue quoting `symbol` has become suspect
+   * (with each one's open anomaly), again whenever those anomalies change, and with undefined
+   * once a venue is trusted again. As of each check. The relay halts the symbol meanwhile
+   * (RiskEngine.setUntrusted). Returns the unsubscribe function.
+   */
+  onUntrusted(listener: (symbol: string, suspects: MdSuspect[] | undefined) => void): () => void {
+    this.untrustedListeners.add(listener);
+    return () => this.untrustedListeners.delete(listener);
+  }
+
+  /** Symbols every venue of which is suspect now. */
+  untrustedSymbols(): string[] {
+    return [...this.untrusted.keys()];
+  }
+
+  private judgeSymbols(venues: Map<string, string[]>): void {
+    const next = new Map<string, { key: string; suspects: MdSuspect[] }>();
+    if (this.suspects.size > 0) {
+      for (const [symbol, list] of venues) {
+        const all = list.map((v) => this.suspects.get(`${v} ${symbol}`));
+        if (all.every((x) => x !== undefined)) next.set(symbol, { key: all.map((x) => `${x!.venue} ${x!.code}`).join(','), suspects: all as MdSuspect[] });
+      }
+    }
+    const before = this.untrusted;
+    this.untrusted = next;
+    for (const [symbol, now] of next) if (before.get(symbol)?.key !== now.key) this.tellUntrusted(symbol, now.suspects);
+    for (const symbol of before.keys()) if (!next.has(symbol)) this.tellUntrusted(symbol, undefined);
+  }
+
+  private tellUntrusted(symbol: string, suspects: MdSuspect[] | undefined): void {
+    for (const l of this.untrustedListeners) l(symbol, suspects);
+  }
+
+  /**
+   * Whether `s` is judged as live market data. A Halted stream is not (a halted market or a
+   * finished replay may well go quiet), except in a symbol this monitor found untrusted: that
+   * halt is the relay's answer to this monitor's own verdict, the venues still publish, and the
+   * episodes must stay open (and can close) through it, or the halt would end itself.
+   */
+  private isLive(s: WatchedStream): boolean {
+    return s.currentState === StreamState.Live || (s.currentState === StreamState.Halted && this.untrusted.size > 0 && this.untrusted.has(s.instrument.symbol));
   }
 
   /**
